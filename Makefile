@@ -1,0 +1,49 @@
+# The two commands of the README:
+#   make demo   labgate's main job on the built-in seed topology
+#   make test   build and run every test (unit, integration, fuzz smoke, ASan+UBSan)
+# Both install the Debian packages they need first (scripts/install-deps.sh, idempotent).
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+LABGATE_CXX ?= clang++
+
+SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find src tests fuzz bench -name '*.cc' -o -name '*.h')
+
+.PHONY: all deps build asan demo test test-unit test-asan format format-check bench clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_CXX_COMPILER=$(LABGATE_CXX) $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+	  -DLABGATE_SANITIZE=ON -DLABGATE_FUZZ=ON $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+
+demo: build
+	@./scripts/demo.sh $(BUILD)/labgate
+
+# Unit and fuzz tests under ASan+UBSan first, then every test of the optimised build; each ctest
+# run prints its own summary line.
+test: format-check asan build
+	ctest --test-dir $(ASAN_BUILD) -L 'unit|fuzz' --output-on-failure -j$(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure
+
+format:
+	@clang-format -i $(SOURCES)
+
+format-check:
+	@clang-format --dry-run --Werror $(SOURCES)
+
+bench: build
+	@./bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

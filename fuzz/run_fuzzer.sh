@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs one libFuzzer target for a bounded time on a scratch copy of its seed corpus.
+# Usage: run_fuzzer.sh FUZZER CORPUS_DIR SECONDS
+# Fails if the fuzzer finds a crash, leak, timeout or out-of-memory, or if the corpus is missing.
+set -euo pipefail
+fuzzer=$1 corpus=$2 seconds=$3
+[ -d "$corpus" ] && [ -n "$(ls -A "$corpus")" ] || { echo "no seed corpus in $corpus" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r "$corpus"/. "$work/"
+cd "$work"
+"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  -print_final_stats=1 "$work" 2>&1 | tail -n 25

@@ -1,0 +1,19 @@
+// libFuzzer target: the topology loader and validator on arbitrary bytes.
+// Contract under test: any input yields diagnostics, never a crash, hang or unbounded memory.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "diag/diagnostic.h"
+#include "topology/loader.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  labgate::Diagnostics diagnostics;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  labgate::check_topology(text, diagnostics);
+  for (const auto& d : diagnostics.all()) {
+    // Every diagnostic must be positioned and classed.
+    if (d.pos.line < 1 || d.pos.column < 1 || d.code.empty() || d.message.empty()) __builtin_trap();
+  }
+  return 0;
+}

@@ -1,0 +1,36 @@
+// `labgate check`: validate a topology file and report every problem in it.
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/config_source.h"
+
+namespace labgate {
+
+namespace {
+
+void add_check_command(CLI::App& app, int& exit_status) {
+  auto* cmd = app.add_subcommand("check", "Validate a topology file; exit 2 if it has errors");
+  auto path = std::make_shared<std::string>();
+  add_config_option(cmd, *path);
+  cmd->callback([path, &exit_status] {
+    LoadedTopology loaded = load_for_command(*path);
+    exit_status = loaded.exit_status;
+    if (!loaded.topology) return;
+    const Topology& t = *loaded.topology;
+    std::cout << fmt::format(
+        "{}: ok: {} networks, {} hosts, {} pools, {} services, {} forwards, {} DNS names"
+        "{}\n",
+        loaded.source.name, t.networks.size(), t.hosts.size(), t.pools.size(), t.services.size(),
+        t.forwards.size(), t.dns.names.size(),
+        loaded.warnings ? fmt::format(" ({} warning(s))", loaded.warnings) : "");
+  });
+}
+
+}  // namespace
+
+LABGATE_REGISTER_COMMAND(10, add_check_command);
+
+}  // namespace labgate

@@ -1,0 +1,60 @@
+// IPv4 addresses, prefixes and ranges: value types with strict parsing and canonical formatting.
+//
+// Parsing is strict on purpose (it reads untrusted config): dotted quads only, no leading zeros
+// ("010.0.0.1" is ambiguous between octal and decimal in other tools), no surrounding spaces.
+// Parse functions return std::nullopt and set *error to a short reason on failure.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace labgate {
+
+struct Ipv4 {
+  uint32_t value = 0;  // host byte order
+
+  static std::optional<Ipv4> parse(std::string_view text, std::string* error = nullptr);
+  std::string str() const;
+  auto operator<=>(const Ipv4&) const = default;
+};
+
+// A network prefix. Invariant: the host bits of `network` are zero.
+struct Ipv4Prefix {
+  Ipv4 network;
+  int length = 0;
+
+  // Rejects prefixes with host bits set ("192.168.1.5/24") and says which network was meant.
+  static std::optional<Ipv4Prefix> parse(std::string_view text, std::string* error = nullptr);
+  std::string str() const;
+
+  uint32_t mask() const { return length == 0 ? 0 : ~uint32_t{0} << (32 - length); }
+  Ipv4 first() const { return network; }
+  Ipv4 last() const { return Ipv4{network.value | ~mask()}; }  // the broadcast address
+  bool contains(Ipv4 a) const { return (a.value & mask()) == network.value; }
+  bool overlaps(const Ipv4Prefix& o) const { return contains(o.network) || o.contains(network); }
+  // Network and broadcast addresses cannot be assigned to a host (except in /31 and /32).
+  bool is_assignable(Ipv4 a) const {
+    return contains(a) && (length >= 31 || (a != first() && a != last()));
+  }
+  auto operator<=>(const Ipv4Prefix&) const = default;
+};
+
+// An inclusive range of addresses. Invariant: first <= last.
+struct Ipv4Range {
+  Ipv4 first;
+  Ipv4 last;
+
+  // Accepts "A-B" with two full addresses, or "A-N" where N replaces A's last octet
+  // ("192.168.100.80-85", as the seed writes it).
+  static std::optional<Ipv4Range> parse(std::string_view text, std::string* error = nullptr);
+  std::string str() const;
+
+  bool contains(Ipv4 a) const { return first <= a && a <= last; }
+  bool overlaps(const Ipv4Range& o) const { return first <= o.last && o.first <= last; }
+  uint64_t size() const { return uint64_t{last.value} - first.value + 1; }
+};
+
+}  // namespace labgate

@@ -1,0 +1,664 @@
+#include "topology/loader.h"
+
+#include <charconv>
+#include <set>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "net/names.h"
+#include "topology/validate.h"
+
+namespace labgate {
+namespace {
+
+SourcePos pos_of(const YAML::Mark& m) {
+  if (m.is_null()) return {};
+  return {m.line + 1, m.column + 1};
+}
+
+SourcePos pos_of(const YAML::Node& n) {
+  return pos_of(n.Mark());
+}
+
+const char* kind_of(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Null:
+      return "nothing";
+    default:
+      return "an undefined value";
+  }
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+// Reads the document with the schema of docs/config.md. Each read_* method reports what is wrong
+// with its node and returns nullopt/false; callers carry on with the next node.
+class Reader {
+ public:
+  Reader(Topology& t, Diagnostics& d) : t_(t), d_(d) {}
+
+  void document(const YAML::Node& root);
+
+ private:
+  // --- generic shape checks ---------------------------------------------------------------
+  // Records key and value positions of `map`'s entries under `path`, reports unknown and
+  // duplicate keys, and reports missing required keys at the map itself.
+  bool map_with_keys(const YAML::Node& map, const std::string& path, const std::string& what,
+                     const std::vector<std::string>& allowed,
+                     const std::vector<std::string>& required);
+  // For maps keyed by object names (networks, hosts, ...): returns (name, value) pairs in file
+  // order, after checking names and duplicates.
+  std::vector<std::pair<std::string, YAML::Node>> named_entries(const YAML::Node& map,
+                                                                const std::string& path,
+                                                                const std::string& what);
+  bool is_map_or_report(const YAML::Node& n, const std::string& path, const std::string& what);
+
+  std::optional<std::string> scalar(const YAML::Node& n, const std::string& path,
+                                    const std::string& what);
+  std::optional<bool> boolean(const YAML::Node& n, const std::string& path);
+  std::optional<uint32_t> integer(const YAML::Node& n, const std::string& path, uint32_t min,
+                                  uint32_t max, const std::string& what);
+  std::optional<uint16_t> port(const YAML::Node& n, const std::string& path);
+  std::optional<Ipv4> address(const YAML::Node& n, const std::string& path);
+  std::optional<std::string> reference(const YAML::Node& n, const std::string& path,
+                                       const std::string& what);
+  void bad_value(const std::string& path, std::string message, std::string hint = {}) {
+    d_.error(t_.where.value(path), "invalid-value", std::move(message), std::move(hint));
+  }
+
+  // --- sections -----------------------------------------------------------------------------
+  void gateway(const YAML::Node& n);
+  void networks(const YAML::Node& n);
+  void hosts(const YAML::Node& n);
+  void pools(const YAML::Node& n);
+  void services(const YAML::Node& n);
+  std::optional<ServicePort> service_port(const std::string& name, const YAML::Node& n,
+                                          const std::string& path);
+  void forwards(const YAML::Node& n);
+  void dns(const YAML::Node& n);
+  std::vector<std::string> network_list(const YAML::Node& n, const std::string& path);
+
+  Topology& t_;
+  Diagnostics& d_;
+};
+
+bool Reader::is_map_or_report(const YAML::Node& n, const std::string& path,
+                              const std::string& what) {
+  if (n.IsMap()) return true;
+  d_.error(t_.where.value(path), "wrong-type",
+           fmt::format("{} must be a map, not {}", what, kind_of(n)));
+  return false;
+}
+
+bool Reader::map_with_keys(const YAML::Node& map, const std::string& path, const std::string& what,
+                           const std::vector<std::string>& allowed,
+                           const std::vector<std::string>& required) {
+  if (!is_map_or_report(map, path, what)) return false;
+  bool ok = true;
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string{};
+    std::string child = path.empty() ? key : path + "." + key;
+    SourcePos key_pos = pos_of(it->first);
+    if (!it->first.IsScalar()) {
+      d_.error(key_pos, "wrong-type",
+               fmt::format("a key in {} must be a word, not {}", what, kind_of(it->first)));
+      ok = false;
+      continue;
+    }
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      std::string suggestion = closest_match(key, allowed);
+      d_.error(key_pos, "unknown-key", fmt::format("unknown key '{}' in {}", key, what),
+               suggestion.empty() ? fmt::format("known keys: {}", join(allowed))
+                                  : fmt::format("did you mean '{}'?", suggestion));
+      ok = false;
+      continue;
+    }
+    if (!seen.insert(key).second) {
+      d_.error(key_pos, "duplicate-key", fmt::format("key '{}' appears twice in {}", key, what),
+               "remove one of them");
+      ok = false;
+      continue;
+    }
+    t_.where.set_key(child, key_pos);
+    t_.where.set_value(child, pos_of(it->second));
+  }
+  for (const auto& key : required) {
+    if (!seen.count(key)) {
+      d_.error(t_.where.value(path), "missing-key", fmt::format("{} has no '{}'", what, key),
+               fmt::format("add '{}: ...'", key));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::vector<std::pair<std::string, YAML::Node>> Reader::named_entries(const YAML::Node& map,
+                                                                      const std::string& path,
+                                                                      const std::string& what) {
+  std::vector<std::pair<std::string, YAML::Node>> out;
+  if (map.IsNull()) return out;  // an empty section
+  if (!is_map_or_report(map, path, fmt::format("'{}'", path))) return out;
+  std::set<std::string> seen;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    SourcePos key_pos = pos_of(it->first);
+    if (!it->first.IsScalar()) {
+      d_.error(key_pos, "wrong-type",
+               fmt::format("a {} name must be a word, not {}", what, kind_of(it->first)));
+      continue;
+    }
+    const std::string& name = it->first.Scalar();
+    if (!is_object_name(name)) {
+      d_.error(key_pos, "invalid-name", fmt::format("'{}' is not a valid {} name", name, what),
+               "use 1-63 letters, digits and '-', not starting or ending with '-' (RFC 1123)");
+      continue;
+    }
+    if (!seen.insert(name).second) {
+      d_.error(key_pos, "duplicate-name", fmt::format("{} '{}' is defined twice", what, name),
+               "give each a different name, or merge them");
+      continue;
+    }
+    std::string child = path + "." + name;
+    t_.where.set_key(child, key_pos);
+    t_.where.set_value(child, pos_of(it->second));
+    out.emplace_back(name, it->second);
+  }
+  return out;
+}
+
+std::optional<std::string> Reader::scalar(const YAML::Node& n, const std::string& path,
+                                          const std::string& what) {
+  if (n.IsScalar()) return n.Scalar();
+  d_.error(t_.where.value(path), "wrong-type",
+           fmt::format("{} must be a single value, not {}", what, kind_of(n)));
+  return std::nullopt;
+}
+
+std::optional<bool> Reader::boolean(const YAML::Node& n, const std::string& path) {
+  auto text = scalar(n, path, fmt::format("'{}'", path));
+  if (!text) return std::nullopt;
+  if (*text == "true") return true;
+  if (*text == "false") return false;
+  d_.error(t_.where.value(path), "wrong-type",
+           fmt::format("'{}' must be true or false, not '{}'", path, *text));
+  return std::nullopt;
+}
+
+std::optional<uint32_t> Reader::integer(const YAML::Node& n, const std::string& path, uint32_t min,
+                                        uint32_t max, const std::string& what) {
+  auto text = scalar(n, path, what);
+  if (!text) return std::nullopt;
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || end != text->data() + text->size() || v < min || v > max) {
+    bad_value(path,
+              fmt::format("{} must be a number from {} to {}, not '{}'", what, min, max, *text));
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<uint16_t> Reader::port(const YAML::Node& n, const std::string& path) {
+  auto v = integer(n, path, 1, 65535, "a port");
+  if (!v) return std::nullopt;
+  return static_cast<uint16_t>(*v);
+}
+
+std::optional<Ipv4> Reader::address(const YAML::Node& n, const std::string& path) {
+  auto text = scalar(n, path, fmt::format("'{}'", path));
+  if (!text) return std::nullopt;
+  std::string error;
+  auto a = Ipv4::parse(*text, &error);
+  if (!a) bad_value(path, error, "write a dotted IPv4 address, e.g. 192.168.100.60");
+  return a;
+}
+
+std::optional<std::string> Reader::reference(const YAML::Node& n, const std::string& path,
+                                             const std::string& what) {
+  auto text = scalar(n, path, fmt::format("'{}'", path));
+  if (!text) return std::nullopt;
+  if (!is_object_name(*text)) {
+    bad_value(path, fmt::format("'{}' is not a valid {} name", *text, what));
+    return std::nullopt;
+  }
+  return text;
+}
+
+void Reader::document(const YAML::Node& root) {
+  if (root.IsNull()) {
+    d_.error({1, 1}, "empty-file", "the file is empty",
+             "describe at least one network; see examples/homelab.yaml");
+    return;
+  }
+  static const std::vector<std::string> kKeys = {"version", "gateway",  "networks", "hosts",
+                                                 "pools",   "services", "forwards", "dns"};
+  if (!map_with_keys(root, "", "the top level", kKeys, {"networks"}) && !root.IsMap()) return;
+  if (root["version"]) integer(root["version"], "version", 1, 1, "'version'");
+  if (root["gateway"]) gateway(root["gateway"]);
+  if (root["networks"]) networks(root["networks"]);
+  if (root["hosts"]) hosts(root["hosts"]);
+  if (root["pools"]) pools(root["pools"]);
+  if (root["services"]) services(root["services"]);
+  if (root["forwards"]) forwards(root["forwards"]);
+  if (root["dns"]) dns(root["dns"]);
+}
+
+void Reader::gateway(const YAML::Node& n) {
+  if (!map_with_keys(n, "gateway", "'gateway'", {"name"}, {})) return;
+  if (n["name"]) {
+    if (auto name = reference(n["name"], "gateway.name", "gateway")) t_.gateway_name = *name;
+  }
+}
+
+void Reader::networks(const YAML::Node& section) {
+  static const std::vector<std::string> kKeys = {"interface", "subnet",     "address", "router",
+                                                 "uplink",    "masquerade", "inbound"};
+  for (auto& [name, n] : named_entries(section, "networks", "network")) {
+    std::string path = "networks." + name;
+    Network net;
+    net.name = name;
+    net.ok = map_with_keys(n, path, fmt::format("network '{}'", name), kKeys,
+                           {"interface", "subnet", "address"});
+    if (!n.IsMap()) {
+      t_.networks.push_back(net);
+      continue;
+    }
+    if (n["interface"]) {
+      auto text = scalar(n["interface"], path + ".interface", "'interface'");
+      if (text && is_interface_name(*text)) {
+        net.interface = *text;
+      } else {
+        if (text)
+          bad_value(path + ".interface", fmt::format("'{}' is not a valid interface name", *text),
+                    "use 1-15 characters without '/', ':' or spaces, e.g. vmbr0");
+        net.ok = false;
+      }
+    }
+    if (n["subnet"]) {
+      auto text = scalar(n["subnet"], path + ".subnet", "'subnet'");
+      std::string error;
+      auto p = text ? Ipv4Prefix::parse(*text, &error) : std::nullopt;
+      if (p) {
+        net.subnet = *p;
+      } else {
+        if (text) bad_value(path + ".subnet", error, "write ADDRESS/LENGTH, e.g. 192.168.100.0/24");
+        net.ok = false;
+      }
+    }
+    if (n["address"]) {
+      auto a = address(n["address"], path + ".address");
+      if (a)
+        net.address = *a;
+      else
+        net.ok = false;
+    }
+    if (n["router"]) {
+      net.router = address(n["router"], path + ".router");
+      if (!net.router) net.ok = false;
+    }
+    if (n["uplink"]) net.uplink = boolean(n["uplink"], path + ".uplink").value_or(false);
+    if (n["masquerade"])
+      net.masquerade = boolean(n["masquerade"], path + ".masquerade").value_or(false);
+    if (n["inbound"]) {
+      auto text = scalar(n["inbound"], path + ".inbound", "'inbound'");
+      if (text && *text == "drop") {
+        net.inbound = InboundPolicy::kDrop;
+      } else if (text && *text == "accept") {
+        net.inbound = InboundPolicy::kAccept;
+      } else if (text) {
+        bad_value(path + ".inbound",
+                  fmt::format("'inbound' must be drop or accept, not '{}'", *text));
+      }
+    }
+    t_.networks.push_back(net);
+  }
+}
+
+void Reader::hosts(const YAML::Node& section) {
+  for (auto& [name, n] : named_entries(section, "hosts", "host")) {
+    std::string path = "hosts." + name;
+    Host host;
+    host.name = name;
+    host.ok = map_with_keys(n, path, fmt::format("host '{}'", name),
+                            {"network", "address", "held_by"}, {"network", "address"});
+    if (n.IsMap()) {
+      if (n["network"]) {
+        auto r = reference(n["network"], path + ".network", "network");
+        if (r)
+          host.network = *r;
+        else
+          host.ok = false;
+      }
+      if (n["address"]) {
+        auto a = address(n["address"], path + ".address");
+        if (a)
+          host.address = *a;
+        else
+          host.ok = false;
+      }
+      if (n["held_by"]) {
+        auto r = reference(n["held_by"], path + ".held_by", "host");
+        if (r)
+          host.held_by = *r;
+        else
+          host.ok = false;
+      }
+    }
+    t_.hosts.push_back(host);
+  }
+}
+
+void Reader::pools(const YAML::Node& section) {
+  for (auto& [name, n] : named_entries(section, "pools", "pool")) {
+    std::string path = "pools." + name;
+    Pool pool;
+    pool.name = name;
+    pool.ok = map_with_keys(n, path, fmt::format("pool '{}'", name), {"network", "range"},
+                            {"network", "range"});
+    if (n.IsMap()) {
+      if (n["network"]) {
+        auto r = reference(n["network"], path + ".network", "network");
+        if (r)
+          pool.network = *r;
+        else
+          pool.ok = false;
+      }
+      if (n["range"]) {
+        auto text = scalar(n["range"], path + ".range", "'range'");
+        std::string error;
+        auto range = text ? Ipv4Range::parse(*text, &error) : std::nullopt;
+        if (range) {
+          pool.range = *range;
+        } else {
+          if (text) bad_value(path + ".range", error, "write FIRST-LAST, e.g. 192.168.100.80-85");
+          pool.ok = false;
+        }
+      }
+    }
+    t_.pools.push_back(pool);
+  }
+}
+
+void Reader::services(const YAML::Node& section) {
+  for (auto& [name, n] : named_entries(section, "services", "service")) {
+    std::string path = "services." + name;
+    Service service;
+    service.name = name;
+    service.ok = map_with_keys(n, path, fmt::format("service '{}'", name), {"address", "ports"},
+                               {"address", "ports"});
+    if (n.IsMap()) {
+      if (n["address"]) {
+        auto a = address(n["address"], path + ".address");
+        if (a)
+          service.address = *a;
+        else
+          service.ok = false;
+      }
+      if (n["ports"]) {
+        auto entries = named_entries(n["ports"], path + ".ports", "port");
+        if (entries.empty() && n["ports"].IsNull()) {
+          d_.error(t_.where.value(path + ".ports"), "missing-key",
+                   fmt::format("service '{}' has no ports", name), "add e.g. 'http: 80'");
+          service.ok = false;
+        }
+        for (auto& [port_name, p] : entries) {
+          auto port = service_port(port_name, p, path + ".ports." + port_name);
+          if (port)
+            service.ports.push_back(*port);
+          else
+            service.ok = false;
+        }
+      }
+    }
+    t_.services.push_back(service);
+  }
+}
+
+// A port is `NAME: 80` (TCP), `NAME: 53/udp`, or `NAME: {port: 53, protocol: udp}`.
+std::optional<ServicePort> Reader::service_port(const std::string& name, const YAML::Node& n,
+                                                const std::string& path) {
+  ServicePort sp;
+  sp.name = name;
+  std::optional<uint16_t> number;
+  std::string protocol = "tcp";
+  if (n.IsMap()) {
+    if (!map_with_keys(n, path, fmt::format("port '{}'", name), {"port", "protocol"}, {"port"}))
+      return std::nullopt;
+    number = port(n["port"], path + ".port");
+    if (n["protocol"]) {
+      auto text = scalar(n["protocol"], path + ".protocol", "'protocol'");
+      if (!text) return std::nullopt;
+      protocol = *text;
+    }
+  } else {
+    auto text = scalar(n, path, fmt::format("port '{}'", name));
+    if (!text) return std::nullopt;
+    size_t slash = text->find('/');
+    if (slash != std::string::npos) {
+      protocol = text->substr(slash + 1);
+      number = port(YAML::Node(text->substr(0, slash)), path);
+    } else {
+      number = port(n, path);
+    }
+  }
+  if (!number) return std::nullopt;
+  sp.port = *number;
+  if (protocol == "tcp") {
+    sp.protocol = Protocol::kTcp;
+  } else if (protocol == "udp") {
+    sp.protocol = Protocol::kUdp;
+  } else {
+    bad_value(path, fmt::format("protocol must be tcp or udp, not '{}'", protocol));
+    return std::nullopt;
+  }
+  return sp;
+}
+
+void Reader::forwards(const YAML::Node& section) {
+  if (section.IsNull()) return;
+  if (!section.IsSequence()) {
+    d_.error(t_.where.value("forwards"), "wrong-type",
+             fmt::format("'forwards' must be a list, not {}", kind_of(section)),
+             "write one '- { listen: NETWORK:PORT, to: SERVICE:PORTNAME }' per forward");
+    return;
+  }
+  for (size_t i = 0; i < section.size(); ++i) {
+    const YAML::Node n = section[i];
+    std::string path = fmt::format("forwards.{}", i);
+    t_.where.set_key(path, pos_of(n));
+    Forward f;
+    f.ok = map_with_keys(n, path, fmt::format("forward #{}", i + 1),
+                         {"listen", "to", "via", "snat"}, {"listen", "to"});
+    if (n.IsMap()) {
+      // Both ends are NAME:SUFFIX; the listen suffix is a port number, the target's a port name.
+      auto split = [&](const char* key,
+                       const char* shape) -> std::optional<std::pair<std::string, std::string>> {
+        std::string kpath = path + "." + key;
+        auto text = scalar(n[key], kpath, fmt::format("'{}'", key));
+        if (!text) return std::nullopt;
+        size_t colon = text->find(':');
+        if (colon == std::string::npos || !is_object_name(text->substr(0, colon))) {
+          bad_value(kpath, fmt::format("'{}' is not {}", *text, shape),
+                    fmt::format("write {}", shape));
+          return std::nullopt;
+        }
+        return std::pair{text->substr(0, colon), text->substr(colon + 1)};
+      };
+      if (n["listen"]) {
+        auto parts = split("listen", "NETWORK:PORT, e.g. lan:443");
+        std::optional<uint16_t> p;
+        if (parts) p = port(YAML::Node(parts->second), path + ".listen");
+        if (parts && p) {
+          f.listen_network = parts->first;
+          f.listen_port = *p;
+        } else {
+          f.ok = false;
+        }
+      }
+      if (n["to"]) {
+        auto parts = split("to", "SERVICE:PORTNAME, e.g. ingress:https");
+        if (parts && is_object_name(parts->second)) {
+          f.service = parts->first;
+          f.service_port = parts->second;
+        } else {
+          if (parts)
+            bad_value(path + ".to", fmt::format("'{}' is not a valid port name", parts->second),
+                      "name a port of the service, e.g. ingress:https");
+          f.ok = false;
+        }
+      }
+      if (n["via"]) {
+        auto text = scalar(n["via"], path + ".via", "'via'");
+        if (text && *text == "kernel") {
+          f.via = Datapath::kKernel;
+        } else if (text && *text == "proxy") {
+          f.via = Datapath::kProxy;
+        } else {
+          if (text)
+            bad_value(path + ".via", fmt::format("'via' must be kernel or proxy, not '{}'", *text));
+          f.ok = false;
+        }
+      }
+      if (n["snat"]) f.snat = boolean(n["snat"], path + ".snat").value_or(false);
+    }
+    t_.forwards.push_back(f);
+  }
+}
+
+std::vector<std::string> Reader::network_list(const YAML::Node& n, const std::string& path) {
+  std::vector<std::string> out;
+  if (!n.IsSequence()) {
+    d_.error(t_.where.value(path), "wrong-type",
+             fmt::format("'{}' must be a list of network names, not {}", path, kind_of(n)));
+    return out;
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    std::string item = fmt::format("{}.{}", path, i);
+    t_.where.set_value(item, pos_of(n[i]));
+    if (auto r = reference(n[i], item, "network")) out.push_back(*r);
+  }
+  return out;
+}
+
+void Reader::dns(const YAML::Node& n) {
+  if (!map_with_keys(n, "dns", "'dns'",
+                     {"zone", "ttl", "names", "upstreams", "listen", "recursion"}, {"zone"}))
+    if (!n.IsMap()) return;
+  Dns& dns = t_.dns;
+  dns.enabled = true;
+  if (n["zone"]) {
+    auto text = scalar(n["zone"], "dns.zone", "'zone'");
+    if (text && is_dns_name(*text)) {
+      dns.zone = *text;
+    } else if (text) {
+      bad_value("dns.zone", fmt::format("'{}' is not a valid DNS zone name", *text),
+                "use dot-separated labels of letters, digits and '-', e.g. cluster or home.arpa");
+    }
+  }
+  if (n["ttl"]) dns.ttl = integer(n["ttl"], "dns.ttl", 0, 604800, "'ttl'").value_or(dns.ttl);
+  if (n["names"] && !n["names"].IsNull()) {
+    if (is_map_or_report(n["names"], "dns.names", "'dns.names'")) {
+      std::set<std::string> seen;
+      for (auto it = n["names"].begin(); it != n["names"].end(); ++it) {
+        SourcePos key_pos = pos_of(it->first);
+        if (!it->first.IsScalar()) {
+          d_.error(key_pos, "wrong-type", "a DNS name must be a word");
+          continue;
+        }
+        std::string name = it->first.Scalar();
+        std::string path = "dns.names." + name;
+        t_.where.set_key(path, key_pos);
+        t_.where.set_value(path, pos_of(it->second));
+        DnsName entry;
+        entry.name = name;
+        if (!is_dns_name(name, /*allow_wildcard=*/true)) {
+          d_.error(key_pos, "invalid-name", fmt::format("'{}' is not a valid DNS name", name),
+                   "use labels of letters, digits and '-' (RFC 1123); '*' only as the first label");
+          entry.ok = false;
+        }
+        // Names are case-insensitive; "ArgoCD" and "argocd" are the same name.
+        std::string lower = name;
+        for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (!seen.insert(lower).second) {
+          d_.error(key_pos, "duplicate-name", fmt::format("DNS name '{}' is defined twice", name),
+                   "a name points at one service; remove one of them");
+          continue;
+        }
+        auto r = reference(it->second, path, "service");
+        if (r)
+          entry.service = *r;
+        else
+          entry.ok = false;
+        dns.names.push_back(entry);
+      }
+    }
+  }
+  if (n["upstreams"]) {
+    const YAML::Node& u = n["upstreams"];
+    if (!u.IsSequence()) {
+      d_.error(t_.where.value("dns.upstreams"), "wrong-type",
+               fmt::format("'upstreams' must be a list of addresses, not {}", kind_of(u)),
+               "write e.g. 'upstreams: [192.168.1.1]'");
+    } else {
+      for (size_t i = 0; i < u.size(); ++i) {
+        std::string item = fmt::format("dns.upstreams.{}", i);
+        t_.where.set_value(item, pos_of(u[i]));
+        if (auto a = address(u[i], item)) dns.upstreams.push_back(*a);
+      }
+    }
+  }
+  if (n["listen"]) dns.listen = network_list(n["listen"], "dns.listen");
+  if (n["recursion"]) dns.recursion = network_list(n["recursion"], "dns.recursion");
+}
+
+}  // namespace
+
+Topology load_topology(std::string_view text, Diagnostics& diagnostics) {
+  Topology topology;
+  if (text.size() > kMaxTopologyBytes) {
+    diagnostics.error({1, 1}, "file-too-large",
+                      fmt::format("the file is {} bytes; labgate reads at most {}", text.size(),
+                                  kMaxTopologyBytes));
+    return topology;
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    diagnostics.error(pos_of(e.mark), "syntax", e.msg.empty() ? "invalid YAML" : e.msg,
+                      "check the indentation and quoting around this point");
+    return topology;
+  }
+  try {
+    Reader(topology, diagnostics).document(root);
+  } catch (const YAML::Exception& e) {
+    // Not expected (the reader checks types before converting), but a hostile document must
+    // still end in a diagnostic rather than an escaped exception.
+    diagnostics.error(pos_of(e.mark), "syntax", e.msg.empty() ? "unreadable YAML" : e.msg);
+  }
+  return topology;
+}
+
+Topology check_topology(std::string_view text, Diagnostics& diagnostics) {
+  Topology topology = load_topology(text, diagnostics);
+  bool readable =
+      std::none_of(diagnostics.all().begin(), diagnostics.all().end(), [](const Diagnostic& d) {
+        return d.code == "syntax" || d.code == "file-too-large" || d.code == "empty-file";
+      });
+  if (readable) validate(topology, diagnostics);
+  diagnostics.sort_by_position();
+  return topology;
+}
+
+}  // namespace labgate

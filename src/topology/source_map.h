@@ -1,0 +1,31 @@
+// Where each part of a topology came from in its file.
+//
+// Paths are the dotted keys of the YAML document ("networks.lan.address", "forwards.2.to").
+// The loader records the position of every key (path) and of every value (path + "="), so a
+// diagnostic can point at the value that is wrong, or at the key when the value is missing.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "diag/diagnostic.h"
+
+namespace labgate {
+
+class SourceMap {
+ public:
+  void set_key(const std::string& path, SourcePos pos) { positions_[path] = pos; }
+  void set_value(const std::string& path, SourcePos pos) { positions_[path + "="] = pos; }
+
+  // The position of the value at `path`, falling back to its key, then to the nearest enclosing
+  // path that has a position, then to line 1 column 1.
+  SourcePos value(const std::string& path) const;
+  // The position of the key at `path`, with the same fallbacks.
+  SourcePos key(const std::string& path) const;
+
+ private:
+  SourcePos lookup(const std::string& path, bool prefer_value) const;
+  std::unordered_map<std::string, SourcePos> positions_;
+};
+
+}  // namespace labgate

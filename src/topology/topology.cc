@@ -1,0 +1,59 @@
+#include "topology/topology.h"
+
+#include <algorithm>
+
+namespace labgate {
+
+const char* to_string(Protocol p) {
+  return p == Protocol::kTcp ? "tcp" : "udp";
+}
+
+const char* to_string(InboundPolicy p) {
+  return p == InboundPolicy::kDrop ? "drop" : "accept";
+}
+
+const char* to_string(Datapath d) {
+  return d == Datapath::kKernel ? "kernel" : "proxy";
+}
+
+const ServicePort* Service::find_port(const std::string& port_name) const {
+  for (const auto& p : ports)
+    if (p.name == port_name) return &p;
+  return nullptr;
+}
+
+namespace {
+
+template <typename T>
+const T* find_by_name(const std::vector<T>& items, const std::string& name) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& t) { return t.name == name; });
+  return it == items.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+const Network* Topology::find_network(const std::string& name) const {
+  return find_by_name(networks, name);
+}
+
+const Host* Topology::find_host(const std::string& name) const {
+  return find_by_name(hosts, name);
+}
+
+const Service* Topology::find_service(const std::string& name) const {
+  return find_by_name(services, name);
+}
+
+const Network* Topology::uplink() const {
+  for (const auto& n : networks)
+    if (n.uplink) return &n;
+  return nullptr;
+}
+
+const Network* Topology::network_containing(Ipv4 a) const {
+  for (const auto& n : networks)
+    if (n.ok && n.subnet.contains(a)) return &n;
+  return nullptr;
+}
+
+}  // namespace labgate

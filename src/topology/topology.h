@@ -1,0 +1,124 @@
+// The topology: the validated model of one labgate file. Every command works from this model;
+// nothing downstream re-reads YAML.
+//
+// The model is plain data in file order (so output is stable and follows the file). Where each
+// value came from is kept apart, in `where` (see source_map.h), so the model stays easy to build
+// in tests and the compiler never depends on positions.
+//
+// Invariant after validate() reports no errors: every reference (a host's network, a forward's
+// service and port, a DNS name's service, ...) resolves, and every address rule in docs/config.md
+// holds. Entities whose own fields failed to load carry ok=false; validation skips them and does
+// not report references to them, so one typo yields one error instead of a cascade.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/ipv4.h"
+#include "topology/source_map.h"
+
+namespace labgate {
+
+enum class Protocol { kTcp, kUdp };
+const char* to_string(Protocol p);
+
+// What happens to new connections from other networks into a network that no forward allowed.
+enum class InboundPolicy { kDrop, kAccept };
+const char* to_string(InboundPolicy p);
+
+// Which datapath serves a forward.
+enum class Datapath { kKernel, kProxy };
+const char* to_string(Datapath d);
+
+struct Network {
+  std::string name;
+  std::string interface;       // e.g. vmbr0
+  Ipv4Prefix subnet;           // e.g. 192.168.1.0/24
+  Ipv4 address;                // the gateway's own address on this network
+  std::optional<Ipv4> router;  // the next hop beyond this network (uplink only)
+  bool uplink = false;         // the network that leads to the internet
+  bool masquerade = false;     // SNAT this network's egress to the uplink's address
+  InboundPolicy inbound = InboundPolicy::kDrop;
+  bool ok = true;
+};
+
+struct Host {
+  std::string name;
+  std::string network;
+  Ipv4 address;
+  std::string held_by;  // for a virtual IP: the host that carries it (may be empty)
+  bool ok = true;
+};
+
+struct Pool {
+  std::string name;
+  std::string network;
+  Ipv4Range range;
+  bool ok = true;
+};
+
+struct ServicePort {
+  std::string name;  // e.g. https
+  uint16_t port = 0;
+  Protocol protocol = Protocol::kTcp;
+};
+
+struct Service {
+  std::string name;
+  Ipv4 address;
+  std::vector<ServicePort> ports;
+  bool ok = true;
+
+  const ServicePort* find_port(const std::string& port_name) const;
+};
+
+struct Forward {
+  std::string listen_network;  // the network on whose gateway address the port listens
+  uint16_t listen_port = 0;
+  std::string service;
+  std::string service_port;  // the name of a port of `service`
+  Datapath via = Datapath::kKernel;
+  bool snat = false;  // SNAT every forwarded flow to the gateway (hairpin flows always are)
+  bool ok = true;
+};
+
+struct DnsName {
+  std::string name;  // relative to the zone, e.g. "argocd" or "*.apps"
+  std::string service;
+  bool ok = true;
+};
+
+struct Dns {
+  bool enabled = false;  // a `dns:` section is present
+  std::string zone;      // e.g. "cluster"
+  uint32_t ttl = 60;
+  std::vector<DnsName> names;
+  std::vector<Ipv4> upstreams;
+  std::vector<std::string> listen;     // networks on whose gateway address DNS is served
+  std::vector<std::string> recursion;  // networks whose clients may use the forwarder
+};
+
+struct Topology {
+  std::string gateway_name = "gateway";
+  std::vector<Network> networks;
+  std::vector<Host> hosts;
+  std::vector<Pool> pools;
+  std::vector<Service> services;
+  std::vector<Forward> forwards;
+  Dns dns;
+  SourceMap where;  // positions of every key and value, by path
+
+  const Network* find_network(const std::string& name) const;
+  const Host* find_host(const std::string& name) const;
+  const Service* find_service(const std::string& name) const;
+  const Network* uplink() const;
+  // The network whose subnet contains `a`, or nullptr.
+  const Network* network_containing(Ipv4 a) const;
+
+  // The fully qualified form of a DNS name of the file: "argocd" -> "argocd.cluster".
+  std::string fqdn(const DnsName& n) const { return n.name + "." + dns.zone; }
+};
+
+}  // namespace labgate

@@ -1,0 +1,371 @@
+#include "topology/validate.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "net/names.h"
+
+namespace labgate {
+namespace {
+
+// Who claims a static address, and the path of the claim in the file.
+struct Claim {
+  std::string who;
+  std::string path;
+};
+
+class Validator {
+ public:
+  Validator(const Topology& t, Diagnostics& d) : t_(t), d_(d) {}
+
+  void run() {
+    networks();
+    hosts();
+    services();
+    unique_addresses();
+    pools();
+    forwards();
+    dns();
+    unused_services();
+  }
+
+ private:
+  SourcePos at(const std::string& path) const { return t_.where.value(path); }
+  SourcePos key_at(const std::string& path) const { return t_.where.key(path); }
+
+  template <typename T>
+  std::vector<std::string> names_of(const std::vector<T>& items) const {
+    std::vector<std::string> out;
+    for (const auto& i : items) out.push_back(i.name);
+    return out;
+  }
+
+  // Reports `name` as unknown unless it exists. An entity that exists but failed to load is
+  // "known" (its own error is already reported); callers check `ok` before using its fields.
+  template <typename T>
+  bool known(const std::vector<T>& items, const std::string& name, const std::string& path,
+             const char* what, const char* code) {
+    for (const auto& i : items)
+      if (i.name == name) return true;
+    std::string suggestion = closest_match(name, names_of(items));
+    d_.error(at(path), code, fmt::format("there is no {} named '{}'", what, name),
+             suggestion.empty()
+                 ? fmt::format("define it under '{}s', or name an existing one", what)
+                 : fmt::format("did you mean '{}'?", suggestion));
+    return false;
+  }
+
+  // Reports an address that is not a usable host address of `net`.
+  void address_in(const Network& net, Ipv4 a, const std::string& path, const std::string& what) {
+    if (!net.subnet.contains(a)) {
+      d_.error(at(path), "address-outside-subnet",
+               fmt::format("{} {} is outside network '{}' ({})", what, a.str(), net.name,
+                           net.subnet.str()),
+               fmt::format("use an address in {}", net.subnet.str()));
+    } else if (!net.subnet.is_assignable(a)) {
+      d_.error(
+          at(path), "reserved-address",
+          fmt::format("{} {} is the {} address of network '{}'", what, a.str(),
+                      a == net.subnet.first() ? "network" : "broadcast", net.name),
+          fmt::format("use an address between {} and {}", Ipv4{net.subnet.first().value + 1}.str(),
+                      Ipv4{net.subnet.last().value - 1}.str()));
+    }
+  }
+
+  void networks() {
+    if (t_.networks.empty()) {
+      d_.error(key_at("networks"), "no-networks", "the topology has no networks",
+               "describe at least the network the gateway is attached to");
+    }
+    std::map<std::string, const Network*> interfaces;
+    const Network* uplink = nullptr;
+    bool any_masquerade = false;
+    for (size_t i = 0; i < t_.networks.size(); ++i) {
+      const Network& n = t_.networks[i];
+      std::string path = "networks." + n.name;
+      if (!n.ok) continue;
+      address_in(n, n.address, path + ".address", "the gateway address");
+      if (n.router) {
+        address_in(n, *n.router, path + ".router", "the router");
+        if (*n.router == n.address)
+          d_.error(at(path + ".router"), "duplicate-address",
+                   fmt::format("the router of network '{}' is the gateway's own address", n.name),
+                   "the router is the next hop beyond this network, e.g. the home router");
+      }
+      if (auto [it, fresh] = interfaces.emplace(n.interface, &n); !fresh)
+        d_.error(at(path + ".interface"), "duplicate-interface",
+                 fmt::format("networks '{}' and '{}' both use interface '{}'", it->second->name,
+                             n.name, n.interface),
+                 "each network is attached by its own interface");
+      for (size_t j = 0; j < i; ++j) {
+        const Network& o = t_.networks[j];
+        if (o.ok && o.subnet.overlaps(n.subnet))
+          d_.error(at(path + ".subnet"), "overlapping-subnets",
+                   fmt::format("subnet {} of network '{}' overlaps subnet {} of network '{}'",
+                               n.subnet.str(), n.name, o.subnet.str(), o.name),
+                   "networks attached to the gateway must not share addresses");
+      }
+      if (n.uplink) {
+        if (uplink)
+          d_.error(
+              at(path + ".uplink"), "several-uplinks",
+              fmt::format("networks '{}' and '{}' are both marked uplink", uplink->name, n.name),
+              "mark only the network that leads to the internet");
+        else
+          uplink = &n;
+        if (n.masquerade)
+          d_.error(at(path + ".masquerade"), "masquerade-uplink",
+                   fmt::format("the uplink network '{}' cannot masquerade out of itself", n.name),
+                   "set masquerade on the networks behind the gateway instead");
+        if (!n.router)
+          d_.warning(key_at(path), "uplink-without-router",
+                     fmt::format("uplink network '{}' has no router", n.name),
+                     "add 'router: ADDRESS' so the gateway can reach the internet");
+      }
+      any_masquerade |= n.masquerade;
+      if (!n.uplink && n.router)
+        d_.warning(at(path + ".router"), "router-off-uplink",
+                   fmt::format("network '{}' has a router but is not the uplink", n.name),
+                   "only the uplink's router is used; add 'uplink: true' or remove 'router'");
+    }
+    bool any_uplink = std::any_of(t_.networks.begin(), t_.networks.end(),
+                                  [](const Network& n) { return n.uplink; });
+    if (any_masquerade && !any_uplink) {
+      for (const auto& n : t_.networks)
+        if (n.ok && n.masquerade)
+          d_.error(at("networks." + n.name + ".masquerade"), "masquerade-without-uplink",
+                   fmt::format("network '{}' masquerades, but no network is the uplink", n.name),
+                   "mark the network that leads to the internet with 'uplink: true'");
+    }
+  }
+
+  void hosts() {
+    for (const auto& h : t_.hosts) {
+      std::string path = "hosts." + h.name;
+      if (!h.ok) continue;
+      if (known(t_.networks, h.network, path + ".network", "network", "unknown-network") &&
+          t_.find_network(h.network)->ok)
+        address_in(*t_.find_network(h.network), h.address, path + ".address",
+                   fmt::format("host '{}' address", h.name));
+      if (!h.held_by.empty()) {
+        if (h.held_by == h.name) {
+          d_.error(at(path + ".held_by"), "invalid-reference",
+                   fmt::format("host '{}' cannot hold its own address", h.name),
+                   "name the host that carries this virtual IP");
+        } else if (known(t_.hosts, h.held_by, path + ".held_by", "host", "unknown-host")) {
+          const Host* holder = t_.find_host(h.held_by);
+          if (holder->ok && holder->network != h.network)
+            d_.error(at(path + ".held_by"), "invalid-reference",
+                     fmt::format("host '{}' is on network '{}', but its holder '{}' is on '{}'",
+                                 h.name, h.network, holder->name, holder->network),
+                     "a virtual IP is carried by a host on the same network");
+        }
+      }
+    }
+  }
+
+  void services() {
+    for (const auto& s : t_.services) {
+      if (!s.ok) continue;
+      std::string path = "services." + s.name;
+      const Network* net = t_.network_containing(s.address);
+      if (!net) {
+        d_.error(at(path + ".address"), "service-unreachable",
+                 fmt::format("service '{}' at {} is on no network of the gateway", s.name,
+                             s.address.str()),
+                 "the gateway reaches services only on its own networks; fix the address or "
+                 "describe the network");
+      } else {
+        address_in(*net, s.address, path + ".address", fmt::format("service '{}' address", s.name));
+      }
+      std::set<std::pair<uint16_t, Protocol>> seen;
+      for (const auto& p : s.ports)
+        if (!seen.insert({p.port, p.protocol}).second)
+          d_.error(
+              at(path + ".ports." + p.name), "duplicate-port",
+              fmt::format("service '{}' lists {}/{} twice", s.name, p.port, to_string(p.protocol)),
+              "give each port of a service a different number or protocol");
+    }
+  }
+
+  // An address may be claimed once by the gateway, a router or a host. A service may sit on a
+  // host's address (it runs there) or in a pool, but not on the gateway or another service.
+  void unique_addresses() {
+    std::map<Ipv4, Claim> claims;
+    auto claim = [&](Ipv4 a, std::string who, std::string path) {
+      auto [it, fresh] = claims.emplace(a, Claim{who, path});
+      if (!fresh)
+        d_.error(at(path), "duplicate-address",
+                 fmt::format("{} is used by both {} and {}", a.str(), it->second.who, who),
+                 "every address on a network belongs to one machine");
+    };
+    for (const auto& n : t_.networks) {
+      if (!n.ok) continue;
+      claim(n.address, fmt::format("the gateway on '{}'", n.name),
+            "networks." + n.name + ".address");
+      if (n.router && *n.router != n.address)
+        claim(*n.router, fmt::format("the router of '{}'", n.name),
+              "networks." + n.name + ".router");
+    }
+    for (const auto& h : t_.hosts)
+      if (h.ok) claim(h.address, fmt::format("host '{}'", h.name), "hosts." + h.name + ".address");
+    std::map<Ipv4, std::string> services;
+    for (const auto& s : t_.services) {
+      if (!s.ok) continue;
+      std::string path = "services." + s.name + ".address";
+      if (auto it = claims.find(s.address);
+          it != claims.end() && !it->second.path.starts_with("hosts.")) {
+        d_.error(
+            at(path), "duplicate-address",
+            fmt::format("service '{}' at {} is on {}", s.name, s.address.str(), it->second.who),
+            "a service behind the gateway needs an address of its own");
+      }
+      if (auto [it, fresh] = services.emplace(s.address, s.name); !fresh)
+        d_.error(
+            at(path), "duplicate-address",
+            fmt::format("services '{}' and '{}' both use {}", it->second, s.name, s.address.str()),
+            "merge their ports into one service");
+    }
+    static_addresses_ = std::move(claims);
+  }
+
+  void pools() {
+    for (size_t i = 0; i < t_.pools.size(); ++i) {
+      const Pool& p = t_.pools[i];
+      if (!p.ok) continue;
+      std::string path = "pools." + p.name;
+      if (!known(t_.networks, p.network, path + ".network", "network", "unknown-network") ||
+          !t_.find_network(p.network)->ok)
+        continue;
+      const Network& net = *t_.find_network(p.network);
+      if (!net.subnet.contains(p.range.first) || !net.subnet.contains(p.range.last)) {
+        d_.error(at(path + ".range"), "pool-outside-subnet",
+                 fmt::format("pool '{}' ({}) is not inside network '{}' ({})", p.name,
+                             p.range.str(), net.name, net.subnet.str()),
+                 fmt::format("use a range inside {}", net.subnet.str()));
+        continue;
+      }
+      if (!net.subnet.is_assignable(p.range.first) || !net.subnet.is_assignable(p.range.last))
+        d_.error(at(path + ".range"), "reserved-address",
+                 fmt::format("pool '{}' includes the network or broadcast address of '{}'", p.name,
+                             net.name),
+                 "start after the network address and end before the broadcast address");
+      for (size_t j = 0; j < i; ++j) {
+        const Pool& o = t_.pools[j];
+        if (o.ok && o.range.overlaps(p.range))
+          d_.error(at(path + ".range"), "overlapping-pools",
+                   fmt::format("pool '{}' ({}) overlaps pool '{}' ({})", p.name, p.range.str(),
+                               o.name, o.range.str()),
+                   "pools hand out addresses independently and must be disjoint");
+      }
+      for (auto it = static_addresses_.lower_bound(p.range.first);
+           it != static_addresses_.end() && it->first <= p.range.last; ++it)
+        d_.error(at(path + ".range"), "pool-contains-static",
+                 fmt::format("pool '{}' ({}) contains {}, the address of {}", p.name, p.range.str(),
+                             it->first.str(), it->second.who),
+                 "shrink the pool or move the static address out of it");
+    }
+  }
+
+  void forwards() {
+    std::map<std::tuple<std::string, Protocol, uint16_t>, size_t> listeners;
+    for (size_t i = 0; i < t_.forwards.size(); ++i) {
+      const Forward& f = t_.forwards[i];
+      if (!f.ok) continue;
+      std::string path = fmt::format("forwards.{}", i);
+      bool network_ok =
+          known(t_.networks, f.listen_network, path + ".listen", "network", "unknown-network");
+      if (!known(t_.services, f.service, path + ".to", "service", "unknown-service") ||
+          !t_.find_service(f.service)->ok)
+        continue;
+      const Service& s = *t_.find_service(f.service);
+      const ServicePort* port = s.find_port(f.service_port);
+      if (!port) {
+        std::vector<std::string> port_names;
+        for (const auto& p : s.ports) port_names.push_back(p.name);
+        std::string suggestion = closest_match(f.service_port, port_names);
+        d_.error(at(path + ".to"), "unknown-port",
+                 fmt::format("service '{}' has no port named '{}'", s.name, f.service_port),
+                 suggestion.empty() ? fmt::format("its ports are: {}", fmt::join(port_names, ", "))
+                                    : fmt::format("did you mean '{}'?", suggestion));
+        continue;
+      }
+      if (!network_ok) continue;
+      auto key = std::tuple{f.listen_network, port->protocol, f.listen_port};
+      if (auto [it, fresh] = listeners.emplace(key, i); !fresh)
+        d_.error(at(path + ".listen"), "duplicate-forward",
+                 fmt::format("{}:{}/{} is already forwarded by forward #{}", f.listen_network,
+                             f.listen_port, to_string(port->protocol), it->second + 1),
+                 "a port on a network can be forwarded to one service only");
+    }
+  }
+
+  // An address the gateway can send to: in one of its subnets, or anywhere if an uplink router
+  // exists (its default route).
+  bool reachable(Ipv4 a) const {
+    if (t_.network_containing(a)) return true;
+    const Network* up = t_.uplink();  // possibly not ok: then its own error is reported
+    return up && (!up->ok || up->router.has_value());
+  }
+
+  void dns() {
+    if (!t_.dns.enabled) return;
+    for (const auto& n : t_.dns.names) {
+      if (!n.ok) continue;
+      known(t_.services, n.service, "dns.names." + n.name, "service", "unknown-service");
+    }
+    for (size_t i = 0; i < t_.dns.upstreams.size(); ++i) {
+      Ipv4 a = t_.dns.upstreams[i];
+      std::string path = fmt::format("dns.upstreams.{}", i);
+      bool is_self = false;
+      for (const auto& n : t_.networks) is_self |= n.ok && n.address == a;
+      if (is_self)
+        d_.error(at(path), "forwarding-loop",
+                 fmt::format("upstream {} is the gateway itself: queries would loop", a.str()),
+                 "name the resolver labgate forwards to, e.g. the home router");
+      else if (!reachable(a))
+        d_.error(at(path), "upstream-unreachable",
+                 fmt::format("upstream {} is on no network of the gateway and there is no "
+                             "uplink router to reach it",
+                             a.str()),
+                 "use a resolver on one of the networks, or give the uplink a router");
+    }
+    auto check_networks = [&](const std::vector<std::string>& names, const std::string& key) {
+      for (size_t i = 0; i < names.size(); ++i)
+        known(t_.networks, names[i], fmt::format("dns.{}.{}", key, i), "network",
+              "unknown-network");
+    };
+    check_networks(t_.dns.listen, "listen");
+    check_networks(t_.dns.recursion, "recursion");
+  }
+
+  void unused_services() {
+    for (const auto& s : t_.services) {
+      if (!s.ok) continue;
+      bool used = false;
+      for (const auto& f : t_.forwards) used |= f.service == s.name;
+      for (const auto& n : t_.dns.names) used |= n.service == s.name;
+      if (!used)
+        d_.warning(key_at("services." + s.name), "unused-service",
+                   fmt::format("service '{}' has no forward and no DNS name", s.name),
+                   "add a forward or a name for it, or remove it");
+    }
+  }
+
+  const Topology& t_;
+  Diagnostics& d_;
+  // Addresses of the gateway, routers and hosts, filled by unique_addresses() for pools().
+  std::map<Ipv4, Claim> static_addresses_;
+};
+
+}  // namespace
+
+void validate(const Topology& topology, Diagnostics& diagnostics) {
+  Validator(topology, diagnostics).run();
+}
+
+}  // namespace labgate
