@@ -1,0 +1,94 @@
+// The forwarding plan: what the gateway's datapath must do, resolved from a validated Topology.
+//
+// This is the one place where forwards, masquerade and isolation are worked out from the model;
+// the nftables and iptables compilers (nft_ruleset.h, iptables_ruleset.h), the lab and verify
+// read this plan and never re-derive it. It is plain data, in file order, with every name resolved
+// to addresses and interfaces, so a compiler only formats it.
+//
+// Contract: compile_forwarding_plan() is pure and total on a Topology that validate() accepted.
+// Entities with ok=false and references that do not resolve are skipped (they cannot occur after
+// validation; skipping keeps the function total for callers that did not validate).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "net/ipv4.h"
+#include "topology/topology.h"
+
+namespace labgate {
+
+// Which forwarded flows have their source rewritten to the gateway.
+enum class SnatMode {
+  kHairpinOnly,  // only flows whose client is on the backend's own network (NAT reflection)
+  kAlways,       // every flow of the forward (`snat: true`, the seed's old behaviour)
+};
+const char* to_string(SnatMode m);
+
+// One forward with every name resolved.
+struct ResolvedForward {
+  std::string listen_network;    // the network whose gateway address listens
+  std::string listen_interface;  // e.g. vmbr0
+  Ipv4 listen_address;           // the gateway's address on listen_network, e.g. 192.168.1.55
+  uint16_t listen_port = 0;
+  Protocol protocol = Protocol::kTcp;
+  std::string service;       // e.g. sftp
+  std::string service_port;  // e.g. ssh
+  Ipv4 backend_address;      // e.g. 192.168.100.81
+  uint16_t backend_port = 0;
+  std::string backend_network;    // the network containing backend_address
+  std::string backend_interface;  // its interface, e.g. vmbr1
+  Ipv4 backend_gateway;  // the gateway's address on backend_network: the SNAT source, when SNAT'd
+  Datapath datapath = Datapath::kKernel;
+  SnatMode snat = SnatMode::kHairpinOnly;
+};
+
+// "Traffic from `source` leaving by `uplink_interface` is masqueraded to the uplink's address."
+struct MasqueradeRule {
+  std::string network;  // the masquerading network, e.g. cluster
+  Ipv4Prefix source;    // its subnet
+  std::string interface;
+  std::string uplink_network;
+  std::string uplink_interface;
+};
+
+// What happens to new connections from other networks into one network (see InboundPolicy).
+struct NetworkPolicy {
+  std::string network;
+  std::string interface;
+  Ipv4Prefix subnet;
+  InboundPolicy inbound = InboundPolicy::kDrop;
+};
+
+// A network holding the backend of at least one kernel forward: a client on that same network
+// reaching the forward through the gateway (NAT reflection) must be SNAT'd to `gateway`, or the
+// backend would answer it directly and the client would drop the reply.
+struct HairpinRule {
+  std::string network;
+  std::string interface;
+  Ipv4Prefix subnet;
+  Ipv4 gateway;
+};
+
+// A kernel parameter the datapath needs, by its dotted name (net.ipv4.ip_forward).
+struct Sysctl {
+  std::string name;
+  std::string value;
+  auto operator<=>(const Sysctl&) const = default;
+};
+
+struct ForwardingPlan {
+  std::vector<ResolvedForward> forwards;  // every forward, kernel and proxy, in file order
+  std::vector<MasqueradeRule> masquerade;
+  std::vector<NetworkPolicy> networks;  // every network, in file order
+  std::vector<HairpinRule> hairpin;     // in file order of the networks
+  std::vector<Sysctl> sysctls;          // sorted by name
+
+  // The forwards the kernel serves (datapath kernel), in file order.
+  std::vector<const ResolvedForward*> kernel_forwards() const;
+};
+
+ForwardingPlan compile_forwarding_plan(const Topology& topology);
+
+}  // namespace labgate
