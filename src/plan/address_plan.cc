@@ -1,0 +1,132 @@
+#include "plan/address_plan.h"
+
+#include <algorithm>
+#include <tuple>
+
+namespace labgate {
+
+const char* to_string(AddressRole role) {
+  switch (role) {
+    case AddressRole::kGateway:
+      return "gateway";
+    case AddressRole::kRouter:
+      return "router";
+    case AddressRole::kHost:
+      return "host";
+    case AddressRole::kVirtualIp:
+      return "virtual IP";
+    case AddressRole::kPool:
+      return "pool";
+    case AddressRole::kService:
+      return "service";
+    case AddressRole::kFree:
+      return "free";
+  }
+  return "?";
+}
+
+const char* to_key(AddressRole role) {
+  return role == AddressRole::kVirtualIp ? "virtual_ip" : to_string(role);
+}
+
+Ipv4Range assignable_range(const Ipv4Prefix& subnet) {
+  if (subnet.length >= 31) return Ipv4Range{subnet.first(), subnet.last()};
+  return Ipv4Range{Ipv4{subnet.first().value + 1}, Ipv4{subnet.last().value - 1}};
+}
+
+std::vector<Ipv4Range> free_ranges(const Ipv4Prefix& subnet, std::vector<Ipv4Range> used) {
+  const Ipv4Range usable = assignable_range(subnet);
+  std::sort(used.begin(), used.end(),
+            [](const Ipv4Range& a, const Ipv4Range& b) { return a.first < b.first; });
+  std::vector<Ipv4Range> out;
+  // `next` is the first address not yet known to be used; 64 bits so that stepping past
+  // 255.255.255.255 does not wrap around.
+  uint64_t next = usable.first.value;
+  for (const auto& r : used) {
+    if (!r.overlaps(usable)) continue;
+    uint64_t first = std::max(r.first.value, usable.first.value);
+    uint64_t last = std::min(r.last.value, usable.last.value);
+    if (first > next)
+      out.push_back(
+          Ipv4Range{Ipv4{static_cast<uint32_t>(next)}, Ipv4{static_cast<uint32_t>(first - 1)}});
+    next = std::max(next, last + 1);
+  }
+  if (next <= usable.last.value)
+    out.push_back(Ipv4Range{Ipv4{static_cast<uint32_t>(next)}, usable.last});
+  return out;
+}
+
+namespace {
+
+AddressPlanEntry single(AddressRole role, Ipv4 a, std::string name) {
+  AddressPlanEntry e;
+  e.role = role;
+  e.range = Ipv4Range{a, a};
+  e.name = std::move(name);
+  return e;
+}
+
+NetworkAddressPlan plan_for(const Topology& t, const Network& net) {
+  NetworkAddressPlan plan;
+  plan.network = net.name;
+  plan.subnet = net.subnet;
+  auto& entries = plan.entries;
+  auto inside = [&](Ipv4 a) { return net.subnet.contains(a); };
+
+  if (inside(net.address))
+    entries.push_back(single(AddressRole::kGateway, net.address, t.gateway_name));
+  if (net.router && inside(*net.router) && *net.router != net.address)
+    entries.push_back(single(AddressRole::kRouter, *net.router, "router"));
+  for (const auto& h : t.hosts) {
+    if (!h.ok || h.network != net.name || !inside(h.address)) continue;
+    auto e =
+        single(h.held_by.empty() ? AddressRole::kHost : AddressRole::kVirtualIp, h.address, h.name);
+    e.held_by = h.held_by;
+    entries.push_back(std::move(e));
+  }
+  for (const auto& p : t.pools) {
+    if (!p.ok || p.network != net.name) continue;
+    if (!inside(p.range.first) || !inside(p.range.last)) continue;
+    AddressPlanEntry e;
+    e.role = AddressRole::kPool;
+    e.range = p.range;
+    e.name = p.name;
+    entries.push_back(std::move(e));
+  }
+  // A service belongs to the network whose subnet holds its address (there is no other link).
+  for (const auto& s : t.services) {
+    if (!s.ok || t.network_containing(s.address) != &net) continue;
+    auto e = single(AddressRole::kService, s.address, s.name);
+    e.ports = s.ports;
+    for (const auto& p : t.pools)
+      if (p.ok && p.network == net.name && p.range.contains(s.address)) e.pool = p.name;
+    entries.push_back(std::move(e));
+  }
+
+  std::vector<Ipv4Range> used;
+  for (const auto& e : entries) used.push_back(e.range);
+  plan.assignable = assignable_range(net.subnet).size();
+  plan.used = plan.assignable;
+  for (const auto& r : free_ranges(net.subnet, std::move(used))) {
+    AddressPlanEntry e;
+    e.role = AddressRole::kFree;
+    e.range = r;
+    plan.used -= r.size();
+    entries.push_back(std::move(e));
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.range.first, a.role, a.name) < std::tie(b.range.first, b.role, b.name);
+  });
+  return plan;
+}
+
+}  // namespace
+
+std::vector<NetworkAddressPlan> build_address_plan(const Topology& topology) {
+  std::vector<NetworkAddressPlan> out;
+  for (const auto& net : topology.networks)
+    if (net.ok) out.push_back(plan_for(topology, net));
+  return out;
+}
+
+}  // namespace labgate

@@ -1,0 +1,57 @@
+#include "show/format.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace labgate::show {
+
+std::string compact_range(const Ipv4Range& r) {
+  if (r.first == r.last) return r.first.str();
+  if ((r.first.value >> 8) == (r.last.value >> 8))
+    return fmt::format("{}-{}", r.first.str(), r.last.value & 0xff);
+  return r.str();
+}
+
+std::string port_list(const std::vector<ServicePort>& ports) {
+  std::vector<std::string> out;
+  for (const auto& p : ports)
+    out.push_back(p.protocol == Protocol::kTcp
+                      ? fmt::format("{}:{}", p.name, p.port)
+                      : fmt::format("{}:{}/{}", p.name, p.port, to_string(p.protocol)));
+  return fmt::format("{}", fmt::join(out, " "));
+}
+
+size_t display_width(std::string_view s) {
+  // Count the bytes that start a UTF-8 sequence (everything but 10xxxxxx continuation bytes).
+  return static_cast<size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xc0) != 0x80; }));
+}
+
+std::string pad(std::string_view s, size_t width) {
+  std::string out(s);
+  size_t w = display_width(s);
+  if (w < width) out.append(width - w, ' ');
+  return out;
+}
+
+std::string TextTable::render() const {
+  std::vector<size_t> widths;
+  for (const auto& row : rows_) {
+    if (widths.size() < row.size()) widths.resize(row.size(), 0);
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
+  }
+  std::string out;
+  for (const auto& row : rows_) {
+    std::string line = indent_;
+    for (size_t i = 0; i < row.size(); ++i) {
+      bool last = i + 1 == row.size();
+      line += last ? row[i] : pad(row[i], widths[i]) + "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+}  // namespace labgate::show

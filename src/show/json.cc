@@ -1,0 +1,124 @@
+#include "show/json.h"
+
+#include "plan/address_plan.h"
+#include "plan/dns_views.h"
+#include "show/forwards.h"
+
+namespace labgate::show {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json or_null(const std::string& s) {
+  return s.empty() ? Json(nullptr) : Json(s);
+}
+
+Json ports_json(const std::vector<ServicePort>& ports) {
+  Json out = Json::array();
+  for (const auto& p : ports)
+    out.push_back(Json{{"name", p.name}, {"port", p.port}, {"protocol", to_string(p.protocol)}});
+  return out;
+}
+
+Json networks_json(const Topology& t) {
+  Json out = Json::array();
+  for (const auto& n : t.networks) {
+    if (!n.ok) continue;
+    out.push_back(Json{{"name", n.name},
+                       {"interface", n.interface},
+                       {"subnet", n.subnet.str()},
+                       {"address", n.address.str()},
+                       {"router", n.router ? Json(n.router->str()) : Json(nullptr)},
+                       {"uplink", n.uplink},
+                       {"masquerade", n.masquerade},
+                       {"inbound", to_string(n.inbound)}});
+  }
+  return out;
+}
+
+Json address_plan_json(const Topology& t) {
+  Json out = Json::array();
+  for (const auto& plan : build_address_plan(t)) {
+    Json entries = Json::array();
+    for (const auto& e : plan.entries) {
+      bool free = e.role == AddressRole::kFree;
+      entries.push_back(
+          Json{{"role", to_key(e.role)},
+               {"first", e.range.first.str()},
+               {"last", e.range.last.str()},
+               {"size", e.range.size()},
+               {"name", free ? Json(nullptr) : Json(e.name)},
+               {"held_by", e.role == AddressRole::kVirtualIp ? Json(e.held_by) : Json(nullptr)},
+               {"pool", e.role == AddressRole::kService ? or_null(e.pool) : Json(nullptr)},
+               {"ports", e.role == AddressRole::kService ? ports_json(e.ports) : Json(nullptr)}});
+    }
+    out.push_back(Json{{"network", plan.network},
+                       {"subnet", plan.subnet.str()},
+                       {"assignable", plan.assignable},
+                       {"used", plan.used},
+                       {"free", plan.free()},
+                       {"entries", std::move(entries)}});
+  }
+  return out;
+}
+
+Json forwards_json(const Topology& t) {
+  Json out = Json::array();
+  for (const auto& f : resolve_forwards(t)) {
+    out.push_back(Json{{"index", f.index},
+                       {"listen", Json{{"network", f.listen_network},
+                                       {"address", f.listen_address.str()},
+                                       {"port", f.listen_port},
+                                       {"protocol", to_string(f.protocol)}}},
+                       {"to", Json{{"service", f.service},
+                                   {"port_name", f.service_port},
+                                   {"address", f.service_address.str()},
+                                   {"port", f.target_port}}},
+                       {"datapath", to_string(f.via)},
+                       {"snat", snat_key(f)}});
+  }
+  return out;
+}
+
+Json dns_json(const Topology& t) {
+  if (!t.dns.enabled) return nullptr;
+  Json upstreams = Json::array();
+  for (const auto& u : t.dns.upstreams) upstreams.push_back(u.str());
+  DnsViewTable table = build_dns_views(t);
+  Json names = Json::array();
+  for (const auto& row : table.names) {
+    Json views = Json::array();
+    for (size_t i = 0; i < row.views.size(); ++i) {
+      const DnsView& v = row.views[i];
+      views.push_back(Json{{"network", table.networks[i]},
+                           {"answer", v.address ? Json(v.address->str()) : Json(nullptr)},
+                           {"kind", to_string(v.kind)},
+                           {"forwards", v.forwards},
+                           {"reason", v.reason}});
+    }
+    names.push_back(Json{{"name", row.name},
+                         {"fqdn", row.fqdn},
+                         {"service", row.service},
+                         {"wildcard", row.wildcard},
+                         {"views", std::move(views)}});
+  }
+  return Json{{"zone", t.dns.zone},
+              {"ttl", t.dns.ttl},
+              {"upstreams", std::move(upstreams)},
+              {"listen", t.dns.listen},
+              {"recursion", t.dns.recursion},
+              {"names", std::move(names)}};
+}
+
+}  // namespace
+
+nlohmann::ordered_json render_json(const Topology& t) {
+  return Json{{"schema_version", kShowJsonSchemaVersion},
+              {"gateway", Json{{"name", t.gateway_name}}},
+              {"networks", networks_json(t)},
+              {"address_plan", address_plan_json(t)},
+              {"forwards", forwards_json(t)},
+              {"dns", dns_json(t)}};
+}
+
+}  // namespace labgate::show

@@ -1,0 +1,19 @@
+// `labgate show --json`: the same plan as render_text, as stable JSON for programs.
+//
+// The format is documented field by field in docs/show-json.md. Stability contract: within one
+// schema_version, fields are never removed or renamed and their meaning never changes; new fields
+// may be added. Every documented field is always present (null where it does not apply), keys
+// keep the documented order, and arrays keep the order of the file (address plans: by address).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "topology/topology.h"
+
+namespace labgate::show {
+
+inline constexpr int kShowJsonSchemaVersion = 1;
+
+nlohmann::ordered_json render_json(const Topology& topology);
+
+}  // namespace labgate::show

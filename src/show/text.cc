@@ -1,0 +1,128 @@
+#include "show/text.h"
+
+#include <fmt/format.h>
+
+#include "plan/address_plan.h"
+#include "plan/dns_views.h"
+#include "show/diagram.h"
+#include "show/format.h"
+#include "show/forwards.h"
+
+namespace labgate::show {
+namespace {
+
+const char* yes_no(bool b) {
+  return b ? "yes" : "no";
+}
+
+std::string describe(const Topology& t, const AddressPlanEntry& e) {
+  switch (e.role) {
+    case AddressRole::kGateway: {
+      const Network* n = nullptr;
+      for (const auto& net : t.networks)
+        if (net.ok && net.address == e.range.first) n = &net;
+      return n ? fmt::format("this gateway, on {}", n->interface) : "this gateway";
+    }
+    case AddressRole::kRouter:
+      return "next hop to the internet";
+    case AddressRole::kHost:
+      return "";
+    case AddressRole::kVirtualIp:
+      return e.held_by.empty() ? "virtual IP" : "held by " + e.held_by;
+    case AddressRole::kPool:
+    case AddressRole::kFree:
+      return fmt::format("{} address{}", e.range.size(), e.range.size() == 1 ? "" : "es");
+    case AddressRole::kService:
+      return e.pool.empty() ? port_list(e.ports)
+                            : fmt::format("{}; in pool {}", port_list(e.ports), e.pool);
+  }
+  return "";
+}
+
+std::string view_cell(const DnsView& v) {
+  if (!v.address) return "REFUSED";
+  return fmt::format("{} ({})", v.address->str(), to_string(v.kind));
+}
+
+}  // namespace
+
+std::string render_networks(const Topology& t) {
+  TextTable table;
+  table.add_row(
+      {"NAME", "INTERFACE", "SUBNET", "GATEWAY", "ROUTER", "UPLINK", "MASQUERADE", "INBOUND"});
+  for (const auto& n : t.networks) {
+    if (!n.ok) continue;
+    table.add_row({n.name, n.interface, n.subnet.str(), n.address.str(),
+                   n.router ? n.router->str() : "-", yes_no(n.uplink), yes_no(n.masquerade),
+                   to_string(n.inbound)});
+  }
+  return fmt::format("NETWORKS (gateway {})\n{}", t.gateway_name, table.render());
+}
+
+std::string render_address_plan(const Topology& t) {
+  std::string out = "ADDRESS PLAN\n";
+  bool first = true;
+  for (const auto& plan : build_address_plan(t)) {
+    if (!first) out += "\n";
+    first = false;
+    out += fmt::format("  {}  {}  ({} assignable, {} used, {} free)\n", plan.network,
+                       plan.subnet.str(), plan.assignable, plan.used, plan.free());
+    TextTable table("    ");
+    table.add_row({"ROLE", "ADDRESS", "NAME", "DESCRIPTION"});
+    for (const auto& e : plan.entries)
+      table.add_row({to_string(e.role), compact_range(e.range), e.name, describe(t, e)});
+    out += table.render();
+  }
+  return out;
+}
+
+std::string render_forwards(const Topology& t) {
+  auto rows = resolve_forwards(t);
+  if (rows.empty()) return "FORWARDS\n  none\n";
+  TextTable table;
+  table.add_row({"LISTEN", "", "TO", "DATAPATH", "SNAT"});
+  for (const auto& f : rows)
+    table.add_row({fmt::format("{} {}:{}/{}", f.listen_network, f.listen_address.str(),
+                               f.listen_port, to_string(f.protocol)),
+                   "→",
+                   fmt::format("{} {}:{} ({})", f.service, f.service_address.str(), f.target_port,
+                               f.service_port),
+                   to_string(f.via), f.snat_always ? "always" : "hairpin only"});
+  return "FORWARDS\n" + table.render();
+}
+
+std::string render_dns(const Topology& t) {
+  if (!t.dns.enabled) return "DNS\n  no 'dns' section: labgate serves no names\n";
+  std::vector<std::string> upstreams;
+  for (const auto& u : t.dns.upstreams) upstreams.push_back(u.str());
+  std::string out =
+      fmt::format("DNS\n  zone {}, ttl {}s, upstreams {}\n", t.dns.zone, t.dns.ttl,
+                  upstreams.empty() ? "none" : fmt::format("{}", fmt::join(upstreams, ", ")));
+  if (!t.dns.listen.empty()) out += fmt::format("  served on {}\n", fmt::join(t.dns.listen, ", "));
+  if (!t.dns.recursion.empty())
+    out += fmt::format("  recursion for clients on {}\n", fmt::join(t.dns.recursion, ", "));
+  DnsViewTable views = build_dns_views(t);
+  if (views.names.empty()) return out + "  no names\n";
+  TextTable table;
+  std::vector<std::string> header = {"NAME", "SERVICE"};
+  for (const auto& n : views.networks) header.push_back("FROM " + n);
+  table.add_row(std::move(header));
+  for (const auto& row : views.names) {
+    std::vector<std::string> cells = {row.fqdn, row.service};
+    for (const auto& v : row.views) cells.push_back(view_cell(v));
+    table.add_row(std::move(cells));
+  }
+  out += table.render();
+  out +=
+      "  (service) the service's own address: the client is on its network\n"
+      "  (gateway) the gateway's address on the client's network, where forwards to it listen\n"
+      "  REFUSED   no answer: no forward on the client's network reaches the service\n";
+  return out;
+}
+
+std::string render_text(const Topology& t) {
+  return fmt::format("{}\n{}\n{}\n{}\nDIAGRAM\n{}", render_networks(t), render_address_plan(t),
+                     render_forwards(t), render_dns(t), render_diagram(t));
+}
+
+}  // namespace labgate::show

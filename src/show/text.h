@@ -1,0 +1,22 @@
+// `labgate show` for a human: the plan of a validated topology as aligned text.
+//
+// Sections, in order: NETWORKS, ADDRESS PLAN (per network, sorted by address, with the free
+// ranges), FORWARDS, DNS (what each name resolves to from each network), DIAGRAM. Lines fit in
+// 100 columns for topologies of the seed's size. Pure: returns the text, prints nothing.
+#pragma once
+
+#include <string>
+
+#include "topology/topology.h"
+
+namespace labgate::show {
+
+std::string render_text(const Topology& topology);
+
+// The individual sections, each ending with a newline, for callers that want only one.
+std::string render_networks(const Topology& topology);
+std::string render_address_plan(const Topology& topology);
+std::string render_forwards(const Topology& topology);
+std::string render_dns(const Topology& topology);
+
+}  // namespace labgate::show
