@@ -100,6 +100,8 @@ NetworkAddressPlan plan_for(const Topology& t, const Network& net) {
     e.ports = s.ports;
     for (const auto& p : t.pools)
       if (p.ok && p.network == net.name && p.range.contains(s.address)) e.pool = p.name;
+    for (const auto& h : t.hosts)
+      if (h.ok && h.network == net.name && h.address == s.address) e.host = h.name;
     entries.push_back(std::move(e));
   }
 

@@ -33,6 +33,7 @@ struct AddressPlanEntry {
   std::string name;     // the gateway's, host's, service's or pool's name; "router"; "" if free
   std::string held_by;  // kVirtualIp: the host that carries it (may be empty)
   std::string pool;     // kService: the pool whose range contains the address, if any
+  std::string host;     // kService: the host (or virtual IP) whose address it shares, if any
   std::vector<ServicePort> ports;  // kService: its ports, in file order
 };
 

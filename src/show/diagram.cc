@@ -70,18 +70,22 @@ std::string member_detail(const AddressPlanEntry& e) {
 std::string members(const NetworkAddressPlan& plan, const std::string& prefix) {
   std::vector<const AddressPlanEntry*> top;
   size_t addr_width = 0, name_width = 0;
+  bool nested = false;  // some service hangs under a pool, three columns further right
   for (const auto& e : plan.entries) {
     bool shown = e.role == AddressRole::kHost || e.role == AddressRole::kVirtualIp ||
                  e.role == AddressRole::kPool || e.role == AddressRole::kService;
     if (!shown) continue;
     addr_width = std::max(addr_width, compact_range(e.range).size());
     name_width = std::max(name_width, e.name.size());
-    if (e.role != AddressRole::kService || e.pool.empty()) top.push_back(&e);
+    if (e.role != AddressRole::kService || e.pool.empty())
+      top.push_back(&e);
+    else
+      nested = true;
   }
   auto row = [&](const AddressPlanEntry& e, size_t indent) {
     std::string detail = member_detail(e);
-    std::string text = pad(compact_range(e.range), addr_width + (indent ? 0 : 3)) + "  " +
-                       (detail.empty() ? e.name : pad(e.name, name_width) + "  " + detail);
+    std::string text = pad(compact_range(e.range), addr_width + (nested && !indent ? 3 : 0)) +
+                       "  " + (detail.empty() ? e.name : pad(e.name, name_width) + "  " + detail);
     while (!text.empty() && text.back() == ' ') text.pop_back();
     return text;
   };

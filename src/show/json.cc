@@ -50,6 +50,7 @@ Json address_plan_json(const Topology& t) {
                {"name", free ? Json(nullptr) : Json(e.name)},
                {"held_by", e.role == AddressRole::kVirtualIp ? Json(e.held_by) : Json(nullptr)},
                {"pool", e.role == AddressRole::kService ? or_null(e.pool) : Json(nullptr)},
+               {"host", e.role == AddressRole::kService ? or_null(e.host) : Json(nullptr)},
                {"ports", e.role == AddressRole::kService ? ports_json(e.ports) : Json(nullptr)}});
     }
     out.push_back(Json{{"network", plan.network},

@@ -32,9 +32,12 @@ std::string describe(const Topology& t, const AddressPlanEntry& e) {
     case AddressRole::kPool:
     case AddressRole::kFree:
       return fmt::format("{} address{}", e.range.size(), e.range.size() == 1 ? "" : "es");
-    case AddressRole::kService:
-      return e.pool.empty() ? port_list(e.ports)
-                            : fmt::format("{}; in pool {}", port_list(e.ports), e.pool);
+    case AddressRole::kService: {
+      std::string d = port_list(e.ports);
+      if (!e.host.empty()) d += "; on " + e.host;
+      if (!e.pool.empty()) d += "; in pool " + e.pool;
+      return d;
+    }
   }
   return "";
 }

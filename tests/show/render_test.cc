@@ -1,0 +1,137 @@
+// Unit tests of the show renderers on topologies other than the seed (the seed is golden-tested
+// in show_golden_test.cc).
+#include <string>
+#include <string_view>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "show/diagram.h"
+#include "show/format.h"
+#include "show/json.h"
+#include "show/text.h"
+#include "topology/loader.h"
+
+namespace labgate::show {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Topology load(std::string_view yaml) {
+  Diagnostics d;
+  Topology t = check_topology(yaml, d);
+  for (const auto& e : d.all())
+    if (e.severity == Severity::kError) ADD_FAILURE() << format_diagnostic("test.yaml", e);
+  return t;
+}
+
+TEST(Format, CompactRange) {
+  auto r = [](const char* text) { return compact_range(*Ipv4Range::parse(text)); };
+  EXPECT_EQ(r("192.168.100.80-85"), "192.168.100.80-85");
+  EXPECT_EQ(r("192.168.100.7-192.168.100.7"), "192.168.100.7");
+  EXPECT_EQ(r("10.0.0.250-10.0.1.3"), "10.0.0.250-10.0.1.3");
+}
+
+TEST(Format, PortListMarksUdp) {
+  std::vector<ServicePort> ports = {{"http", 80, Protocol::kTcp}, {"dns", 53, Protocol::kUdp}};
+  EXPECT_EQ(port_list(ports), "http:80 dns:53/udp");
+}
+
+TEST(Format, TableAlignsByDisplayWidth) {
+  TextTable t("> ");
+  t.add_row({"a", "→", "x"});
+  t.add_row({"long", "", "y"});
+  EXPECT_EQ(t.render(), "> a     →  x\n> long     y\n");
+  EXPECT_EQ(display_width("┌─┴─┐"), 5u);
+  EXPECT_EQ(pad("→", 3), "→  ");
+}
+
+// Three networks, a host on the uplink, no DNS, a UDP forward by the proxy with SNAT.
+constexpr std::string_view kThree = R"(
+gateway: { name: gw }
+networks:
+  lan:     { interface: eth0, subnet: 10.0.0.0/24, address: 10.0.0.2, router: 10.0.0.1, uplink: true }
+  lab:     { interface: eth1, subnet: 10.1.0.0/24, address: 10.1.0.1, masquerade: true }
+  p2p:     { interface: eth2, subnet: 10.2.0.0/31, address: 10.2.0.0, inbound: accept }
+hosts:
+  nas: { network: lan, address: 10.0.0.10 }
+  peer: { network: p2p, address: 10.2.0.1 }
+services:
+  dns: { address: 10.1.0.53, ports: { dns: 53/udp } }
+forwards:
+  - { listen: lan:5353, to: dns:dns, via: proxy, snat: true }
+)";
+
+TEST(Diagram, UplinkAboveTheGatewayOthersBelow) {
+  std::string d = render_diagram(load(kThree));
+  EXPECT_THAT(d, HasSubstr("Internet\n"));
+  EXPECT_THAT(d, HasSubstr("│ router 10.0.0.1 │"));
+  EXPECT_THAT(d, HasSubstr("│ lan  10.0.0.0/24  eth0, uplink\n"));
+  // The uplink's own hosts branch off the trunk above the gateway, which continues below them.
+  EXPECT_THAT(d, HasSubstr("        ├─ 10.0.0.10  nas\n"));
+  EXPECT_LT(d.find("nas"), d.find("gw (labgate)"));
+  EXPECT_THAT(d, HasSubstr("├─ lab  10.1.0.0/24  eth1, masquerade, inbound drop\n"));
+  EXPECT_THAT(d, HasSubstr("└─ p2p  10.2.0.0/31  eth2, inbound accept\n"));
+  EXPECT_THAT(d, HasSubstr("lan:5353/udp  →  dns:dns"));
+  EXPECT_LT(d.find("gw (labgate)"), d.find("├─ lab"));
+  EXPECT_LT(d.find("├─ lab"), d.find("└─ p2p"));
+  // Every line of a box has the same width.
+  size_t box_width = 0;
+  std::istringstream lines(d);
+  for (std::string l; std::getline(lines, l);) {
+    if (l.find("│ gw") == std::string::npos && l.find("│   eth") == std::string::npos) continue;
+    if (box_width == 0) box_width = display_width(l);
+    EXPECT_EQ(display_width(l), box_width) << l;
+  }
+  EXPECT_GT(box_width, 0u);
+}
+
+TEST(Diagram, NoUplinkNoInternet) {
+  std::string d = render_diagram(load(R"(
+networks:
+  only: { interface: eth0, subnet: 10.0.0.0/30, address: 10.0.0.1 }
+hosts:
+  h: { network: only, address: 10.0.0.2 }
+)"));
+  EXPECT_THAT(d, Not(HasSubstr("Internet")));
+  EXPECT_THAT(d, Not(HasSubstr("┴")));  // nothing above the gateway box
+  EXPECT_THAT(d, HasSubstr("└─ only  10.0.0.0/30  eth0, inbound drop\n"));
+  EXPECT_THAT(d, HasSubstr("└─ 10.0.0.2  h\n"));
+}
+
+TEST(Text, ForwardsShowDatapathAndSnat) {
+  std::string t = render_forwards(load(kThree));
+  EXPECT_THAT(t, HasSubstr("lan 10.0.0.2:5353/udp  →  dns 10.1.0.53:53 (dns)  proxy     always"));
+}
+
+TEST(Text, NoDnsSection) {
+  EXPECT_EQ(render_dns(load(kThree)), "DNS\n  no 'dns' section: labgate serves no names\n");
+}
+
+TEST(Text, SlashThirtyOneHasNoNetworkOrBroadcastGaps) {
+  std::string t = render_address_plan(load(kThree));
+  EXPECT_THAT(t, HasSubstr("p2p  10.2.0.0/31  (2 assignable, 2 used, 0 free)"));
+}
+
+TEST(Json, NullsWhereFieldsDoNotApply) {
+  auto j = render_json(load(kThree));
+  EXPECT_TRUE(j["dns"].is_null());
+  EXPECT_EQ(j["networks"][2]["inbound"], "accept");
+  EXPECT_TRUE(j["networks"][1]["router"].is_null());
+  EXPECT_EQ(j["forwards"][0]["datapath"], "proxy");
+  EXPECT_EQ(j["forwards"][0]["snat"], "always");
+  EXPECT_EQ(j["forwards"][0]["listen"]["protocol"], "udp");
+  const auto& lab = j["address_plan"][1];
+  EXPECT_EQ(lab["network"], "lab");
+  for (const auto& e : lab["entries"]) {
+    if (e["role"] == "free") {
+      EXPECT_TRUE(e["name"].is_null());
+      EXPECT_TRUE(e["ports"].is_null());
+    }
+    if (e["role"] == "service") EXPECT_EQ(e["ports"][0]["protocol"], "udp");
+  }
+}
+
+}  // namespace
+}  // namespace labgate::show

@@ -1,0 +1,147 @@
+// Golden tests of `labgate show` on the seed topology, examples/homelab.yaml: the text and the
+// JSON rendered in process, and the same through the built binary.
+//
+// The expected outputs are tests/show/golden/homelab.txt and homelab.json. After an intended
+// change of the output, rewrite them and review the diff:
+//
+//   LABGATE_UPDATE_GOLDEN=1 build/tests/labgate_tests --gtest_filter='ShowGolden*'
+//   git diff tests/show/golden
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "show/format.h"
+#include "show/json.h"
+#include "show/text.h"
+#include "topology/loader.h"
+
+namespace labgate::show {
+namespace {
+
+const std::string kSource = LABGATE_SOURCE_DIR;
+const std::string kSeedPath = kSource + "/examples/homelab.yaml";
+const std::string kGoldenDir = kSource + "/tests/show/golden/";
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool updating() {
+  const char* v = std::getenv("LABGATE_UPDATE_GOLDEN");
+  return v && std::string(v) == "1";
+}
+
+// Compares `actual` with the golden file, or rewrites it under LABGATE_UPDATE_GOLDEN=1.
+void expect_golden(const std::string& name, const std::string& actual) {
+  const std::string path = kGoldenDir + name;
+  if (updating()) {
+    std::ofstream(path, std::ios::binary) << actual;
+    return;
+  }
+  std::string expected = read(path);
+  ASSERT_FALSE(expected.empty()) << path << " is missing; run with LABGATE_UPDATE_GOLDEN=1";
+  EXPECT_EQ(actual, expected) << "differs from " << path
+                              << "; if the change is intended, rerun with LABGATE_UPDATE_GOLDEN=1";
+}
+
+Topology seed() {
+  Diagnostics d;
+  Topology t = check_topology(read(kSeedPath), d);
+  EXPECT_FALSE(d.has_errors());
+  return t;
+}
+
+struct CommandResult {
+  int status = -1;
+  std::string out;
+};
+
+// Runs the built labgate with `args`, capturing stdout (stderr is discarded).
+CommandResult run_labgate(const std::string& args) {
+  CommandResult r;
+  std::string command = std::string(LABGATE_BINARY) + " " + args + " 2>/dev/null";
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) r.out.append(buf, n);
+  int status = pclose(p);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+TEST(ShowGolden, TextOfTheSeed) {
+  expect_golden("homelab.txt", render_text(seed()));
+}
+
+TEST(ShowGolden, JsonOfTheSeed) {
+  expect_golden("homelab.json", render_json(seed()).dump(2) + "\n");
+}
+
+TEST(ShowGolden, BinaryPrintsTheSameTextAndJson) {
+  if (updating()) GTEST_SKIP() << "golden files are being rewritten";
+  CommandResult text = run_labgate("show -c " + kSeedPath);
+  EXPECT_EQ(text.status, 0);
+  EXPECT_EQ(text.out, read(kGoldenDir + "homelab.txt"));
+  CommandResult json = run_labgate("show --json -c " + kSeedPath);
+  EXPECT_EQ(json.status, 0);
+  EXPECT_EQ(json.out, read(kGoldenDir + "homelab.json"));
+}
+
+TEST(ShowCli, ConfigErrorsExitTwoAndPrintNoPlan) {
+  const std::string path = ::testing::TempDir() + "/show_bad.yaml";
+  std::ofstream(path) << "networks:\n  lan: { interface: eth0, subnet: 10.0.0.0/24, address: "
+                         "10.1.0.1 }\n";
+  CommandResult r = run_labgate("show -c " + path);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  CommandResult missing = run_labgate("show -c " + path + ".does-not-exist");
+  EXPECT_EQ(missing.status, 1);
+  std::remove(path.c_str());
+}
+
+TEST(ShowText, FitsA100ColumnTerminal) {
+  std::istringstream lines(render_text(seed()));
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_LE(display_width(line), 100u) << line;
+    EXPECT_TRUE(line.empty() || line.back() != ' ') << "trailing space: '" << line << "'";
+  }
+}
+
+// Every key the JSON uses is documented in docs/show-json.md, written as `key`.
+void collect_keys(const nlohmann::ordered_json& j, std::set<std::string>& keys) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      keys.insert(it.key());
+      collect_keys(it.value(), keys);
+    }
+  } else if (j.is_array()) {
+    for (const auto& e : j) collect_keys(e, keys);
+  }
+}
+
+TEST(ShowJson, EveryFieldIsDocumented) {
+  const std::string doc = read(kSource + "/docs/show-json.md");
+  ASSERT_FALSE(doc.empty());
+  std::set<std::string> keys;
+  collect_keys(render_json(seed()), keys);
+  EXPECT_GT(keys.size(), 30u);
+  for (const auto& k : keys)
+    EXPECT_NE(doc.find("`" + k + "`"), std::string::npos)
+        << "docs/show-json.md lacks `" << k << "`";
+  auto j = render_json(seed());
+  EXPECT_EQ(j.begin().key(), "schema_version");
+  EXPECT_EQ(j["schema_version"], 1);
+}
+
+}  // namespace
+}  // namespace labgate::show
