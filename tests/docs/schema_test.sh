@@ -57,6 +57,31 @@ for example in "${examples[@]}"; do
   fi
 done
 
+# The complete examples of docs/config.md (```yaml blocks that start with "version:" and have
+# networks) must pass both as well.
+awk -v dir="$work" '
+  /^```yaml$/ { inblock = 1; n++; file = dir "/config-md-block-" n ".yaml"; next }
+  /^```$/ && inblock { inblock = 0; close(file); next }
+  inblock { print > file }
+' "$source_dir/docs/config.md"
+complete=0
+for block in "$work"/config-md-block-*.yaml; do
+  head -1 "$block" | grep -q '^version:' && grep -q '^networks:' "$block" || continue
+  complete=$((complete + 1))
+  name="docs/config.md example $(basename "$block" .yaml)"
+  if out=$("$python" "$validator" "$schema" "$block" 2>&1); then
+    pass "$name validates against the schema"
+  else
+    fail "$name does not validate against the schema:"$'\n'"$out"
+  fi
+  if out=$("$labgate" check -c "$block" 2>&1); then
+    pass "$name passes labgate check"
+  else
+    fail "$name fails labgate check:"$'\n'"$out"
+  fi
+done
+[ "$complete" -gt 0 ] || fail "docs/config.md has no complete example"
+
 # --- shared pieces of the generated documents ---------------------------------------------------
 # A small valid topology; each case below appends to or edits a copy of it.
 base() {
@@ -161,6 +186,30 @@ expect_valid networks-only '/^hosts:/,$d'
 expect_valid null-sections '/^hosts:/,$d; $a hosts:\npools:\nservices:\nforwards:'
 expect_valid no-version-no-gateway '/^version:/d; /^gateway:/d; /^  name: pve/d'
 expect_valid subnet-lengths 's|address: 192.168.100.1$|address: 192.168.100.1\n  p2p:\n    interface: wg0\n    subnet: 10.9.0.0/31\n    address: 10.9.0.1|'
+
+# Every fragment of docs/config.md that is one or more top-level sections (```yaml blocks whose
+# top-level keys are all keys of the file) must be valid once it replaces those sections of the
+# seed: the snippets a reader copies are correct.
+"$python" - "$source_dir/examples/homelab.yaml" "$work" <<'PY' >>"$work/cases.tsv"
+import glob, os, sys, yaml
+seed_path, work = sys.argv[1], sys.argv[2]
+sections = {"version", "gateway", "networks", "hosts", "pools", "services", "forwards", "dns"}
+for block in sorted(glob.glob(os.path.join(work, "config-md-block-*.yaml"))):
+    with open(block) as f:
+        fragment = yaml.safe_load(f)
+    if not isinstance(fragment, dict) or not fragment or not set(fragment) <= sections:
+        continue
+    if "networks" in fragment and "version" in fragment:
+        continue  # a complete example, checked above
+    with open(seed_path) as f:
+        document = yaml.safe_load(f)
+    document.update(fragment)
+    name = "fragment-" + os.path.basename(block)[:-len(".yaml")]
+    with open(os.path.join(work, name + ".yaml"), "w") as f:
+        yaml.safe_dump(document, f, sort_keys=False)
+    print(f"{name}\tvalid")
+PY
+grep -q '^fragment-' "$work/cases.tsv" || fail "found no fragments in docs/config.md"
 
 # --- 3. shape errors: both must reject ----------------------------------------------------------
 expect_invalid unknown-top-level-key '/' 's|^gateway:|gatway:|'
