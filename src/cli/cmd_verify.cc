@@ -1,0 +1,88 @@
+// `labgate verify`: every check the topology implies, as one table; exit 0 only if all pass.
+// With --lab the checks run from a lab's nodes (see docs/lab.md); without it, on this machine as
+// the gateway, and the checks only a lab can run are listed as "needs --lab".
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/config_source.h"
+#include "lab/lab.h"
+#include "plan/forwarding_plan.h"
+#include "topology/loader.h"
+#include "verify/checks.h"
+#include "verify/runner.h"
+
+namespace labgate {
+
+namespace {
+
+struct VerifyOptions {
+  std::string path;
+  std::string name;
+  bool lab = false;
+  bool json = false;
+};
+
+int run_verify(const VerifyOptions& o) {
+  std::vector<Check> checks;
+  if (o.lab) {
+    if (geteuid() != 0) {
+      std::cerr << "labgate verify --lab: must run as root: probes run inside the lab's network "
+                   "namespaces (try: sudo labgate verify --lab)\n";
+      return kExitFailure;
+    }
+    if (!is_lab_name(o.name)) {
+      std::cerr << fmt::format(
+          "labgate verify: lab name '{}' must be 1-12 lowercase letters or digits\n", o.name);
+      return kExitFailure;
+    }
+    LabState state;
+    std::string error;
+    if (!read_lab_state(o.name, &state, &error)) {
+      std::cerr << "labgate verify: " << error << "\n";
+      return kExitFailure;
+    }
+    // The lab's own copy of the file by default: the checks then match what was built.
+    std::optional<Topology> topology;
+    if (o.path.empty()) {
+      Diagnostics diagnostics;
+      topology = check_topology(state.topology_text, diagnostics);
+    } else {
+      LoadedTopology loaded = load_for_command(o.path);
+      if (!loaded.topology) return loaded.exit_status;
+      topology = std::move(loaded.topology);
+    }
+    checks = lab_checks(*topology, compile_forwarding_plan(*topology), state.plan);
+  } else {
+    LoadedTopology loaded = load_for_command(o.path);
+    if (!loaded.topology) return loaded.exit_status;
+    checks = live_checks(*loaded.topology, compile_forwarding_plan(*loaded.topology));
+  }
+  auto results = run_checks(checks, RunOptions{});
+  if (o.json)
+    print_json(results, std::cout);
+  else
+    print_table(results, std::cout);
+  return all_passed(results) ? kExitOk : kExitFailure;
+}
+
+void add_verify_command(CLI::App& app, int& exit_status) {
+  auto* cmd = app.add_subcommand(
+      "verify", "Run every check the topology implies; print a table; exit 0 only if all pass");
+  auto o = std::make_shared<VerifyOptions>();
+  add_config_option(cmd, o->path);
+  cmd->add_flag("--lab", o->lab, "run the checks from a lab's nodes (`labgate lab up` first)");
+  cmd->add_option("--name", o->name, "the lab's name")->default_val(kLabDefaultName);
+  cmd->add_flag("--json", o->json, "print the results as JSON");
+  cmd->callback([o, &exit_status] { exit_status = run_verify(*o); });
+}
+
+}  // namespace
+
+LABGATE_REGISTER_COMMAND(90, add_verify_command);
+
+}  // namespace labgate

@@ -1,0 +1,279 @@
+#include "verify/checks.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+namespace labgate {
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::kPass:
+      return "PASS";
+    case Verdict::kFail:
+      return "FAIL";
+    case Verdict::kSkip:
+      return "SKIP";
+  }
+  return "?";
+}
+
+std::string Check::expected() const {
+  switch (expect) {
+    case Expect::kReply:
+      return fmt::format("{} sees {}", expected_label, expected_peer.str());
+    case Expect::kReachable:
+      return probe.kind == ProbeKind::kIcmp ? "echo reply" : "connected";
+    case Expect::kBlocked:
+      return "blocked";
+    case Expect::kTable:
+      return "present";
+    case Expect::kSysctl:
+      return expected_value;
+    case Expect::kSkip:
+      return "-";
+  }
+  return "?";
+}
+
+namespace {
+
+ProbeKind probe_kind(Protocol p) {
+  return p == Protocol::kTcp ? ProbeKind::kTcp : ProbeKind::kUdp;
+}
+
+std::string forward_id(const ResolvedForward& f) {
+  return fmt::format("{}:{}/{}", f.listen_network, f.listen_port, to_string(f.protocol));
+}
+
+Check probe_check(std::string name, const LabNode& from, Probe probe, Expect expect) {
+  Check c;
+  c.name = std::move(name);
+  c.from = from.name;
+  c.from_netns = from.netns;
+  c.probe = probe;
+  c.to = probe.str();
+  c.expect = expect;
+  return c;
+}
+
+Check skipped(std::string name, std::string to, std::string reason) {
+  Check c;
+  c.name = std::move(name);
+  c.to = std::move(to);
+  c.expect = Expect::kSkip;
+  c.skip_reason = std::move(reason);
+  return c;
+}
+
+// Cluster VMs: host nodes on networks other than the uplink.
+std::vector<const LabNode*> cluster_vms(const Topology& t, const LabPlan& lab) {
+  std::vector<const LabNode*> out;
+  const Network* up = t.uplink();
+  for (const auto& n : lab.nodes)
+    if (n.role == LabRole::kHost && (!up || n.network != up->name)) out.push_back(&n);
+  return out;
+}
+
+// The node that plays "a VM of `network`" reaching `service` by hairpin: the first host of the
+// network that does not itself run the service, else the network's client. (A node reaching
+// its own service through the gateway is a different case: in the lab the kernel drops it
+// before the forward hook; see docs/lab.md.)
+const LabNode* vm_of(const LabPlan& lab, const std::string& network, const std::string& service) {
+  const LabNode* serving = lab.node_of_service(service);
+  for (const auto& n : lab.nodes)
+    if (n.role == LabRole::kHost && n.network == network && &n != serving) return &n;
+  return lab.client_of(network);
+}
+
+bool masquerades(const ForwardingPlan& fp, const std::string& network) {
+  for (const auto& m : fp.masquerade)
+    if (m.network == network) return true;
+  return false;
+}
+
+// The datapath's state on the gateway: labgate's table is loaded, its sysctls are set.
+std::vector<Check> gateway_state_checks(const ForwardingPlan& fp) {
+  std::vector<Check> out;
+  Check table;
+  table.name = "ruleset/inet-labgate";
+  table.from = "gateway";
+  table.to = "nftables table inet labgate";
+  table.expect = Expect::kTable;
+  out.push_back(std::move(table));
+  for (const auto& s : fp.sysctls) {
+    Check c;
+    c.name = "sysctl/" + s.name;
+    c.from = "gateway";
+    c.to = s.name;
+    c.expect = Expect::kSysctl;
+    c.subject = s.name;
+    c.expected_value = s.value;
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const LabPlan& lab) {
+  std::vector<Check> out;
+  const Network* up = t.uplink();
+
+  // The gateway node's own state, read from inside it, as on a real gateway.
+  if (const LabNode* gw = lab.find("gateway")) {
+    for (Check c : gateway_state_checks(fp)) {
+      c.from = gw->name;
+      c.from_netns = gw->netns;
+      out.push_back(std::move(c));
+    }
+  }
+
+  for (const LabNode* vm : cluster_vms(t, lab)) {
+    const Network* net = t.find_network(vm->network);
+    out.push_back(probe_check("ping-gateway/" + vm->name, *vm,
+                              Probe{ProbeKind::kIcmp, net->address, 0}, Expect::kReachable));
+  }
+  // Every cluster VM should reach the internet: the owner's requirement, whatever the file says
+  // about masquerade (without it, the upstream has no way back, and this check says so).
+  if (up && lab.find("upstream")) {
+    for (const LabNode* vm : cluster_vms(t, lab)) {
+      Check c = probe_check("internet/" + vm->name, *vm,
+                            Probe{ProbeKind::kTcp, lab.internet, kLabUpstreamTcpPorts[0]},
+                            Expect::kReply);
+      c.expected_label = "upstream";
+      c.expected_peer = up->address;
+      out.push_back(std::move(c));
+    }
+  }
+
+  for (const auto& f : fp.forwards) {
+    Probe probe{probe_kind(f.protocol), f.listen_address, f.listen_port};
+    const LabNode* client = lab.client_of(f.listen_network);
+    if (f.datapath != Datapath::kKernel) {
+      out.push_back(skipped("forward/" + forward_id(f), probe.str(),
+                            "the userspace proxy does not run in the lab yet"));
+      continue;
+    }
+    if (client) {
+      Check c = probe_check("forward/" + forward_id(f), *client, probe, Expect::kReply);
+      c.expected_label = f.service;
+      bool snat = f.snat == SnatMode::kAlways || f.listen_network == f.backend_network;
+      c.expected_peer = snat ? f.backend_gateway : client->primary();
+      out.push_back(std::move(c));
+    }
+    // NAT reflection: from the backend's own network, through the gateway's address on the
+    // listening network. Always SNAT'ed to the gateway (else the backend answers directly).
+    const LabNode* vm = vm_of(lab, f.backend_network, f.service);
+    if (vm && f.listen_network != f.backend_network) {
+      Check c = probe_check("hairpin/" + forward_id(f), *vm, probe, Expect::kReply);
+      c.expected_label = f.service;
+      c.expected_peer = f.backend_gateway;
+      out.push_back(std::move(c));
+    }
+  }
+
+  // Isolation: every service port opened directly from the clients of the other networks.
+  for (const auto& s : t.services) {
+    if (!s.ok) continue;
+    const Network* net = t.network_containing(s.address);
+    if (!net) continue;
+    for (const auto& other : t.networks) {
+      if (!other.ok || other.name == net->name) continue;
+      const LabNode* client = lab.client_of(other.name);
+      if (!client) continue;
+      // A masquerading network's egress into the uplink is allowed by design.
+      bool egress = up && net->name == up->name && masquerades(fp, other.name);
+      if (egress) continue;
+      for (const auto& p : s.ports) {
+        Probe probe{probe_kind(p.protocol), s.address, p.port};
+        std::string name = fmt::format("isolation/{}/{}:{}", client->name, s.name, p.name);
+        if (net->inbound == InboundPolicy::kDrop) {
+          out.push_back(probe_check(name, *client, probe, Expect::kBlocked));
+        } else {
+          Check c = probe_check(name, *client, probe, Expect::kReply);
+          c.expected_label = s.name;
+          c.expected_peer = client->primary();
+          out.push_back(std::move(c));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<Check> live_checks(const Topology& t, const ForwardingPlan& fp) {
+  std::vector<Check> out = gateway_state_checks(fp);
+  std::set<std::string> seen;
+  for (const auto* f : fp.kernel_forwards()) {
+    Probe probe{probe_kind(f->protocol), f->backend_address, f->backend_port};
+    std::string name = fmt::format("backend/{}:{}", f->service, f->service_port);
+    if (!seen.insert(name).second) continue;
+    if (f->protocol != Protocol::kTcp) {
+      out.push_back(skipped(name, probe.str(), "a UDP port cannot be told open from outside"));
+      continue;
+    }
+    Check c;
+    c.name = name;
+    c.from = "gateway";
+    c.probe = probe;
+    c.to = probe.str();
+    c.expect = Expect::kReachable;
+    out.push_back(std::move(c));
+  }
+  // What only a lab can show: listed so the table says what stays unproven.
+  const std::string needs_lab = "needs --lab";
+  const Network* up = t.uplink();
+  for (const auto& h : t.hosts) {
+    if (!h.ok || !h.held_by.empty() || (up && h.network == up->name)) continue;
+    out.push_back(skipped("ping-gateway/" + h.name, "", needs_lab));
+    if (up) out.push_back(skipped("internet/" + h.name, "", needs_lab));
+  }
+  for (const auto& f : fp.forwards) {
+    out.push_back(skipped("forward/" + forward_id(f), "", needs_lab));
+    if (f.listen_network != f.backend_network)
+      out.push_back(skipped("hairpin/" + forward_id(f), "", needs_lab));
+  }
+  out.push_back(skipped("isolation/*", "", needs_lab));
+  return out;
+}
+
+Judgement judge(const Check& check, const Observation& seen) {
+  const ProbeResult& p = seen.probe;
+  auto probe_observed = [&]() -> std::string {
+    switch (p.outcome) {
+      case ProbeOutcome::kReply:
+        return fmt::format("{} sees {}", p.label, p.peer.str());
+      case ProbeOutcome::kConnected:
+        return check.probe.kind == ProbeKind::kIcmp ? "echo reply" : "connected";
+      case ProbeOutcome::kError:
+        return p.detail.empty() ? "error" : "error: " + p.detail;
+      default:
+        return to_string(p.outcome);
+    }
+  };
+  auto verdict = [](bool pass) { return pass ? Verdict::kPass : Verdict::kFail; };
+  switch (check.expect) {
+    case Expect::kReply:
+      return {verdict(p.outcome == ProbeOutcome::kReply && p.label == check.expected_label &&
+                      p.peer == check.expected_peer),
+              probe_observed()};
+    case Expect::kReachable:
+      return {verdict(p.outcome == ProbeOutcome::kReply || p.outcome == ProbeOutcome::kConnected),
+              probe_observed()};
+    case Expect::kBlocked:
+      return {verdict(p.outcome == ProbeOutcome::kTimeout || p.outcome == ProbeOutcome::kRefused ||
+                      p.outcome == ProbeOutcome::kUnreachable),
+              probe_observed()};
+    case Expect::kTable:
+      return {verdict(seen.table_present), seen.table_present ? "present" : "absent"};
+    case Expect::kSysctl:
+      return {verdict(seen.value == check.expected_value),
+              seen.value.empty() ? "unreadable" : seen.value};
+    case Expect::kSkip:
+      return {Verdict::kSkip, check.skip_reason};
+  }
+  return {Verdict::kFail, "?"};
+}
+
+}  // namespace labgate

@@ -1,0 +1,85 @@
+// The checks a topology implies, and how an observation is judged. Pure: no I/O.
+//
+// Checks are derived from the forwarding plan (plan/forwarding_plan.h), which says what the
+// datapath does, and, in a lab, from the lab plan (lab/lab_plan.h), which says which node stands
+// for whom. Running them is runner.h's job.
+//
+// Check names are stable identifiers, unique within one run, that tests and scripts can match:
+//   ping-gateway/<host>          a cluster VM reaches the gateway's address on its network (ICMP)
+//   internet/<host>              a cluster VM reaches the internet; the internet sees the uplink
+//   forward/<net>:<port>/<proto> a client of <net> reaches the forward's service, which sees the
+//                                client's own address (or the gateway's, where SNAT applies)
+//   hairpin/<net>:<port>/<proto> a VM of the backend's network reaches the same forward through
+//                                the gateway's address on <net> (NAT reflection)
+//   isolation/<client>/<service>:<port>
+//                                a client of another network opens the service's port directly:
+//                                blocked where the service's network drops inbound connections
+//   ruleset/inet-labgate         labgate's nftables table is loaded in the gateway
+//   sysctl/<name>                a sysctl the datapath needs has its value in the gateway
+//   backend/<service>:<port>     live only: the gateway opens a TCP connection to a backend
+// A "cluster VM" is a host on a network that is not the uplink.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "lab/lab_plan.h"
+#include "plan/forwarding_plan.h"
+#include "topology/topology.h"
+#include "verify/probe.h"
+
+namespace labgate {
+
+enum class Expect {
+  kReply,      // a lab server answers with expected_label and sees expected_peer
+  kReachable,  // TCP connects / ICMP echo answered (from a real gateway: any server will do)
+  kBlocked,    // timeout, refused or unreachable
+  kTable,      // live: nftables table `inet labgate` exists
+  kSysctl,     // live: sysctl `subject` has value `expected_value`
+  kSkip,       // not run here: `skip_reason` says why (does not fail the run)
+};
+
+struct Check {
+  std::string name;
+  std::string from;        // node name in a lab; "gateway" live; empty for skipped checks
+  std::string from_netns;  // the namespace probes run in; empty: verify's own
+  Probe probe;             // for kReply, kReachable, kBlocked
+  std::string to;          // what is probed, for the table
+  Expect expect = Expect::kSkip;
+  std::string expected_label;
+  Ipv4 expected_peer;
+  std::string subject;         // kSysctl: the dotted sysctl name
+  std::string expected_value;  // kSysctl
+  std::string skip_reason;     // kSkip
+
+  // The "expected" column: "ingress sees 192.168.1.2", "blocked", "echo reply", ...
+  std::string expected() const;
+};
+
+// Every check a lab of `topology` can run (see the list above).
+std::vector<Check> lab_checks(const Topology& topology, const ForwardingPlan& forwarding,
+                              const LabPlan& lab);
+
+// What can be checked on the real gateway itself, followed by every lab check's kind as a kSkip
+// "needs --lab" entry, so the table says what is left unproven.
+std::vector<Check> live_checks(const Topology& topology, const ForwardingPlan& forwarding);
+
+// What was seen, for judging. For probes, `probe` is set; for kTable/kSysctl, `value`.
+struct Observation {
+  ProbeResult probe;
+  bool table_present = false;
+  std::string value;  // kSysctl: the live value ("" if unreadable)
+  double ms = 0;
+};
+
+enum class Verdict { kPass, kFail, kSkip };
+const char* to_string(Verdict v);
+
+struct Judgement {
+  Verdict verdict = Verdict::kFail;
+  std::string observed;  // the "observed" column
+};
+
+Judgement judge(const Check& check, const Observation& seen);
+
+}  // namespace labgate

@@ -1,0 +1,296 @@
+#include "verify/probe.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace labgate {
+
+const char* to_string(ProbeKind k) {
+  switch (k) {
+    case ProbeKind::kTcp:
+      return "tcp";
+    case ProbeKind::kUdp:
+      return "udp";
+    case ProbeKind::kIcmp:
+      return "icmp";
+  }
+  return "?";
+}
+
+const char* to_string(ProbeOutcome o) {
+  switch (o) {
+    case ProbeOutcome::kReply:
+      return "reply";
+    case ProbeOutcome::kConnected:
+      return "connected";
+    case ProbeOutcome::kTimeout:
+      return "timeout";
+    case ProbeOutcome::kRefused:
+      return "refused";
+    case ProbeOutcome::kUnreachable:
+      return "unreachable";
+    case ProbeOutcome::kError:
+      return "error";
+  }
+  return "?";
+}
+
+std::string Probe::str() const {
+  if (kind == ProbeKind::kIcmp) return address.str() + " icmp";
+  return fmt::format("{}:{}/{}", address.str(), port, to_string(kind));
+}
+
+bool parse_serve_reply(const std::string& text, std::string* label, Ipv4* peer) {
+  auto space = text.find(' ');
+  auto colon = text.rfind(':');
+  if (space == std::string::npos || colon == std::string::npos || colon < space) return false;
+  auto parsed = Ipv4::parse(text.substr(space + 1, colon - space - 1));
+  if (!parsed || space == 0) return false;
+  *label = text.substr(0, space);
+  *peer = *parsed;
+  return true;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int remaining_ms(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return left.count() < 0 ? 0 : static_cast<int>(left.count());
+}
+
+sockaddr_in to_sockaddr(Ipv4 a, uint16_t port) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(a.value);
+  return sa;
+}
+
+ProbeOutcome outcome_of_errno(int e) {
+  switch (e) {
+    case ECONNREFUSED:
+      return ProbeOutcome::kRefused;
+    case EHOSTUNREACH:
+    case ENETUNREACH:
+    case EACCES:
+    case EPERM:
+      return ProbeOutcome::kUnreachable;
+    case ETIMEDOUT:
+      return ProbeOutcome::kTimeout;
+    default:
+      return ProbeOutcome::kError;
+  }
+}
+
+// Reads until EOF (TCP) or one datagram (UDP), then interprets a lab server's reply.
+void read_reply(int fd, bool stream, Clock::time_point deadline, ProbeResult* r) {
+  std::string text;
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    int n = poll(&p, 1, remaining_ms(deadline));
+    if (n == 0) {
+      // TCP connected but silent: not a lab server; the connection itself is the answer.
+      r->outcome = stream && text.empty() ? ProbeOutcome::kConnected : ProbeOutcome::kTimeout;
+      if (!stream) return;
+      break;
+    }
+    char buf[512];
+    ssize_t got = recv(fd, buf, sizeof buf, 0);
+    if (got < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      if (!text.empty()) break;
+      r->outcome = stream ? ProbeOutcome::kConnected : outcome_of_errno(errno);
+      r->detail = strerror(errno);
+      return;
+    }
+    text.append(buf, static_cast<size_t>(got));
+    if (got == 0 || !stream || text.size() > 4096) break;
+  }
+  if (parse_serve_reply(text, &r->label, &r->peer))
+    r->outcome = ProbeOutcome::kReply;
+  else if (stream)
+    r->outcome = ProbeOutcome::kConnected;
+}
+
+void probe_tcp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    r->detail = strerror(errno);
+    return;
+  }
+  sockaddr_in sa = to_sockaddr(p.address, p.port);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
+    r->outcome = outcome_of_errno(errno);
+    r->detail = strerror(errno);
+    close(fd);
+    return;
+  }
+  pollfd w{fd, POLLOUT, 0};
+  if (poll(&w, 1, remaining_ms(deadline)) <= 0) {
+    r->outcome = ProbeOutcome::kTimeout;
+    close(fd);
+    return;
+  }
+  int err = 0;
+  socklen_t len = sizeof err;
+  getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  if (err != 0) {
+    r->outcome = outcome_of_errno(err);
+    r->detail = strerror(err);
+    close(fd);
+    return;
+  }
+  read_reply(fd, /*stream=*/true, deadline, r);
+  close(fd);
+}
+
+void probe_udp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    r->detail = strerror(errno);
+    return;
+  }
+  sockaddr_in sa = to_sockaddr(p.address, p.port);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      send(fd, "labgate-probe\n", 14, 0) < 0) {
+    r->outcome = outcome_of_errno(errno);
+    r->detail = strerror(errno);
+    close(fd);
+    return;
+  }
+  read_reply(fd, /*stream=*/false, deadline, r);
+  close(fd);
+}
+
+uint16_t inet_checksum(const uint8_t* data, size_t len) {
+  uint32_t sum = 0;
+  for (size_t i = 0; i + 1 < len; i += 2) sum += static_cast<uint32_t>(data[i] << 8 | data[i + 1]);
+  if (len & 1) sum += static_cast<uint32_t>(data[len - 1] << 8);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<uint16_t>(~sum);
+}
+
+void probe_icmp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
+  int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+  if (fd < 0) {
+    r->detail = fmt::format("raw ICMP socket: {}", strerror(errno));
+    return;
+  }
+  uint16_t id = static_cast<uint16_t>(getpid() ^ static_cast<uint16_t>(gettid()));
+  uint8_t packet[16] = {ICMP_ECHO,
+                        0,
+                        0,
+                        0,
+                        static_cast<uint8_t>(id >> 8),
+                        static_cast<uint8_t>(id),
+                        0,
+                        1,
+                        'l',
+                        'a',
+                        'b',
+                        'g',
+                        'a',
+                        't',
+                        'e',
+                        0};
+  uint16_t sum = inet_checksum(packet, sizeof packet);
+  packet[2] = static_cast<uint8_t>(sum >> 8);
+  packet[3] = static_cast<uint8_t>(sum);
+  sockaddr_in sa = to_sockaddr(p.address, 0);
+  if (sendto(fd, packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
+    r->outcome = outcome_of_errno(errno);
+    r->detail = strerror(errno);
+    close(fd);
+    return;
+  }
+  r->outcome = ProbeOutcome::kTimeout;
+  for (;;) {
+    pollfd in{fd, POLLIN, 0};
+    if (poll(&in, 1, remaining_ms(deadline)) <= 0) break;
+    uint8_t buf[1500];
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    ssize_t n = recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n < 20) continue;
+    size_t ihl = static_cast<size_t>(buf[0] & 0x0f) * 4;
+    if (static_cast<size_t>(n) < ihl + 8) continue;
+    const uint8_t* icmp = buf + ihl;
+    uint16_t got_id = static_cast<uint16_t>(icmp[4] << 8 | icmp[5]);
+    if (icmp[0] == ICMP_ECHOREPLY && got_id == id &&
+        ntohl(from.sin_addr.s_addr) == p.address.value) {
+      r->outcome = ProbeOutcome::kConnected;
+      break;
+    }
+    if (icmp[0] == ICMP_DEST_UNREACH && static_cast<size_t>(n) >= ihl + 8 + 20 + 8) {
+      // The quoted datagram is ours if it quotes our echo id.
+      const uint8_t* inner = icmp + 8;
+      size_t inner_ihl = static_cast<size_t>(inner[0] & 0x0f) * 4;
+      if (static_cast<size_t>(n) >= ihl + 8 + inner_ihl + 8 &&
+          static_cast<uint16_t>(inner[inner_ihl + 4] << 8 | inner[inner_ihl + 5]) == id) {
+        r->outcome = ProbeOutcome::kUnreachable;
+        break;
+      }
+    }
+  }
+  close(fd);
+}
+
+}  // namespace
+
+ProbeResult run_probe(const Probe& probe, int timeout_ms) {
+  ProbeResult r;
+  auto start = Clock::now();
+  auto deadline = start + std::chrono::milliseconds(timeout_ms);
+  switch (probe.kind) {
+    case ProbeKind::kTcp:
+      probe_tcp(probe, deadline, &r);
+      break;
+    case ProbeKind::kUdp:
+      probe_udp(probe, deadline, &r);
+      break;
+    case ProbeKind::kIcmp:
+      probe_icmp(probe, deadline, &r);
+      break;
+  }
+  r.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  return r;
+}
+
+bool enter_netns(const std::string& netns, std::string* error) {
+  int fd = open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
+    *error = fmt::format("cannot enter namespace {}: {}", netns, strerror(errno));
+    if (fd >= 0) close(fd);
+    return false;
+  }
+  close(fd);
+  return true;
+}
+
+ProbeResult run_probe_in_netns(const std::string& netns, const Probe& probe, int timeout_ms) {
+  ProbeResult r;
+  std::thread worker([&] {
+    if (!netns.empty() && !enter_netns(netns, &r.detail)) return;
+    r = run_probe(probe, timeout_ms);
+  });
+  worker.join();
+  return r;
+}
+
+}  // namespace labgate

@@ -1,0 +1,142 @@
+#include "verify/runner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nftables/libnftables.h>
+#include <nlohmann/json.hpp>
+
+namespace labgate {
+
+bool labgate_table_present() {
+  nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+  if (!ctx) return false;
+  nft_ctx_buffer_output(ctx);
+  nft_ctx_buffer_error(ctx);
+  int rc = nft_run_cmd_from_buffer(ctx, "list table inet labgate");
+  nft_ctx_free(ctx);
+  return rc == 0;
+}
+
+std::string read_sysctl(const std::string& dotted_name) {
+  std::string path = "/proc/sys/" + dotted_name;
+  std::replace(path.begin() + 10, path.end(), '.', '/');
+  std::ifstream in(path);
+  std::string value;
+  in >> value;
+  return value;
+}
+
+std::vector<CheckResult> run_checks(const std::vector<Check>& checks, const RunOptions& options) {
+  std::vector<CheckResult> results(checks.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < checks.size(); ++i) {
+    results[i].check = checks[i];
+    threads.emplace_back([&, i] {
+      const Check& c = checks[i];
+      Observation seen;
+      auto start = std::chrono::steady_clock::now();
+      // This thread is made for this check: it may move into the check's namespace for good.
+      if (!c.from_netns.empty() && c.expect != Expect::kSkip &&
+          !enter_netns(c.from_netns, &seen.probe.detail)) {
+        results[i].judgement = Judgement{Verdict::kFail, "error: " + seen.probe.detail};
+        return;
+      }
+      switch (c.expect) {
+        case Expect::kReply:
+        case Expect::kReachable:
+        case Expect::kBlocked:
+          seen.probe = run_probe(c.probe, c.expect == Expect::kBlocked ? options.blocked_timeout_ms
+                                                                       : options.reply_timeout_ms);
+          break;
+        case Expect::kTable:
+          seen.table_present = labgate_table_present();
+          break;
+        case Expect::kSysctl:
+          seen.value = read_sysctl(c.subject);
+          break;
+        case Expect::kSkip:
+          break;
+      }
+      results[i].ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count();
+      results[i].judgement = judge(c, seen);
+    });
+  }
+  for (auto& t : threads) t.join();
+  return results;
+}
+
+bool all_passed(const std::vector<CheckResult>& results) {
+  return std::none_of(results.begin(), results.end(),
+                      [](const CheckResult& r) { return r.judgement.verdict == Verdict::kFail; });
+}
+
+namespace {
+
+std::string time_column(const CheckResult& r) {
+  if (r.judgement.verdict == Verdict::kSkip) return "-";
+  return fmt::format("{:.1f} ms", r.ms);
+}
+
+}  // namespace
+
+void print_table(const std::vector<CheckResult>& results, std::ostream& out) {
+  std::vector<std::string> head = {"CHECK", "FROM", "TO", "EXPECTED", "OBSERVED", "TIME", "RESULT"};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : results)
+    rows.push_back({r.check.name, r.check.from.empty() ? "-" : r.check.from,
+                    r.check.to.empty() ? "-" : r.check.to, r.check.expected(), r.judgement.observed,
+                    time_column(r), to_string(r.judgement.verdict)});
+  std::vector<size_t> width(head.size());
+  for (size_t c = 0; c < head.size(); ++c) {
+    width[c] = head[c].size();
+    for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string s;
+    for (size_t c = 0; c < cells.size(); ++c)
+      s += c + 1 == cells.size() ? cells[c] : fmt::format("{:<{}}  ", cells[c], width[c]);
+    out << s << "\n";
+  };
+  line(head);
+  for (const auto& row : rows) line(row);
+  size_t pass = 0, fail = 0, skip = 0;
+  for (const auto& r : results) {
+    pass += r.judgement.verdict == Verdict::kPass;
+    fail += r.judgement.verdict == Verdict::kFail;
+    skip += r.judgement.verdict == Verdict::kSkip;
+  }
+  out << fmt::format("{} checks: {} passed, {} failed, {} skipped\n", results.size(), pass, fail,
+                     skip);
+}
+
+void print_json(const std::vector<CheckResult>& results, std::ostream& out) {
+  nlohmann::ordered_json j;
+  j["checks"] = nlohmann::ordered_json::array();
+  size_t pass = 0, fail = 0, skip = 0;
+  for (const auto& r : results) {
+    nlohmann::ordered_json c;
+    c["check"] = r.check.name;
+    c["from"] = r.check.from;
+    c["to"] = r.check.to;
+    c["expected"] = r.check.expected();
+    c["observed"] = r.judgement.observed;
+    c["ms"] = r.judgement.verdict == Verdict::kSkip ? 0.0 : r.ms;
+    c["result"] = to_string(r.judgement.verdict);
+    j["checks"].push_back(std::move(c));
+    pass += r.judgement.verdict == Verdict::kPass;
+    fail += r.judgement.verdict == Verdict::kFail;
+    skip += r.judgement.verdict == Verdict::kSkip;
+  }
+  j["passed"] = pass;
+  j["failed"] = fail;
+  j["skipped"] = skip;
+  out << j.dump(2) << "\n";
+}
+
+}  // namespace labgate
