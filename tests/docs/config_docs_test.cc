@@ -175,7 +175,7 @@ TEST(ConfigDocs, SchemaKeysAreTheLoaderKeys) {
        defs["service_port"]},
       {"forward", net + " }\nforwards:\n  - { listen: lan:1, to: s:a, " + bogus + " }\n",
        defs["forward"]},
-      {"dns", net + " }\ndns: { zone: lab, " + bogus + " }\n", defs["dns"]},
+      {"dns", net + " }\ndns: { zone: lab, " + bogus + " }\n", schema()["properties"]["dns"]},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.object);
