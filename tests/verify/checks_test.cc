@@ -1,0 +1,243 @@
+#include "verify/checks.h"
+
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "topology/loader.h"
+#include "topology/seed.h"
+
+namespace labgate {
+namespace {
+
+Topology load_valid(std::string_view text) {
+  Diagnostics d;
+  Topology t = check_topology(text, d);
+  for (const auto& x : d.all())
+    if (x.severity == Severity::kError) ADD_FAILURE() << format_diagnostic("<test>", x);
+  return t;
+}
+
+std::vector<Check> checks_for(std::string_view text) {
+  Topology t = load_valid(text);
+  LabPlan lab;
+  std::string error;
+  EXPECT_TRUE(plan_lab(t, "t", &lab, &error)) << error;
+  return lab_checks(t, compile_forwarding_plan(t), lab);
+}
+
+struct Row {
+  std::string name, from, to, expected;
+};
+
+std::vector<Row> rows(const std::vector<Check>& checks) {
+  std::vector<Row> out;
+  for (const auto& c : checks) out.push_back({c.name, c.from, c.to, c.expected()});
+  return out;
+}
+
+void expect_rows(const std::vector<Check>& checks, const std::vector<Row>& expected) {
+  auto got = rows(checks);
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    SCOPED_TRACE(expected[i].name);
+    EXPECT_EQ(got[i].name, expected[i].name);
+    EXPECT_EQ(got[i].from, expected[i].from);
+    EXPECT_EQ(got[i].to, expected[i].to);
+    EXPECT_EQ(got[i].expected, expected[i].expected);
+  }
+}
+
+// Every check of the seed's lab, in order: the table `make demo` prints.
+TEST(LabChecks, Seed) {
+  auto checks = checks_for(seed_topology_text());
+  expect_rows(
+      checks,
+      {
+          {"ruleset/inet-labgate", "gateway", "nftables table inet labgate", "present"},
+          {"sysctl/net.ipv4.ip_forward", "gateway", "net.ipv4.ip_forward", "1"},
+          {"ping-gateway/talos-controlplane-01", "talos-controlplane-01", "192.168.100.1 icmp",
+           "echo reply"},
+          {"ping-gateway/talos-worker-01", "talos-worker-01", "192.168.100.1 icmp", "echo reply"},
+          {"internet/talos-controlplane-01", "talos-controlplane-01", "203.0.113.10:80/tcp",
+           "upstream sees 192.168.1.55"},
+          {"internet/talos-worker-01", "talos-worker-01", "203.0.113.10:80/tcp",
+           "upstream sees 192.168.1.55"},
+          // Client addresses are kept by default...
+          {"forward/lan:80/tcp", "client-lan", "192.168.1.55:80/tcp", "ingress sees 192.168.1.2"},
+          // ...and hairpin flows are SNAT'ed to the gateway's cluster address.
+          {"hairpin/lan:80/tcp", "talos-controlplane-01", "192.168.1.55:80/tcp",
+           "ingress sees 192.168.100.1"},
+          {"forward/lan:443/tcp", "client-lan", "192.168.1.55:443/tcp", "ingress sees 192.168.1.2"},
+          {"hairpin/lan:443/tcp", "talos-controlplane-01", "192.168.1.55:443/tcp",
+           "ingress sees 192.168.100.1"},
+          {"forward/lan:6443/tcp", "client-lan", "192.168.1.55:6443/tcp",
+           "kubernetes-api sees 192.168.1.2"},
+          // The control plane runs the API itself, so the worker plays the hairpin client.
+          {"hairpin/lan:6443/tcp", "talos-worker-01", "192.168.1.55:6443/tcp",
+           "kubernetes-api sees 192.168.100.1"},
+          {"forward/lan:2222/tcp", "client-lan", "192.168.1.55:2222/tcp", "sftp sees 192.168.1.2"},
+          {"hairpin/lan:2222/tcp", "talos-controlplane-01", "192.168.1.55:2222/tcp",
+           "sftp sees 192.168.100.1"},
+          {"isolation/client-lan/ingress:http", "client-lan", "192.168.100.80:80/tcp", "blocked"},
+          {"isolation/client-lan/ingress:https", "client-lan", "192.168.100.80:443/tcp", "blocked"},
+          {"isolation/client-lan/kubernetes-api:api", "client-lan", "192.168.100.50:6443/tcp",
+           "blocked"},
+          {"isolation/client-lan/sftp:ssh", "client-lan", "192.168.100.81:22/tcp", "blocked"},
+      });
+  // Probes run in the lab's namespaces.
+  EXPECT_EQ(checks[0].from_netns, "lg-t-gateway");
+  EXPECT_EQ(checks[6].from_netns, "lg-t-client-lan");
+}
+
+// snat: true, a UDP port, a proxy forward, an accepting network and a second cluster network.
+TEST(LabChecks, Variants) {
+  const char* text = R"(version: 1
+networks:
+  lan: { interface: vmbr0, subnet: 192.168.1.0/24, address: 192.168.1.55, router: 192.168.1.1, uplink: true }
+  cluster: { interface: vmbr1, subnet: 192.168.100.0/24, address: 192.168.100.1, masquerade: true }
+  open: { interface: vmbr2, subnet: 10.0.0.0/24, address: 10.0.0.1, inbound: accept }
+hosts:
+  vm: { network: cluster, address: 192.168.100.60 }
+services:
+  sftp: { address: 192.168.100.81, ports: { ssh: 22, dns: "53/udp" } }
+  web: { address: 10.0.0.5, ports: { http: 80 } }
+forwards:
+  - { listen: lan:2222, to: sftp:ssh, snat: true }
+  - { listen: lan:53, to: sftp:dns }
+  - { listen: lan:8080, to: web:http, via: proxy }
+)";
+  auto checks = checks_for(text);
+  auto find = [&](const std::string& name) -> const Check* {
+    for (const auto& c : checks)
+      if (c.name == name) return &c;
+    ADD_FAILURE() << "no check " << name;
+    return nullptr;
+  };
+  // snat: true hides the LAN client behind the gateway's address on the backend's network.
+  EXPECT_EQ(find("forward/lan:2222/tcp")->expected(), "sftp sees 192.168.100.1");
+  const Check* udp = find("forward/lan:53/udp");
+  EXPECT_EQ(udp->probe.kind, ProbeKind::kUdp);
+  EXPECT_EQ(udp->expected(), "sftp sees 192.168.1.2");
+  const Check* proxy = find("forward/lan:8080/tcp");
+  EXPECT_EQ(proxy->expect, Expect::kSkip);
+  EXPECT_NE(proxy->skip_reason.find("proxy"), std::string::npos);
+  // No host on `open`: hairpin checks use the network's client there (only kernel forwards).
+  for (const auto& c : checks) EXPECT_NE(c.name, "hairpin/lan:8080/tcp");
+  // A network with inbound: accept is reachable directly, and sees the client's own address.
+  EXPECT_EQ(find("isolation/client-lan/web:http")->expected(), "web sees 192.168.1.2");
+  EXPECT_EQ(find("isolation/client-cluster/web:http")->expected(), "web sees 192.168.100.2");
+  EXPECT_EQ(find("isolation/client-open/sftp:ssh")->expected(), "blocked");
+  // The cluster's masqueraded egress into the LAN is allowed by design: no isolation check.
+  for (const auto& c : checks)
+    EXPECT_FALSE(c.name.starts_with("isolation/client-cluster/") &&
+                 c.name.find("web") == std::string::npos)
+        << c.name;
+  // Names are unique: tests and scripts match on them.
+  std::set<std::string> names;
+  for (const auto& c : checks) EXPECT_TRUE(names.insert(c.name).second) << c.name;
+}
+
+TEST(LiveChecks, SeedListsWhatNeedsALab) {
+  Topology t = load_valid(seed_topology_text());
+  auto checks = live_checks(t, compile_forwarding_plan(t));
+  ASSERT_GE(checks.size(), 6u);
+  EXPECT_EQ(checks[0].name, "ruleset/inet-labgate");
+  EXPECT_EQ(checks[1].name, "sysctl/net.ipv4.ip_forward");
+  EXPECT_EQ(checks[2].name, "backend/ingress:http");
+  EXPECT_EQ(checks[2].to, "192.168.100.80:80/tcp");
+  EXPECT_EQ(checks[2].expect, Expect::kReachable);
+  EXPECT_EQ(checks[2].from_netns, "");
+  size_t needs_lab = 0;
+  for (const auto& c : checks)
+    if (c.expect == Expect::kSkip && c.skip_reason == "needs --lab") ++needs_lab;
+  // 2 VMs x (ping, internet) + 4 forwards x (forward, hairpin) + isolation.
+  EXPECT_EQ(needs_lab, 4u + 8u + 1u);
+}
+
+ProbeResult reply(const char* label, const char* peer) {
+  ProbeResult r;
+  r.outcome = ProbeOutcome::kReply;
+  r.label = label;
+  r.peer = *Ipv4::parse(peer);
+  return r;
+}
+
+ProbeResult outcome(ProbeOutcome o) {
+  ProbeResult r;
+  r.outcome = o;
+  return r;
+}
+
+Observation saw(ProbeResult r) {
+  Observation o;
+  o.probe = std::move(r);
+  return o;
+}
+
+TEST(Judge, Table) {
+  Check want_reply;
+  want_reply.expect = Expect::kReply;
+  want_reply.expected_label = "ingress";
+  want_reply.expected_peer = *Ipv4::parse("192.168.1.2");
+  Check blocked;
+  blocked.expect = Expect::kBlocked;
+  Check ping;
+  ping.expect = Expect::kReachable;
+  ping.probe.kind = ProbeKind::kIcmp;
+  Check sysctl;
+  sysctl.expect = Expect::kSysctl;
+  sysctl.expected_value = "1";
+  Check table;
+  table.expect = Expect::kTable;
+  Check skip;
+  skip.expect = Expect::kSkip;
+  skip.skip_reason = "needs --lab";
+
+  struct Case {
+    const Check* check;
+    Observation seen;
+    Verdict verdict;
+    std::string observed;
+  };
+  Observation sysctl_one;
+  sysctl_one.value = "1";
+  Observation sysctl_zero;
+  sysctl_zero.value = "0";
+  Observation table_present;
+  table_present.table_present = true;
+  const Case cases[] = {
+      {&want_reply, saw(reply("ingress", "192.168.1.2")), Verdict::kPass,
+       "ingress sees 192.168.1.2"},
+      // The right service, but SNAT'ed: the file said the client's address is kept.
+      {&want_reply, saw(reply("ingress", "192.168.100.1")), Verdict::kFail,
+       "ingress sees 192.168.100.1"},
+      // The wrong service answered.
+      {&want_reply, saw(reply("sftp", "192.168.1.2")), Verdict::kFail, "sftp sees 192.168.1.2"},
+      {&want_reply, saw(outcome(ProbeOutcome::kTimeout)), Verdict::kFail, "timeout"},
+      {&want_reply, saw(outcome(ProbeOutcome::kRefused)), Verdict::kFail, "refused"},
+      {&want_reply, saw(outcome(ProbeOutcome::kConnected)), Verdict::kFail, "connected"},
+      {&blocked, saw(outcome(ProbeOutcome::kTimeout)), Verdict::kPass, "timeout"},
+      {&blocked, saw(outcome(ProbeOutcome::kRefused)), Verdict::kPass, "refused"},
+      {&blocked, saw(outcome(ProbeOutcome::kUnreachable)), Verdict::kPass, "unreachable"},
+      {&blocked, saw(reply("sftp", "192.168.1.2")), Verdict::kFail, "sftp sees 192.168.1.2"},
+      {&blocked, saw(outcome(ProbeOutcome::kError)), Verdict::kFail, "error"},
+      {&ping, saw(outcome(ProbeOutcome::kConnected)), Verdict::kPass, "echo reply"},
+      {&ping, saw(outcome(ProbeOutcome::kTimeout)), Verdict::kFail, "timeout"},
+      {&sysctl, sysctl_one, Verdict::kPass, "1"},
+      {&sysctl, sysctl_zero, Verdict::kFail, "0"},
+      {&sysctl, Observation{}, Verdict::kFail, "unreadable"},
+      {&table, table_present, Verdict::kPass, "present"},
+      {&table, Observation{}, Verdict::kFail, "absent"},
+      {&skip, Observation{}, Verdict::kSkip, "needs --lab"},
+  };
+  for (const auto& c : cases) {
+    Judgement j = judge(*c.check, c.seen);
+    EXPECT_EQ(j.verdict, c.verdict) << c.observed;
+    EXPECT_EQ(j.observed, c.observed);
+  }
+}
+
+}  // namespace
+}  // namespace labgate
