@@ -195,7 +195,7 @@ void add_lab_command(CLI::App& app, int& exit_status) {
     cmd->add_option("--netns", *netns, "the node's namespace (for people reading ps)");
     cmd->add_option("--listen", *listens, "PROTO:ADDR:PORT=LABEL")->required();
     cmd->add_option("--ready-fd", *ready_fd, "write 'ready' here once listening");
-    cmd->callback([listens, ready_fd, &exit_status] {
+    cmd->callback([listens, ready_fd, node, netns, &exit_status] {
       std::vector<LabListener> listeners;
       for (const auto& spec : *listens) {
         LabListener l;
