@@ -108,6 +108,25 @@ TEST(ConfigDocs, EverySchemaKeyIsDocumented) {
         << "docs/config.md does not mention `" << key << "` (schema " << path << ")";
 }
 
+TEST(ConfigDocs, EverySchemaPropertyHasItsOwnDescription) {
+  // Editors show a property's own description on hover; one inherited through $ref would be the
+  // description of the referenced type, not of the key.
+  std::function<void(const Json&, const std::string&)> walk = [&](const Json& node,
+                                                                  const std::string& path) {
+    if (node.is_object()) {
+      if (node.contains("properties"))
+        for (const auto& [key, property] : node["properties"].items())
+          EXPECT_TRUE(property.contains("description") &&
+                      !property["description"].get<std::string>().empty())
+              << "property " << path << "/properties/" << key << " has no description";
+      for (const auto& [key, value] : node.items()) walk(value, path + "/" + key);
+    } else if (node.is_array()) {
+      for (size_t i = 0; i < node.size(); ++i) walk(node[i], path + "/" + std::to_string(i));
+    }
+  };
+  walk(schema(), "#");
+}
+
 TEST(ConfigDocs, SchemaIsClosedEverywhere) {
   // Every object schema with properties rejects unknown keys, as the loader does.
   std::function<void(const Json&, const std::string&)> walk = [&](const Json& node,
