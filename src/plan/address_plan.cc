@@ -1,6 +1,8 @@
 #include "plan/address_plan.h"
 
 #include <algorithm>
+#include <iterator>
+#include <map>
 #include <tuple>
 
 namespace labgate {
@@ -94,14 +96,22 @@ NetworkAddressPlan plan_for(const Topology& t, const Network& net) {
     entries.push_back(std::move(e));
   }
   // A service belongs to the network whose subnet holds its address (there is no other link).
+  // Hosts and pools are indexed by address first, so the plan is O(n log n) in the topology.
+  std::map<Ipv4, std::string> host_at;
+  for (const auto& h : t.hosts)
+    if (h.ok && h.network == net.name) host_at.emplace(h.address, h.name);
+  std::map<Ipv4, const Pool*> pool_from;  // by first address; validated pools are disjoint
+  for (const auto& p : t.pools)
+    if (p.ok && p.network == net.name) pool_from.emplace(p.range.first, &p);
   for (const auto& s : t.services) {
     if (!s.ok || t.network_containing(s.address) != &net) continue;
     auto e = single(AddressRole::kService, s.address, s.name);
     e.ports = s.ports;
-    for (const auto& p : t.pools)
-      if (p.ok && p.network == net.name && p.range.contains(s.address)) e.pool = p.name;
-    for (const auto& h : t.hosts)
-      if (h.ok && h.network == net.name && h.address == s.address) e.host = h.name;
+    if (auto it = pool_from.upper_bound(s.address); it != pool_from.begin()) {
+      const Pool* p = std::prev(it)->second;
+      if (p->range.contains(s.address)) e.pool = p->name;
+    }
+    if (auto it = host_at.find(s.address); it != host_at.end()) e.host = it->second;
     entries.push_back(std::move(e));
   }
 

@@ -26,19 +26,19 @@ Topology load(std::string_view yaml) {
   return t;
 }
 
-TEST(Format, CompactRange) {
+TEST(ShowFormat, CompactRange) {
   auto r = [](const char* text) { return compact_range(*Ipv4Range::parse(text)); };
   EXPECT_EQ(r("192.168.100.80-85"), "192.168.100.80-85");
   EXPECT_EQ(r("192.168.100.7-192.168.100.7"), "192.168.100.7");
   EXPECT_EQ(r("10.0.0.250-10.0.1.3"), "10.0.0.250-10.0.1.3");
 }
 
-TEST(Format, PortListMarksUdp) {
+TEST(ShowFormat, PortListMarksUdp) {
   std::vector<ServicePort> ports = {{"http", 80, Protocol::kTcp}, {"dns", 53, Protocol::kUdp}};
   EXPECT_EQ(port_list(ports), "http:80 dns:53/udp");
 }
 
-TEST(Format, TableAlignsByDisplayWidth) {
+TEST(ShowFormat, TableAlignsByDisplayWidth) {
   TextTable t("> ");
   t.add_row({"a", "→", "x"});
   t.add_row({"long", "", "y"});
@@ -63,7 +63,7 @@ forwards:
   - { listen: lan:5353, to: dns:dns, via: proxy, snat: true }
 )";
 
-TEST(Diagram, UplinkAboveTheGatewayOthersBelow) {
+TEST(ShowDiagram, UplinkAboveTheGatewayOthersBelow) {
   std::string d = render_diagram(load(kThree));
   EXPECT_THAT(d, HasSubstr("Internet\n"));
   EXPECT_THAT(d, HasSubstr("│ router 10.0.0.1 │"));
@@ -87,7 +87,7 @@ TEST(Diagram, UplinkAboveTheGatewayOthersBelow) {
   EXPECT_GT(box_width, 0u);
 }
 
-TEST(Diagram, NoUplinkNoInternet) {
+TEST(ShowDiagram, NoUplinkNoInternet) {
   std::string d = render_diagram(load(R"(
 networks:
   only: { interface: eth0, subnet: 10.0.0.0/30, address: 10.0.0.1 }
@@ -100,21 +100,21 @@ hosts:
   EXPECT_THAT(d, HasSubstr("└─ 10.0.0.2  h\n"));
 }
 
-TEST(Text, ForwardsShowDatapathAndSnat) {
+TEST(ShowTextSections, ForwardsShowDatapathAndSnat) {
   std::string t = render_forwards(load(kThree));
   EXPECT_THAT(t, HasSubstr("lan 10.0.0.2:5353/udp  →  dns 10.1.0.53:53 (dns)  proxy     always"));
 }
 
-TEST(Text, NoDnsSection) {
+TEST(ShowTextSections, NoDnsSection) {
   EXPECT_EQ(render_dns(load(kThree)), "DNS\n  no 'dns' section: labgate serves no names\n");
 }
 
-TEST(Text, SlashThirtyOneHasNoNetworkOrBroadcastGaps) {
+TEST(ShowTextSections, SlashThirtyOneHasNoNetworkOrBroadcastGaps) {
   std::string t = render_address_plan(load(kThree));
   EXPECT_THAT(t, HasSubstr("p2p  10.2.0.0/31  (2 assignable, 2 used, 0 free)"));
 }
 
-TEST(Json, NullsWhereFieldsDoNotApply) {
+TEST(ShowJsonFields, NullsWhereFieldsDoNotApply) {
   auto j = render_json(load(kThree));
   EXPECT_TRUE(j["dns"].is_null());
   EXPECT_EQ(j["networks"][2]["inbound"], "accept");
