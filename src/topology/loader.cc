@@ -1,9 +1,12 @@
 #include "topology/loader.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "net/names.h"
@@ -17,8 +20,19 @@ SourcePos pos_of(const YAML::Mark& m) {
   return {m.line + 1, m.column + 1};
 }
 
+// Diagnostics always carry a position; yaml-cpp leaves some marks unset.
+SourcePos known_or_start(SourcePos pos) {
+  return pos.known() ? pos : SourcePos{1, 1};
+}
+
 SourcePos pos_of(const YAML::Node& n) {
   return pos_of(n.Mark());
+}
+
+// Where a map entry's value is. An empty value (`address:`) has no text of its own, and yaml-cpp
+// marks it at the next token, often on a later line: point at its key instead.
+SourcePos value_pos(const YAML::Node& value, SourcePos key_pos) {
+  return value.IsNull() ? key_pos : pos_of(value);
 }
 
 const char* kind_of(const YAML::Node& n) {
@@ -107,6 +121,7 @@ bool Reader::map_with_keys(const YAML::Node& map, const std::string& path, const
   if (!is_map_or_report(map, path, what)) return false;
   bool ok = true;
   std::set<std::string> seen;
+  std::set<std::string> suggested;  // keys an unknown key was probably meant to be
   for (auto it = map.begin(); it != map.end(); ++it) {
     std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string{};
     std::string child = path.empty() ? key : path + "." + key;
@@ -122,24 +137,29 @@ bool Reader::map_with_keys(const YAML::Node& map, const std::string& path, const
       d_.error(key_pos, "unknown-key", fmt::format("unknown key '{}' in {}", key, what),
                suggestion.empty() ? fmt::format("known keys: {}", join(allowed))
                                   : fmt::format("did you mean '{}'?", suggestion));
-      ok = false;
+      // A likely misspelling of a known key leaves that key's value unknown: the entity is not
+      // ok, so rules that depend on it stay quiet. Any other unknown key is only itself wrong.
+      if (!suggestion.empty()) {
+        suggested.insert(suggestion);
+        ok = false;
+      }
       continue;
     }
     if (!seen.insert(key).second) {
       d_.error(key_pos, "duplicate-key", fmt::format("key '{}' appears twice in {}", key, what),
                "remove one of them");
-      ok = false;
       continue;
     }
     t_.where.set_key(child, key_pos);
-    t_.where.set_value(child, pos_of(it->second));
+    t_.where.set_value(child, value_pos(it->second, key_pos));
   }
   for (const auto& key : required) {
-    if (!seen.count(key)) {
+    if (seen.count(key)) continue;
+    ok = false;
+    // A misspelt required key is one mistake: its unknown-key error already says what to write.
+    if (!suggested.count(key))
       d_.error(t_.where.value(path), "missing-key", fmt::format("{} has no '{}'", what, key),
                fmt::format("add '{}: ...'", key));
-      ok = false;
-    }
   }
   return ok;
 }
@@ -171,7 +191,7 @@ std::vector<std::pair<std::string, YAML::Node>> Reader::named_entries(const YAML
     }
     std::string child = path + "." + name;
     t_.where.set_key(child, key_pos);
-    t_.where.set_value(child, pos_of(it->second));
+    t_.where.set_value(child, value_pos(it->second, key_pos));
     out.emplace_back(name, it->second);
   }
   return out;
@@ -307,9 +327,14 @@ void Reader::networks(const YAML::Node& section) {
       net.router = address(n["router"], path + ".router");
       if (!net.router) net.ok = false;
     }
-    if (n["uplink"]) net.uplink = boolean(n["uplink"], path + ".uplink").value_or(false);
-    if (n["masquerade"])
-      net.masquerade = boolean(n["masquerade"], path + ".masquerade").value_or(false);
+    // A flag that failed to load is unknown, not false: rules about uplinks must not guess it.
+    using Flag = std::pair<const char*, bool*>;
+    for (auto [key, flag] : {Flag{"uplink", &net.uplink}, Flag{"masquerade", &net.masquerade}}) {
+      if (!n[key]) continue;
+      auto value = boolean(n[key], path + "." + key);
+      *flag = value.value_or(false);
+      net.ok &= value.has_value();
+    }
     if (n["inbound"]) {
       auto text = scalar(n["inbound"], path + ".inbound", "'inbound'");
       if (text && *text == "drop") {
@@ -530,7 +555,11 @@ void Reader::forwards(const YAML::Node& section) {
           f.ok = false;
         }
       }
-      if (n["snat"]) f.snat = boolean(n["snat"], path + ".snat").value_or(false);
+      if (n["snat"]) {
+        auto snat = boolean(n["snat"], path + ".snat");
+        f.snat = snat.value_or(false);
+        f.ok &= snat.has_value();
+      }
     }
     t_.forwards.push_back(f);
   }
@@ -579,7 +608,7 @@ void Reader::dns(const YAML::Node& n) {
         std::string name = it->first.Scalar();
         std::string path = "dns.names." + name;
         t_.where.set_key(path, key_pos);
-        t_.where.set_value(path, pos_of(it->second));
+        t_.where.set_value(path, value_pos(it->second, key_pos));
         DnsName entry;
         entry.name = name;
         if (!is_dns_name(name, /*allow_wildcard=*/true)) {
@@ -622,21 +651,30 @@ void Reader::dns(const YAML::Node& n) {
   if (n["recursion"]) dns.recursion = network_list(n["recursion"], "dns.recursion");
 }
 
-}  // namespace
-
-Topology load_topology(std::string_view text, Diagnostics& diagnostics) {
+// The loader proper. *readable is false when the document has no topology shape at all (it is too
+// large, not YAML, empty, or not a map): validation would only echo that one problem.
+Topology load(std::string_view text, Diagnostics& diagnostics, bool* readable) {
   Topology topology;
+  *readable = false;
   if (text.size() > kMaxTopologyBytes) {
     diagnostics.error({1, 1}, "file-too-large",
                       fmt::format("the file is {} bytes; labgate reads at most {}", text.size(),
-                                  kMaxTopologyBytes));
+                                  kMaxTopologyBytes),
+                      "a topology is a few kilobytes; check that this is the right file");
     return topology;
   }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp stops at a fixed nesting depth (before the stack runs out) but says "bad file".
+    diagnostics.error(known_or_start(pos_of(e.mark)), "syntax",
+                      "the document nests too deeply to be read",
+                      "a topology nests a few levels deep; check for unclosed brackets");
+    return topology;
   } catch (const YAML::Exception& e) {
-    diagnostics.error(pos_of(e.mark), "syntax", e.msg.empty() ? "invalid YAML" : e.msg,
+    diagnostics.error(known_or_start(pos_of(e.mark)), "syntax",
+                      e.msg.empty() ? "invalid YAML" : e.msg,
                       "check the indentation and quoting around this point");
     return topology;
   }
@@ -645,17 +683,24 @@ Topology load_topology(std::string_view text, Diagnostics& diagnostics) {
   } catch (const YAML::Exception& e) {
     // Not expected (the reader checks types before converting), but a hostile document must
     // still end in a diagnostic rather than an escaped exception.
-    diagnostics.error(pos_of(e.mark), "syntax", e.msg.empty() ? "unreadable YAML" : e.msg);
+    diagnostics.error(known_or_start(pos_of(e.mark)), "syntax",
+                      e.msg.empty() ? "unreadable YAML" : e.msg);
+    return topology;
   }
+  *readable = root.IsMap();
   return topology;
 }
 
+}  // namespace
+
+Topology load_topology(std::string_view text, Diagnostics& diagnostics) {
+  bool readable = false;
+  return load(text, diagnostics, &readable);
+}
+
 Topology check_topology(std::string_view text, Diagnostics& diagnostics) {
-  Topology topology = load_topology(text, diagnostics);
-  bool readable =
-      std::none_of(diagnostics.all().begin(), diagnostics.all().end(), [](const Diagnostic& d) {
-        return d.code == "syntax" || d.code == "file-too-large" || d.code == "empty-file";
-      });
+  bool readable = false;
+  Topology topology = load(text, diagnostics, &readable);
   if (readable) validate(topology, diagnostics);
   diagnostics.sort_by_position();
   return topology;

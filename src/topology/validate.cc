@@ -23,7 +23,12 @@ class Validator {
   Validator(const Topology& t, Diagnostics& d) : t_(t), d_(d) {}
 
   void run() {
+    // Whether a service is used can only be told when every forward and name was read.
+    complete_ = !d_.has_errors();
     networks();
+    // Every address and most references depend on the networks: without any, the one error
+    // about that is the useful one.
+    if (t_.networks.empty()) return;
     hosts();
     services();
     unique_addresses();
@@ -59,6 +64,16 @@ class Validator {
     return false;
   }
 
+  // The network whose subnet contains `a`, preferring networks that loaded. A network that failed
+  // to load may have no subnet (then it contains everything): an address that might be on it is
+  // not reported as unreachable, so one mistake in a network yields one error.
+  const Network* network_maybe_containing(Ipv4 a) const {
+    if (const Network* n = t_.network_containing(a)) return n;
+    for (const auto& n : t_.networks)
+      if (n.subnet.contains(a)) return &n;
+    return nullptr;
+  }
+
   // Reports an address that is not a usable host address of `net`.
   void address_in(const Network& net, Ipv4 a, const std::string& path, const std::string& what) {
     if (!net.subnet.contains(a)) {
@@ -77,7 +92,9 @@ class Validator {
   }
 
   void networks() {
-    if (t_.networks.empty()) {
+    // With no networks at all, an error already reported (a missing or malformed 'networks'
+    // section) usually explains why; then this one would only repeat it.
+    if (t_.networks.empty() && !d_.has_errors()) {
       d_.error(key_at("networks"), "no-networks", "the topology has no networks",
                "describe at least the network the gateway is attached to");
     }
@@ -134,7 +151,10 @@ class Validator {
     }
     bool any_uplink = std::any_of(t_.networks.begin(), t_.networks.end(),
                                   [](const Network& n) { return n.uplink; });
-    if (any_masquerade && !any_uplink) {
+    // A network that failed to load may be the uplink the file meant: then say nothing.
+    bool all_ok =
+        std::all_of(t_.networks.begin(), t_.networks.end(), [](const Network& n) { return n.ok; });
+    if (any_masquerade && !any_uplink && all_ok) {
       for (const auto& n : t_.networks)
         if (n.ok && n.masquerade)
           d_.error(at("networks." + n.name + ".masquerade"), "masquerade-without-uplink",
@@ -158,7 +178,9 @@ class Validator {
                    "name the host that carries this virtual IP");
         } else if (known(t_.hosts, h.held_by, path + ".held_by", "host", "unknown-host")) {
           const Host* holder = t_.find_host(h.held_by);
-          if (holder->ok && holder->network != h.network)
+          // Only when both networks exist: an unknown network is reported once, at its use.
+          if (holder->ok && holder->network != h.network && t_.find_network(h.network) &&
+              t_.find_network(holder->network))
             d_.error(at(path + ".held_by"), "invalid-reference",
                      fmt::format("host '{}' is on network '{}', but its holder '{}' is on '{}'",
                                  h.name, h.network, holder->name, holder->network),
@@ -172,7 +194,8 @@ class Validator {
     for (const auto& s : t_.services) {
       if (!s.ok) continue;
       std::string path = "services." + s.name;
-      const Network* net = t_.network_containing(s.address);
+      const Network* net = network_maybe_containing(s.address);
+      if (net && !net->ok) continue;  // its network's own error is already reported
       if (!net) {
         d_.error(at(path + ".address"), "service-unreachable",
                  fmt::format("service '{}' at {} is on no network of the gateway", s.name,
@@ -307,7 +330,7 @@ class Validator {
   // An address the gateway can send to: in one of its subnets, or anywhere if an uplink router
   // exists (its default route).
   bool reachable(Ipv4 a) const {
-    if (t_.network_containing(a)) return true;
+    if (network_maybe_containing(a)) return true;
     const Network* up = t_.uplink();  // possibly not ok: then its own error is reported
     return up && (!up->ok || up->router.has_value());
   }
@@ -344,11 +367,19 @@ class Validator {
   }
 
   void unused_services() {
+    if (!complete_) return;
+    const std::vector<std::string> service_names = names_of(t_.services);
     for (const auto& s : t_.services) {
       if (!s.ok) continue;
+      // A reference to an unknown service that was probably meant for this one (a typo, already
+      // reported with "did you mean") counts as a use: one typo, one diagnostic.
+      auto refers = [&](const std::string& service) {
+        return service == s.name ||
+               (!t_.find_service(service) && closest_match(service, service_names) == s.name);
+      };
       bool used = false;
-      for (const auto& f : t_.forwards) used |= f.service == s.name;
-      for (const auto& n : t_.dns.names) used |= n.service == s.name;
+      for (const auto& f : t_.forwards) used |= f.ok && refers(f.service);
+      for (const auto& n : t_.dns.names) used |= n.ok && refers(n.service);
       if (!used)
         d_.warning(key_at("services." + s.name), "unused-service",
                    fmt::format("service '{}' has no forward and no DNS name", s.name),
@@ -358,6 +389,8 @@ class Validator {
 
   const Topology& t_;
   Diagnostics& d_;
+  // No error was reported before validation: every entity of the file is in the model.
+  bool complete_ = true;
   // Addresses of the gateway, routers and hosts, filled by unique_addresses() for pools().
   std::map<Ipv4, Claim> static_addresses_;
 };
