@@ -1,0 +1,157 @@
+// `labgate run`: the daemon. Today it hosts the DNS service (authoritative answers for the local
+// zone, split by the client's network); the userspace proxy will join it on the same runtime.
+//
+// Exit status: 2 if the file has errors or no `dns:` section (nothing to serve), 1 if the sockets
+// cannot be opened, 0 after a clean stop (SIGTERM or SIGINT). SIGHUP re-reads and re-validates the
+// file: a good file replaces the answers atomically, a bad one is reported and the old answers
+// stay. The listen addresses and thread count are fixed at start.
+#include <ctime>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/config_source.h"
+#include "dns/authority.h"
+#include "dns/service.h"
+#include "runtime/listen_address.h"
+#include "runtime/log.h"
+#include "runtime/notify.h"
+#include "runtime/server.h"
+#include "runtime/signals.h"
+
+namespace labgate {
+namespace {
+
+struct RunOptions {
+  std::string config;
+  std::vector<std::string> listen;
+  int threads = 0;
+  std::string loopback_view;
+};
+
+// Port 53 on the gateway's address of each network in dns.listen (every network if unset).
+std::vector<runtime::ListenAddress> default_listen(const Topology& t) {
+  std::vector<runtime::ListenAddress> out;
+  for (const auto& n : t.networks) {
+    if (!n.ok) continue;
+    bool wanted = t.dns.listen.empty();
+    for (const auto& name : t.dns.listen) wanted |= name == n.name;
+    if (wanted) out.push_back({n.address, 53});
+  }
+  return out;
+}
+
+std::shared_ptr<const dns::Authority> build_authority(const Topology& t, const RunOptions& o,
+                                                      std::string* error) {
+  dns::AuthorityOptions options;
+  options.serial = static_cast<uint32_t>(std::time(nullptr));
+  options.loopback_view = o.loopback_view;
+  return dns::Authority::build(t, options, error);
+}
+
+// A topology the DNS service can run from, or nullptr after reporting why not.
+std::optional<Topology> load(const RunOptions& o, int* exit_status) {
+  LoadedTopology loaded = load_for_command(o.config);
+  *exit_status = loaded.exit_status;
+  if (!loaded.topology) return std::nullopt;
+  if (!loaded.topology->dns.enabled) {
+    runtime::log_error(fmt::format("{}: there is no 'dns:' section, so there is nothing to serve",
+                                   loaded.source.name));
+    *exit_status = kExitConfigError;
+    return std::nullopt;
+  }
+  return loaded.topology;
+}
+
+int run(const RunOptions& o) {
+  int status = kExitOk;
+  std::optional<Topology> topology = load(o, &status);
+  if (!topology) return status;
+
+  std::vector<runtime::ListenAddress> listen;
+  for (const auto& text : o.listen) {
+    std::string error;
+    auto a = runtime::ListenAddress::parse(text, &error);
+    if (!a) {
+      runtime::log_error(fmt::format("--listen {}", error));
+      return kExitConfigError;
+    }
+    listen.push_back(*a);
+  }
+  if (listen.empty()) listen = default_listen(*topology);
+
+  std::string error;
+  auto authority = build_authority(*topology, o, &error);
+  if (!authority) {
+    runtime::log_error(error);
+    return kExitConfigError;
+  }
+  dns::DnsService service(authority);
+  runtime::Server server;
+  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+  if (threads < 1) threads = 1;
+  if (!server.bind(service, listen, threads, &error)) {
+    runtime::log_error(error);
+    return kExitFailure;
+  }
+
+  runtime::block_daemon_signals();  // before the loops start, so their threads inherit the mask
+  server.start();
+  std::vector<std::string> where;
+  for (const auto& a : server.bound()) where.push_back(a.str());
+  std::string status_line =
+      fmt::format("serving DNS for zone '{}' on udp+tcp {} with {} thread{}", topology->dns.zone,
+                  fmt::join(where, ", "), threads, threads == 1 ? "" : "s");
+  runtime::log_info(status_line);
+  runtime::notify_ready(status_line);
+
+  int sig = runtime::wait_for_stop([&] {
+    runtime::notify_reloading();
+    runtime::log_info("SIGHUP: reloading the topology");
+    int reload_status = kExitOk;
+    std::string why;
+    std::optional<Topology> next = load(o, &reload_status);
+    std::shared_ptr<const dns::Authority> next_authority;
+    if (next) next_authority = build_authority(*next, o, &why);
+    if (!next_authority) {
+      runtime::log_error(fmt::format("reload failed{}; still serving the previous answers",
+                                     why.empty() ? "" : ": " + why));
+    } else {
+      service.replace(next_authority);
+      if (o.listen.empty() && default_listen(*next) != listen)
+        runtime::log_warning("the listen addresses changed; restart labgate to use them");
+      runtime::log_info(
+          fmt::format("reloaded: zone '{}', {} names", next->dns.zone, next->dns.names.size()));
+    }
+    runtime::notify_ready(status_line);
+  });
+  runtime::notify_stopping();
+  runtime::log_info(fmt::format("signal {}: stopping", sig));
+  server.stop();
+  runtime::log_info(fmt::format("stopped after {} answers", server.answers()));
+  return kExitOk;
+}
+
+void add_run_command(CLI::App& app, int& exit_status) {
+  auto* cmd = app.add_subcommand("run", "Run the gateway's services (DNS) until SIGTERM");
+  auto o = std::make_shared<RunOptions>();
+  add_config_option(cmd, o->config);
+  cmd->add_option("--listen", o->listen,
+                  "ADDRESS:PORT to serve DNS on, UDP and TCP (repeatable; default: port 53 of "
+                  "the gateway's address on each network of dns.listen, or on every network)");
+  cmd->add_option("--threads", o->threads, "event loops (default: one per CPU)")
+      ->check(CLI::Range(1, 256));
+  // For tests on loopback: clients in 127.0.0.0/8 get this network's view.
+  cmd->add_option("--view-for-loopback", o->loopback_view)->group("");
+  cmd->callback([o, &exit_status] { exit_status = run(*o); });
+}
+
+}  // namespace
+
+LABGATE_REGISTER_COMMAND(100, add_run_command);
+
+}  // namespace labgate

@@ -1,0 +1,178 @@
+#include "dns/authority.h"
+
+#include <fmt/format.h>
+
+#include "dns/message.h"
+#include "plan/dns_views.h"
+
+namespace labgate::dns {
+
+const char* to_string(Outcome o) {
+  switch (o) {
+    case Outcome::kAnswer:
+      return "answer";
+    case Outcome::kNoData:
+      return "nodata";
+    case Outcome::kNxDomain:
+      return "nxdomain";
+    case Outcome::kRefused:
+      return "refused";
+    case Outcome::kNotLocal:
+      return "not-local";
+  }
+  return "?";
+}
+
+Name reverse_name(Ipv4 a) {
+  uint32_t v = a.value;
+  return *Name::from_text(fmt::format("{}.{}.{}.{}.in-addr.arpa", v & 0xFF, (v >> 8) & 0xFF,
+                                      (v >> 16) & 0xFF, v >> 24));
+}
+
+std::shared_ptr<const Authority> Authority::build(const Topology& t,
+                                                  const AuthorityOptions& options,
+                                                  std::string* error) {
+  auto auth = std::shared_ptr<Authority>(new Authority());
+  std::vector<const Network*> networks;
+  for (const auto& n : t.networks) {
+    if (!n.ok) continue;
+    auth->views_.push_back({n.subnet, static_cast<int>(networks.size())});
+    if (n.name == options.loopback_view) auth->loopback_view_ = static_cast<int>(networks.size());
+    networks.push_back(&n);
+  }
+  if (!options.loopback_view.empty() && auth->loopback_view_ < 0) {
+    *error = fmt::format("no network named '{}' for the loopback view", options.loopback_view);
+    return nullptr;
+  }
+  if (!t.dns.enabled) return auth;
+  auto zone = Name::from_text(t.dns.zone);
+  if (!zone || zone->is_root()) return auth;  // validation rejects both; answer nothing
+  auth->has_zone_ = true;
+  auth->zone_ = *zone;
+  auth->ttl_ = t.dns.ttl;
+
+  // The gateway names itself in the zone: it is the zone's name server, and its name resolves
+  // to its own address on the asking client's network.
+  auto ns = zone->child(t.gateway_name);
+  if (!ns) ns = zone->child("ns");
+  auth->ns_name_ = *ns;
+  auth->soa_.mname = *ns;
+  auth->soa_.rname = zone->child("hostmaster").value_or(*zone);
+  auth->soa_.serial = options.serial;
+  auth->soa_.minimum = t.dns.ttl;
+
+  const size_t view_count = networks.size();
+  auto entry_for = [&](const Name& name) -> Entry& {
+    Entry& e = auth->names_[name];
+    e.a_by_view.resize(view_count);
+    // Every ancestor up to the apex exists too (as an empty non-terminal unless it owns records).
+    for (Name p = name.parent(); p.is_subdomain_of(*zone) && !(p == *zone); p = p.parent())
+      auth->names_[p].a_by_view.resize(view_count);
+    return e;
+  };
+  entry_for(*zone).apex = true;
+
+  for (const auto& dn : t.dns.names) {
+    if (!dn.ok) continue;
+    auto name = Name::from_text(t.fqdn(dn));
+    if (!name) continue;
+    Entry& e = entry_for(*name);
+    e.has_a = true;
+    for (size_t v = 0; v < view_count; ++v) {
+      DnsView view = resolve_view(t, dn, *networks[v]);
+      if (view.address) e.a_by_view[v] = view.address->value;
+    }
+  }
+  // The gateway's own name, unless the file uses that name for a service.
+  if (auto it = auth->names_.find(*ns); it == auth->names_.end() || !it->second.has_a) {
+    Entry& e = entry_for(*ns);
+    e.has_a = true;
+    for (size_t v = 0; v < view_count; ++v) e.a_by_view[v] = networks[v]->address.value;
+  }
+
+  // PTR for the addresses whose names resolve: the gateway's, and each named service's first
+  // non-wildcard name.
+  for (const Network* n : networks) auth->ptr_.emplace(reverse_name(n->address), *ns);
+  for (const auto& dn : t.dns.names) {
+    if (!dn.ok || dn.name.starts_with("*")) continue;
+    const Service* s = t.find_service(dn.service);
+    auto name = Name::from_text(t.fqdn(dn));
+    if (s && s->ok && name) auth->ptr_.emplace(reverse_name(s->address), *name);
+  }
+  return auth;
+}
+
+int Authority::view_for(Ipv4 client) const {
+  for (const auto& v : views_)
+    if (v.subnet.contains(client)) return v.view;
+  if ((client.value >> 24) == 127) return loopback_view_;
+  return -1;
+}
+
+const Authority::Entry* Authority::find(const Name& qname) const {
+  if (auto it = names_.find(qname); it != names_.end()) return &it->second;
+  // RFC 4592: the closest encloser is the longest existing ancestor; only its wildcard child
+  // can answer. The apex always exists, so the walk ends there.
+  for (Name p = qname.parent();; p = p.parent()) {
+    if (names_.count(p) == 0) continue;
+    auto wildcard = p.child("*");
+    if (!wildcard) return nullptr;
+    auto it = names_.find(*wildcard);
+    return it == names_.end() ? nullptr : &it->second;
+  }
+}
+
+Lookup Authority::lookup(const Name& qname, uint16_t qtype, Ipv4 client) const {
+  Lookup r;
+  const int view = view_for(client);
+  if (!has_zone_ || !qname.is_subdomain_of(zone_)) {
+    auto it = ptr_.find(qname);
+    if (it == ptr_.end()) return r;  // kNotLocal
+    if (view < 0) {
+      r.outcome = Outcome::kRefused;
+    } else if (qtype == type::kPtr || qtype == type::kAny) {
+      r.outcome = Outcome::kAnswer;
+      r.answers[r.answer_count++] = {type::kPtr, 0, &it->second, nullptr};
+    } else {
+      r.outcome = Outcome::kNoData;
+    }
+    return r;
+  }
+  if (view < 0) {
+    r.outcome = Outcome::kRefused;
+    return r;
+  }
+  const Entry* e = find(qname);
+  if (!e) {
+    r.outcome = Outcome::kNxDomain;
+    return r;
+  }
+  if (e->apex) {
+    if (qtype == type::kSoa || qtype == type::kAny)
+      r.answers[r.answer_count++] = {type::kSoa, 0, nullptr, &soa_};
+    if (qtype == type::kNs || qtype == type::kAny)
+      r.answers[r.answer_count++] = {type::kNs, 0, &ns_name_, nullptr};
+    r.outcome = r.answer_count ? Outcome::kAnswer : Outcome::kNoData;
+    return r;
+  }
+  if (!e->has_a) {
+    r.outcome = Outcome::kNoData;
+    return r;
+  }
+  const std::optional<uint32_t>& a = e->a_by_view[view];
+  if (!a) {
+    r.outcome = Outcome::kRefused;
+    return r;
+  }
+  if (qtype == type::kA || qtype == type::kAny) {
+    r.outcome = Outcome::kAnswer;
+    r.answers[r.answer_count++] = {type::kA, *a, nullptr, nullptr};
+  } else {
+    // AAAA and every other type: the name exists but owns no such record. Never forwarded, so a
+    // local name cannot leak a public address.
+    r.outcome = Outcome::kNoData;
+  }
+  return r;
+}
+
+}  // namespace labgate::dns

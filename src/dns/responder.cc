@@ -1,0 +1,99 @@
+#include "dns/responder.h"
+
+#include <algorithm>
+
+#include "dns/message.h"
+#include "dns/writer.h"
+
+namespace labgate::dns {
+namespace {
+
+constexpr uint16_t kAxfr = 252, kIxfr = 251;
+constexpr size_t kOptBytes = 11;  // root owner, type, class, TTL, RDLENGTH 0
+
+uint16_t reply_flags(const Header& q, uint8_t rc) {
+  // Keep the opcode, RD and CD of the query; QR set; the low rcode bits.
+  return static_cast<uint16_t>(flag::kQr | (q.flags & 0x7800) | (q.flags & flag::kRd) |
+                               (q.flags & flag::kCd) | (rc & 0xF));
+}
+
+size_t udp_limit(const Query& q) {
+  if (!q.edns.present) return kMaxUdpWithoutEdns;
+  size_t asked = std::max<size_t>(q.edns.udp_size, kMaxUdpWithoutEdns);
+  return std::min<size_t>(asked, kEdnsUdpSize);
+}
+
+// The reply without records: header, the question when there is one, and OPT when the query
+// had EDNS. Used for errors and for truncated replies.
+size_t short_reply(const Query& q, bool with_question, uint16_t rc, uint16_t extra_flags,
+                   uint8_t* out, size_t cap, const uint8_t* query) {
+  Writer w(out, cap);
+  w.header(q.header.id, static_cast<uint16_t>(reply_flags(q.header, rc & 0xF) | extra_flags));
+  if (with_question)
+    w.question(query + q.question_offset, q.question_end - q.question_offset, q.qname);
+  if (q.edns.present) w.opt(kEdnsUdpSize, static_cast<uint8_t>(rc >> 4), q.edns.dnssec_ok);
+  return w.finish();
+}
+
+}  // namespace
+
+size_t respond(const Authority& authority, const uint8_t* query, size_t size, Ipv4 client,
+               Transport transport, uint8_t* out, size_t out_capacity) {
+  Query q;
+  if (read_header(query, size, &q.header) != ParseStatus::kOk || q.header.qr()) return 0;
+  const size_t cap = std::min(out_capacity, kMaxMessageBytes);
+  ParseStatus status = parse_query(query, size, &q);
+  if (status != ParseStatus::kOk) {
+    q.edns = Edns{};  // what was read of a broken message is not trusted
+    return short_reply(q, false, rcode::kFormErr, 0, out, cap, query);
+  }
+  if (q.header.opcode() != opcode::kQuery)
+    return short_reply(q, true, rcode::kNotImp, 0, out, cap, query);
+  if (q.edns.present && q.edns.version != 0)
+    return short_reply(q, false, rcode::kBadVers, 0, out, cap, query);
+  if ((q.qclass != klass::kIn && q.qclass != klass::kAny) || q.qtype == kAxfr || q.qtype == kIxfr)
+    return short_reply(q, true, rcode::kRefused, 0, out, cap, query);
+
+  Lookup found = authority.lookup(q.qname, q.qtype, client);
+  if (found.outcome == Outcome::kRefused || found.outcome == Outcome::kNotLocal)
+    return short_reply(q, true, rcode::kRefused, 0, out, cap, query);
+
+  const size_t limit = transport == Transport::kTcp ? cap : std::min(cap, udp_limit(q));
+  Writer w(out, limit);
+  // Room for OPT is held back so it always fits after the records.
+  if (q.edns.present) w.reserve(kOptBytes);
+  uint8_t rc = found.outcome == Outcome::kNxDomain ? rcode::kNxDomain : rcode::kNoError;
+  w.header(q.header.id, static_cast<uint16_t>(reply_flags(q.header, rc) | flag::kAa));
+  w.question(query + q.question_offset, q.question_end - q.question_offset, q.qname);
+  const uint32_t ttl = authority.ttl();
+  for (int i = 0; i < found.answer_count; ++i) {
+    const AnswerRecord& a = found.answers[i];
+    switch (a.type) {
+      case type::kA:
+        w.a(Section::kAnswer, q.qname, ttl, a.address);
+        break;
+      case type::kSoa:
+        w.soa(Section::kAnswer, q.qname, ttl, *a.soa);
+        break;
+      default:
+        w.name_record(Section::kAnswer, q.qname, a.type, ttl, *a.target);
+        break;
+    }
+  }
+  if ((found.outcome == Outcome::kNxDomain || found.outcome == Outcome::kNoData) &&
+      authority.has_zone() && q.qname.is_subdomain_of(authority.zone())) {
+    // RFC 2308 section 3: the SOA's TTL bounds how long the negative answer is cached.
+    const Soa& soa = authority.soa();
+    w.soa(Section::kAuthority, authority.zone(), std::min(ttl, soa.minimum), soa);
+  }
+  if (w.overflowed())
+    return short_reply(q, true, rc, flag::kAa | flag::kTc, out,
+                       transport == Transport::kTcp ? cap : limit, query);
+  if (q.edns.present) {
+    w.release();
+    w.opt(kEdnsUdpSize, 0, q.edns.dnssec_ok);
+  }
+  return w.finish();
+}
+
+}  // namespace labgate::dns

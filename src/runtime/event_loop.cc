@@ -1,0 +1,276 @@
+#include "runtime/event_loop.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "runtime/log.h"
+
+namespace labgate::runtime {
+namespace {
+
+constexpr int kBatch = 32;
+constexpr size_t kUdpQueryBytes = 4096;  // larger queries are dropped (MSG_TRUNC)
+constexpr size_t kUdpReplyBytes = 1232;  // the EDNS size labgate advertises
+constexpr int kMaxBatchesPerWakeup = 8;  // then let the other sockets of the loop have a turn
+constexpr size_t kMaxPendingOutput = 256 * 1024;  // stop reading a client that does not read
+
+using Clock = std::chrono::steady_clock;
+
+Ipv4 client_of(const sockaddr_in& sa) {
+  return Ipv4{ntohl(sa.sin_addr.s_addr)};
+}
+
+}  // namespace
+
+struct EventLoop::Connection {
+  Source source;
+  Ipv4 client;
+  std::vector<uint8_t> in;   // bytes read, not yet a whole frame
+  std::vector<uint8_t> out;  // framed replies not yet written
+  size_t out_sent = 0;
+  bool want_write = false;
+  bool closing = false;  // the client closed its side: send what is pending, then close
+  Clock::time_point last_active;
+};
+
+EventLoop::EventLoop(std::unique_ptr<LoopHandler> handler) : handler_(std::move(handler)) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  sources_.push_back(std::make_unique<Source>(Source{Kind::kWake, wake_fd_}));
+  watch(sources_.back().get(), EPOLLIN);
+  tcp_reply_.resize(2 + 65535);
+}
+
+EventLoop::~EventLoop() {
+  for (auto& [c, owned] : connections_) ::close(c->source.fd);
+  for (auto& s : sources_) ::close(s->fd);
+  ::close(epoll_fd_);
+}
+
+void EventLoop::watch(Source* source, uint32_t events) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = source;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, source->fd, &ev);
+}
+
+void EventLoop::add_udp_socket(int fd) {
+  sources_.push_back(std::make_unique<Source>(Source{Kind::kUdp, fd}));
+  watch(sources_.back().get(), EPOLLIN);
+}
+
+void EventLoop::add_tcp_listener(int fd) {
+  sources_.push_back(std::make_unique<Source>(Source{Kind::kListener, fd}));
+  watch(sources_.back().get(), EPOLLIN);
+}
+
+void EventLoop::stop() {
+  uint64_t one = 1;
+  ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
+  (void)ignored;
+}
+
+void EventLoop::run() {
+  epoll_event events[64];
+  auto next_sweep = Clock::now() + std::chrono::seconds(1);
+  while (true) {
+    int n = ::epoll_wait(epoll_fd_, events, 64, 1000);
+    if (n < 0 && errno != EINTR) {
+      log_error(fmt::format("epoll_wait: {}", std::strerror(errno)));
+      return;
+    }
+    for (int i = 0; i < n; ++i) {
+      auto* source = static_cast<Source*>(events[i].data.ptr);
+      switch (source->kind) {
+        case Kind::kWake:
+          return;
+        case Kind::kUdp:
+          on_udp(source->fd);
+          break;
+        case Kind::kListener:
+          on_accept(source->fd);
+          break;
+        case Kind::kConnection:
+          on_connection(source->connection, events[i].events);
+          break;
+      }
+    }
+    if (Clock::now() >= next_sweep) {
+      close_idle_connections();
+      next_sweep = Clock::now() + std::chrono::seconds(1);
+    }
+  }
+}
+
+void EventLoop::on_udp(int fd) {
+  // Per-thread buffers (~170 KiB), so a batch allocates nothing.
+  static thread_local uint8_t queries[kBatch][kUdpQueryBytes];
+  static thread_local uint8_t replies[kBatch][kUdpReplyBytes];
+  sockaddr_in peers[kBatch];
+  iovec in_iov[kBatch], out_iov[kBatch];
+  mmsghdr in[kBatch], out[kBatch];
+  for (int batch = 0; batch < kMaxBatchesPerWakeup; ++batch) {
+    for (int i = 0; i < kBatch; ++i) {
+      in_iov[i] = {queries[i], kUdpQueryBytes};
+      in[i] = {};
+      in[i].msg_hdr.msg_name = &peers[i];
+      in[i].msg_hdr.msg_namelen = sizeof peers[i];
+      in[i].msg_hdr.msg_iov = &in_iov[i];
+      in[i].msg_hdr.msg_iovlen = 1;
+    }
+    int got = ::recvmmsg(fd, in, kBatch, MSG_DONTWAIT, nullptr);
+    if (got <= 0) return;  // EAGAIN, or an error the next wakeup will see again
+    handler_->refresh();
+    int replies_count = 0;
+    for (int i = 0; i < got; ++i) {
+      if (in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
+      size_t size = handler_->handle(queries[i], in[i].msg_len, client_of(peers[i]),
+                                     Transport::kUdp, replies[replies_count], kUdpReplyBytes);
+      if (size == 0) continue;
+      out_iov[replies_count] = {replies[replies_count], size};
+      out[replies_count] = {};
+      out[replies_count].msg_hdr.msg_name = &peers[i];
+      out[replies_count].msg_hdr.msg_namelen = sizeof peers[i];
+      out[replies_count].msg_hdr.msg_iov = &out_iov[replies_count];
+      out[replies_count].msg_hdr.msg_iovlen = 1;
+      ++replies_count;
+    }
+    // A reply the kernel cannot take now is lost, as any UDP datagram may be; the client retries.
+    for (int sent = 0; sent < replies_count;) {
+      int r = ::sendmmsg(fd, out + sent, replies_count - sent, MSG_DONTWAIT);
+      if (r <= 0) {
+        if (r < 0 && errno == EINTR) continue;
+        ++sent;  // skip the datagram that failed (e.g. an unreachable peer) and go on
+        continue;
+      }
+      sent += r;
+    }
+    udp_answers_.fetch_add(replies_count, std::memory_order_relaxed);
+    if (got < kBatch) return;
+  }
+}
+
+void EventLoop::on_accept(int listener) {
+  while (true) {
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    int fd =
+        ::accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN, or a connection that went away before we took it
+    if (connections_.size() >= kMaxTcpConnections) {
+      ::close(fd);
+      continue;
+    }
+    auto c = std::make_unique<Connection>();
+    c->source = {Kind::kConnection, fd, c.get()};
+    c->client = client_of(peer);
+    c->last_active = Clock::now();
+    Connection* raw = c.get();
+    connections_.emplace(raw, std::move(c));
+    watch(&raw->source, EPOLLIN | EPOLLRDHUP);
+  }
+}
+
+void EventLoop::on_connection(Connection* c, uint32_t events) {
+  c->last_active = Clock::now();
+  if (events & (EPOLLERR | EPOLLHUP)) return close_connection(c);
+  if ((events & EPOLLOUT) && !flush(c)) return close_connection(c);
+  if (c->closing) {
+    if (c->out.empty()) close_connection(c);
+    return;
+  }
+  if ((events & (EPOLLIN | EPOLLRDHUP)) && !read_frames(c)) return close_connection(c);
+}
+
+bool EventLoop::read_frames(Connection* c) {
+  uint8_t chunk[16384];
+  bool peer_closed = false;
+  while (c->out.size() - c->out_sent < kMaxPendingOutput) {
+    ssize_t n = ::read(c->source.fd, chunk, sizeof chunk);
+    if (n == 0) {
+      peer_closed = true;
+      break;
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return false;
+    }
+    c->in.insert(c->in.end(), chunk, chunk + n);
+  }
+  size_t at = 0;
+  bool refreshed = false;
+  while (c->in.size() - at >= 2) {
+    size_t length = size_t{c->in[at]} << 8 | c->in[at + 1];
+    if (c->in.size() - at - 2 < length) break;
+    if (!refreshed) {
+      handler_->refresh();
+      refreshed = true;
+    }
+    size_t size = handler_->handle(c->in.data() + at + 2, length, c->client, Transport::kTcp,
+                                   tcp_reply_.data() + 2, tcp_reply_.size() - 2);
+    at += 2 + length;
+    if (size == 0) continue;
+    tcp_reply_[0] = static_cast<uint8_t>(size >> 8);
+    tcp_reply_[1] = static_cast<uint8_t>(size);
+    c->out.insert(c->out.end(), tcp_reply_.begin(), tcp_reply_.begin() + 2 + size);
+    tcp_answers_.fetch_add(1, std::memory_order_relaxed);
+  }
+  c->in.erase(c->in.begin(), c->in.begin() + at);
+  // A client that closed its side gets its pending replies, then the connection closes.
+  c->closing = peer_closed;
+  if (!flush(c)) return false;
+  return !(peer_closed && c->out.empty());
+}
+
+bool EventLoop::flush(Connection* c) {
+  while (c->out_sent < c->out.size()) {
+    ssize_t n = ::send(c->source.fd, c->out.data() + c->out_sent, c->out.size() - c->out_sent,
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return false;
+    }
+    c->out_sent += n;
+  }
+  if (c->out_sent == c->out.size()) {
+    c->out.clear();
+    c->out_sent = 0;
+  }
+  bool want_write = !c->out.empty();
+  if (want_write != c->want_write || c->closing) {
+    epoll_event ev{};
+    // A closing connection is no longer read: its read side would report EOF forever.
+    ev.events = (c->closing ? 0 : EPOLLIN | EPOLLRDHUP) | (want_write ? EPOLLOUT : 0);
+    ev.data.ptr = &c->source;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->source.fd, &ev);
+    c->want_write = want_write;
+  }
+  return true;
+}
+
+void EventLoop::close_connection(Connection* c) {
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->source.fd, nullptr);
+  ::close(c->source.fd);
+  connections_.erase(c);
+}
+
+void EventLoop::close_idle_connections() {
+  auto deadline = Clock::now() - std::chrono::seconds(kTcpIdleSeconds);
+  std::vector<Connection*> idle;
+  for (auto& [c, owned] : connections_)
+    if (c->last_active < deadline) idle.push_back(c);
+  for (Connection* c : idle) close_connection(c);
+}
+
+}  // namespace labgate::runtime

@@ -1,0 +1,73 @@
+// One event loop: one thread's epoll over its own UDP sockets, TCP listeners and connections.
+//
+// The runtime runs one loop per core, each with its own SO_REUSEPORT sockets, so loops share no
+// socket, no buffer and no lock: the only shared state is what the service's handlers share.
+//
+// UDP: datagrams are read and answered in batches (recvmmsg/sendmmsg); a datagram larger than
+// the receive buffer is dropped. TCP (RFC 7766): messages framed by a 2-byte length, several per
+// connection, answered in order; a connection idle for kTcpIdleSeconds is closed, and a loop keeps
+// at most kMaxTcpConnections (new ones beyond that are closed at once).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/service.h"
+
+namespace labgate::runtime {
+
+class EventLoop {
+ public:
+  static constexpr int kTcpIdleSeconds = 10;
+  static constexpr size_t kMaxTcpConnections = 1024;
+
+  explicit EventLoop(std::unique_ptr<LoopHandler> handler);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Takes ownership of a bound, non-blocking socket. Call before run().
+  void add_udp_socket(int fd);
+  void add_tcp_listener(int fd);
+
+  // Serves until stop(); then closes every connection.
+  void run();
+  // Thread-safe, async-signal-safe: makes run() return soon.
+  void stop();
+
+  uint64_t udp_answers() const { return udp_answers_.load(std::memory_order_relaxed); }
+  uint64_t tcp_answers() const { return tcp_answers_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Connection;
+  enum class Kind : uint8_t { kWake, kUdp, kListener, kConnection };
+  struct Source {
+    Kind kind;
+    int fd;
+    Connection* connection = nullptr;  // for kConnection
+  };
+
+  void watch(Source* source, uint32_t events);
+  void on_udp(int fd);
+  void on_accept(int fd);
+  void on_connection(Connection* c, uint32_t events);
+  bool read_frames(Connection* c);  // false: close
+  bool flush(Connection* c);        // false: close
+  void close_connection(Connection* c);
+  void close_idle_connections();
+
+  std::unique_ptr<LoopHandler> handler_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::vector<std::unique_ptr<Source>> sources_;
+  std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
+  std::vector<uint8_t> tcp_reply_;  // scratch for one TCP reply
+  std::atomic<uint64_t> udp_answers_{0};
+  std::atomic<uint64_t> tcp_answers_{0};
+};
+
+}  // namespace labgate::runtime

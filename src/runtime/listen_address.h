@@ -1,0 +1,23 @@
+// An IPv4 address and port to listen on, as written on the command line: "192.168.1.55:53".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "net/ipv4.h"
+
+namespace labgate::runtime {
+
+struct ListenAddress {
+  Ipv4 address;
+  uint16_t port = 0;  // 0: let the kernel choose (the first socket's port is reused by the rest)
+
+  // "A.B.C.D:PORT"; nullopt and *error on anything else.
+  static std::optional<ListenAddress> parse(std::string_view text, std::string* error);
+  std::string str() const;
+  bool operator==(const ListenAddress&) const = default;
+};
+
+}  // namespace labgate::runtime

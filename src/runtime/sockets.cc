@@ -1,0 +1,65 @@
+#include "runtime/sockets.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace labgate::runtime {
+namespace {
+
+sockaddr_in to_sockaddr(const ListenAddress& a) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(a.port);
+  sa.sin_addr.s_addr = htonl(a.address.value);
+  return sa;
+}
+
+int open_socket(int type, const ListenAddress& at, ListenAddress* bound, std::string* error) {
+  const char* kind = type == SOCK_DGRAM ? "udp" : "tcp";
+  int fd = ::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    *error = fmt::format("{} socket: {}", kind, std::strerror(errno));
+    return -1;
+  }
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+    *error = fmt::format("{} SO_REUSEPORT: {}", kind, std::strerror(errno));
+    ::close(fd);
+    return -1;
+  }
+  sockaddr_in sa = to_sockaddr(at);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    *error = fmt::format("cannot listen on {} {}: {}", kind, at.str(), std::strerror(errno));
+    ::close(fd);
+    return -1;
+  }
+  if (type == SOCK_STREAM && ::listen(fd, 1024) != 0) {
+    *error = fmt::format("tcp listen on {}: {}", at.str(), std::strerror(errno));
+    ::close(fd);
+    return -1;
+  }
+  socklen_t len = sizeof sa;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  *bound = ListenAddress{Ipv4{ntohl(sa.sin_addr.s_addr)}, ntohs(sa.sin_port)};
+  return fd;
+}
+
+}  // namespace
+
+int open_udp_socket(const ListenAddress& at, ListenAddress* bound, std::string* error) {
+  return open_socket(SOCK_DGRAM, at, bound, error);
+}
+
+int open_tcp_listener(const ListenAddress& at, ListenAddress* bound, std::string* error) {
+  return open_socket(SOCK_STREAM, at, bound, error);
+}
+
+}  // namespace labgate::runtime

@@ -1,0 +1,193 @@
+#include "dns/authority.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "diag/diagnostic.h"
+#include "dns/message.h"
+#include "topology/loader.h"
+
+namespace labgate::dns {
+namespace {
+
+// The seed, plus a guest network that reaches nothing, a service on the LAN, a wildcard, a name
+// two labels deep and one under the wildcard's parent.
+constexpr const char* kTopology = R"(
+version: 1
+gateway: { name: pve }
+networks:
+  lan:     { interface: vmbr0, subnet: 192.168.1.0/24, address: 192.168.1.55, router: 192.168.1.1, uplink: true }
+  cluster: { interface: vmbr1, subnet: 192.168.100.0/24, address: 192.168.100.1, masquerade: true }
+  guest:   { interface: vmbr2, subnet: 10.9.0.0/24, address: 10.9.0.1 }
+services:
+  ingress:        { address: 192.168.100.80, ports: { http: 80, https: 443 } }
+  kubernetes-api: { address: 192.168.100.50, ports: { api: 6443 } }
+  sftp:           { address: 192.168.100.81, ports: { ssh: 22 } }
+  nas:            { address: 192.168.1.20, ports: { smb: 445 } }
+forwards:
+  - { listen: lan:80,   to: ingress:http }
+  - { listen: lan:443,  to: ingress:https }
+  - { listen: lan:6443, to: kubernetes-api:api }
+  - { listen: lan:2222, to: sftp:ssh }
+dns:
+  zone: cluster
+  ttl: 300
+  names:
+    argocd: ingress
+    "*.apps": ingress
+    files.apps: sftp
+    api.k8s: kubernetes-api
+    nas: nas
+  upstreams: [192.168.1.1]
+)";
+
+const Topology& topology() {
+  static const Topology t = [] {
+    Diagnostics d;
+    Topology t = check_topology(kTopology, d);
+    for (const auto& e : d.all()) ADD_FAILURE() << format_diagnostic("test", e);
+    return t;
+  }();
+  return t;
+}
+
+std::shared_ptr<const Authority> build(AuthorityOptions options = {}) {
+  std::string error;
+  auto a = Authority::build(topology(), options, &error);
+  EXPECT_TRUE(a) << error;
+  return a;
+}
+
+Ipv4 ip(const char* text) {
+  return *Ipv4::parse(text);
+}
+
+struct Case {
+  const char* client;
+  const char* qname;
+  uint16_t qtype;
+  Outcome outcome;
+  const char* a = nullptr;  // the A record's address, for kAnswer of type A
+};
+
+TEST(Authority, SplitHorizonTable) {
+  auto auth = build();
+  const Case cases[] = {
+      // The seed's own question: the LAN gets the gateway, the cluster gets the service.
+      {"192.168.1.10", "argocd.cluster", type::kA, Outcome::kAnswer, "192.168.1.55"},
+      {"192.168.100.60", "argocd.cluster", type::kA, Outcome::kAnswer, "192.168.100.80"},
+      {"192.168.100.60", "ARGOCD.Cluster.", type::kA, Outcome::kAnswer, "192.168.100.80"},
+      // A service on the LAN: the LAN gets it directly; the cluster has no forward to it.
+      {"192.168.1.10", "nas.cluster", type::kA, Outcome::kAnswer, "192.168.1.20"},
+      {"192.168.100.60", "nas.cluster", type::kA, Outcome::kRefused},
+      // A network that reaches nothing, and a client on no network at all.
+      {"10.9.0.5", "argocd.cluster", type::kA, Outcome::kRefused},
+      {"172.16.0.1", "argocd.cluster", type::kA, Outcome::kRefused},
+      {"172.16.0.1", "nosuch.cluster", type::kA, Outcome::kRefused},
+      {"127.0.0.1", "argocd.cluster", type::kA, Outcome::kRefused},
+      // Two labels deep; its parent exists only as an empty non-terminal.
+      {"192.168.1.10", "api.k8s.cluster", type::kA, Outcome::kAnswer, "192.168.1.55"},
+      {"192.168.1.10", "k8s.cluster", type::kA, Outcome::kNoData},
+      // Wildcards (RFC 4592): any depth below apps, but not apps itself, and an explicit name
+      // below apps wins and blocks the wildcard beneath it.
+      {"192.168.1.10", "grafana.apps.cluster", type::kA, Outcome::kAnswer, "192.168.1.55"},
+      {"192.168.100.9", "a.b.apps.cluster", type::kA, Outcome::kAnswer, "192.168.100.80"},
+      {"192.168.1.10", "apps.cluster", type::kA, Outcome::kNoData},
+      {"192.168.1.10", "files.apps.cluster", type::kA, Outcome::kAnswer, "192.168.1.55"},
+      {"192.168.100.9", "files.apps.cluster", type::kA, Outcome::kAnswer, "192.168.100.81"},
+      {"192.168.1.10", "x.files.apps.cluster", type::kA, Outcome::kNxDomain},
+      {"192.168.1.10", "*.apps.cluster", type::kA, Outcome::kAnswer, "192.168.1.55"},
+      // NODATA for other types of a name that exists; AAAA is never forwarded.
+      {"192.168.1.10", "argocd.cluster", type::kAaaa, Outcome::kNoData},
+      {"192.168.1.10", "grafana.apps.cluster", type::kAaaa, Outcome::kNoData},
+      {"192.168.1.10", "argocd.cluster", type::kMx, Outcome::kNoData},
+      {"192.168.1.10", "argocd.cluster", type::kAny, Outcome::kAnswer, "192.168.1.55"},
+      // NXDOMAIN under the zone, names outside it are not local.
+      {"192.168.1.10", "nosuch.cluster", type::kA, Outcome::kNxDomain},
+      {"192.168.1.10", "nosuch.cluster", type::kAaaa, Outcome::kNxDomain},
+      {"192.168.1.10", "argocd.cluster.example", type::kA, Outcome::kNotLocal},
+      {"192.168.1.10", "xcluster", type::kA, Outcome::kNotLocal},
+      {"192.168.1.10", "example.com", type::kA, Outcome::kNotLocal},
+      // The gateway's own name resolves to its address on the asker's network.
+      {"192.168.1.10", "pve.cluster", type::kA, Outcome::kAnswer, "192.168.1.55"},
+      {"192.168.100.9", "pve.cluster", type::kA, Outcome::kAnswer, "192.168.100.1"},
+      {"10.9.0.5", "pve.cluster", type::kA, Outcome::kAnswer, "10.9.0.1"},
+      // The apex owns SOA and NS only.
+      {"192.168.1.10", "cluster", type::kSoa, Outcome::kAnswer},
+      {"192.168.1.10", "cluster", type::kNs, Outcome::kAnswer},
+      {"192.168.1.10", "cluster", type::kA, Outcome::kNoData},
+      // PTR for the named addresses only.
+      {"192.168.1.10", "80.100.168.192.in-addr.arpa", type::kPtr, Outcome::kAnswer},
+      {"192.168.1.10", "55.1.168.192.in-addr.arpa", type::kPtr, Outcome::kAnswer},
+      {"192.168.1.10", "99.100.168.192.in-addr.arpa", type::kPtr, Outcome::kNotLocal},
+      {"172.16.0.1", "80.100.168.192.in-addr.arpa", type::kPtr, Outcome::kRefused},
+  };
+  for (const Case& c : cases) {
+    std::string what = std::string(c.client) + " " + c.qname + " type " + std::to_string(c.qtype);
+    Lookup r = auth->lookup(*Name::from_text(c.qname), c.qtype, ip(c.client));
+    EXPECT_EQ(to_string(r.outcome), std::string(to_string(c.outcome))) << what;
+    if (c.a) {
+      ASSERT_EQ(r.answer_count, 1) << what;
+      EXPECT_EQ(r.answers[0].type, type::kA) << what;
+      EXPECT_EQ(Ipv4{r.answers[0].address}.str(), c.a) << what;
+    }
+    if (r.outcome != Outcome::kAnswer) EXPECT_EQ(r.answer_count, 0) << what;
+  }
+}
+
+TEST(Authority, ApexRecordsAndSoaFields) {
+  auto auth = build({.serial = 2026112601});
+  Lookup any = auth->lookup(*Name::from_text("cluster"), type::kAny, ip("192.168.1.10"));
+  ASSERT_EQ(any.outcome, Outcome::kAnswer);
+  ASSERT_EQ(any.answer_count, 2);
+  ASSERT_EQ(any.answers[0].type, type::kSoa);
+  const Soa& soa = *any.answers[0].soa;
+  EXPECT_EQ(soa.mname.to_text(), "pve.cluster.");
+  EXPECT_EQ(soa.rname.to_text(), "hostmaster.cluster.");
+  EXPECT_EQ(soa.serial, 2026112601u);
+  EXPECT_EQ(soa.minimum, 300u);  // dns.ttl: negative answers live as long as positive ones
+  EXPECT_EQ(any.answers[1].type, type::kNs);
+  EXPECT_EQ(any.answers[1].target->to_text(), "pve.cluster.");
+  EXPECT_EQ(auth->ttl(), 300u);
+}
+
+TEST(Authority, PtrTargetsResolveForward) {
+  auto auth = build();
+  Lookup r = auth->lookup(reverse_name(ip("192.168.100.80")), type::kPtr, ip("192.168.1.10"));
+  ASSERT_EQ(r.answer_count, 1);
+  EXPECT_EQ(r.answers[0].target->to_text(), "argocd.cluster.");
+  r = auth->lookup(reverse_name(ip("192.168.100.1")), type::kPtr, ip("192.168.1.10"));
+  ASSERT_EQ(r.answer_count, 1);
+  EXPECT_EQ(r.answers[0].target->to_text(), "pve.cluster.");
+  EXPECT_EQ(reverse_name(ip("192.168.100.80")).to_text(), "80.100.168.192.in-addr.arpa.");
+}
+
+TEST(Authority, LoopbackViewIsOptIn) {
+  auto auth = build({.loopback_view = "cluster"});
+  Lookup r = auth->lookup(*Name::from_text("argocd.cluster"), type::kA, ip("127.0.0.1"));
+  ASSERT_EQ(r.outcome, Outcome::kAnswer);
+  EXPECT_EQ(Ipv4{r.answers[0].address}.str(), "192.168.100.80");
+  std::string error;
+  EXPECT_FALSE(Authority::build(topology(), {.loopback_view = "nosuch"}, &error));
+  EXPECT_NE(error.find("nosuch"), std::string::npos);
+}
+
+TEST(Authority, WithoutADnsSectionNothingIsLocal) {
+  Diagnostics d;
+  Topology t = check_topology(R"(
+version: 1
+networks:
+  lan: { interface: eth0, subnet: 192.168.1.0/24, address: 192.168.1.2 }
+)",
+                              d);
+  ASSERT_FALSE(d.has_errors());
+  std::string error;
+  auto auth = Authority::build(t, {}, &error);
+  ASSERT_TRUE(auth);
+  EXPECT_EQ(auth->lookup(*Name::from_text("argocd.cluster"), type::kA, ip("192.168.1.9")).outcome,
+            Outcome::kNotLocal);
+}
+
+}  // namespace
+}  // namespace labgate::dns
