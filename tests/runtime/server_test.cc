@@ -1,0 +1,191 @@
+// The runtime end to end on loopback: real sockets, real threads, the DNS service.
+#include "runtime/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "diag/diagnostic.h"
+#include "dns/dns_test_util.h"
+#include "dns/service.h"
+#include "topology/loader.h"
+#include "topology/seed.h"
+
+namespace labgate::runtime {
+namespace {
+
+using dns::testing::Bytes;
+using dns::testing::make_query;
+
+std::shared_ptr<const dns::Authority> authority_for(std::string_view yaml, const char* view) {
+  Diagnostics d;
+  Topology t = check_topology(yaml, d);
+  EXPECT_FALSE(d.has_errors());
+  std::string error;
+  return dns::Authority::build(t, {.loopback_view = view}, &error);
+}
+
+sockaddr_in to_sockaddr(const ListenAddress& a) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(a.port);
+  sa.sin_addr.s_addr = htonl(a.address.value);
+  return sa;
+}
+
+// Sends one UDP query and waits up to 2 s for the reply; empty on timeout.
+Bytes udp_exchange(const ListenAddress& server, const Bytes& query) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa = to_sockaddr(server);
+  ::sendto(fd, query.data(), query.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  pollfd p{fd, POLLIN, 0};
+  Bytes reply;
+  if (::poll(&p, 1, 2000) == 1) {
+    reply.resize(65535);
+    ssize_t n = ::recv(fd, reply.data(), reply.size(), 0);
+    reply.resize(n > 0 ? n : 0);
+  }
+  ::close(fd);
+  return reply;
+}
+
+uint32_t first_a(const Bytes& reply) {
+  dns::Message m;
+  if (dns::parse_message(reply.data(), reply.size(), &m) != dns::ParseStatus::kOk ||
+      m.answers.empty())
+    return 0;
+  const uint8_t* p = reply.data() + m.answers[0].rdata_offset;
+  return uint32_t{p[0]} << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    service_ = std::make_unique<dns::DnsService>(authority_for(seed_topology_text(), "lan"));
+    std::string error;
+    ASSERT_TRUE(server_.bind(*service_, {{Ipv4{0x7F000001}, 0}}, 2, &error)) << error;
+    ASSERT_EQ(server_.bound().size(), 1u);
+    ASSERT_NE(server_.bound()[0].port, 0);
+    server_.start();
+  }
+  void TearDown() override { server_.stop(); }
+
+  std::unique_ptr<dns::DnsService> service_;
+  Server server_;
+};
+
+TEST_F(ServerTest, AnswersOverUdp) {
+  Bytes reply = udp_exchange(server_.bound()[0], make_query("argocd.cluster", dns::type::kA));
+  ASSERT_FALSE(reply.empty());
+  EXPECT_EQ(first_a(reply), 0xC0A80137u);  // 192.168.1.55: loopback gets the LAN's view here
+}
+
+TEST_F(ServerTest, AnswersPipelinedQueriesOverTcpSplitAcrossWrites) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa = to_sockaddr(server_.bound()[0]);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+  Bytes stream;
+  for (uint16_t id : {1, 2}) {
+    Bytes q = make_query(id == 1 ? "argocd.cluster" : "nosuch.cluster", dns::type::kA, {.id = id});
+    stream.push_back(static_cast<uint8_t>(q.size() >> 8));
+    stream.push_back(static_cast<uint8_t>(q.size()));
+    stream.insert(stream.end(), q.begin(), q.end());
+  }
+  // One byte first (half a length prefix), then the rest after a pause.
+  ASSERT_EQ(::send(fd, stream.data(), 1, 0), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(::send(fd, stream.data() + 1, stream.size() - 1, 0),
+            static_cast<ssize_t>(stream.size() - 1));
+  ::shutdown(fd, SHUT_WR);  // the server still answers both, then closes
+  Bytes got;
+  uint8_t chunk[4096];
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, 2000) == 1) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    got.insert(got.end(), chunk, chunk + n);
+  }
+  ::close(fd);
+  size_t at = 0;
+  std::vector<dns::Message> replies;
+  while (got.size() - at >= 2) {
+    size_t len = size_t{got[at]} << 8 | got[at + 1];
+    ASSERT_LE(at + 2 + len, got.size());
+    dns::Message m;
+    ASSERT_EQ(dns::parse_message(got.data() + at + 2, len, &m), dns::ParseStatus::kOk);
+    replies.push_back(m);
+    at += 2 + len;
+  }
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].header.id, 1);
+  EXPECT_EQ(replies[0].answers.size(), 1u);
+  EXPECT_EQ(replies[1].header.id, 2);
+  EXPECT_EQ(replies[1].header.rcode(), dns::rcode::kNxDomain);
+}
+
+TEST_F(ServerTest, ReloadSwapsAnswersWithoutDroppingQueries) {
+  // A second topology where argocd points at another service on the cluster network.
+  std::string changed(seed_topology_text());
+  changed.replace(changed.find("argocd: ingress"), 15, "argocd: sftp   ");
+  auto next = authority_for(changed, "cluster");
+  auto first = service_->current();
+
+  std::atomic<bool> done{false};
+  std::atomic<int> lost{0}, before{0}, after{0};
+  std::thread client([&] {
+    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sa = to_sockaddr(server_.bound()[0]);
+    ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    for (uint16_t id = 0; !done || id < 200; ++id) {
+      Bytes q = make_query("argocd.cluster", dns::type::kA, {.id = id});
+      ::send(fd, q.data(), q.size(), 0);
+      pollfd p{fd, POLLIN, 0};
+      uint8_t buf[512];
+      ssize_t n = ::poll(&p, 1, 1000) == 1 ? ::recv(fd, buf, sizeof buf, 0) : -1;
+      if (n <= 0) {
+        ++lost;
+        continue;
+      }
+      uint32_t a = first_a(Bytes(buf, buf + n));
+      if (a == 0xC0A80137u)
+        ++before;  // the seed, LAN view: the gateway
+      else if (a == 0xC0A86451u)
+        ++after;  // the new file, cluster view: sftp's 192.168.100.81
+      else
+        ++lost;
+      if (id > 5000) break;
+    }
+    ::close(fd);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  service_->replace(next);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  done = true;
+  client.join();
+  EXPECT_EQ(lost, 0);
+  EXPECT_GT(before, 0);
+  EXPECT_GT(after, 0);
+  EXPECT_EQ(service_->current(), next);
+  EXPECT_EQ(first_a(udp_exchange(server_.bound()[0], make_query("argocd.cluster", dns::type::kA))),
+            0xC0A86451u);
+}
+
+TEST(Server, BindFailureIsReportedAndLeavesNothingOpen) {
+  dns::DnsService service(authority_for(seed_topology_text(), ""));
+  Server server;
+  std::string error;
+  // 192.0.2.1 (TEST-NET-1) is not an address of this machine.
+  EXPECT_FALSE(server.bind(service, {{Ipv4{0xC0000201}, 5353}}, 2, &error));
+  EXPECT_NE(error.find("192.0.2.1:5353"), std::string::npos) << error;
+  EXPECT_TRUE(server.bound().empty());
+}
+
+}  // namespace
+}  // namespace labgate::runtime
