@@ -2,6 +2,11 @@
 
 #include <nftables/libnftables.h>
 
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "plan/nft_ruleset.h"
@@ -9,29 +14,53 @@
 namespace labgate {
 namespace {
 
-// The first line of libnftables' error text that says what is wrong, without the location
-// prefix ("internal:0:0-0: ").
-std::string first_error_line(const std::string& text) {
-  size_t start = 0;
-  while (start < text.size()) {
+// What libnftables says is wrong: the text after "Error: " on the first error line. For input
+// given as a buffer, libnftables adds no location but echoes the offending input line (with a
+// caret line under it); when that line is found in `script`, its number is prefixed
+// ("line 12: ..."), which is the line of `labgate plan`'s output too.
+std::string first_error_line(const std::string& text, const std::string& script) {
+  std::vector<std::string> lines;
+  for (size_t start = 0; start < text.size();) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    if (size_t e = line.find("Error: "); e != std::string::npos) {
-      std::string where = line.substr(0, e);
-      std::string what = line.substr(e + 7);
-      // Keep "LINE:COL" of errors in the generated script (its lines are those of `labgate
-      // plan`); drop libnftables' internal locations.
-      if (where.starts_with("<cmdline>:")) {
-        size_t colon = where.find(':', 10);
-        return fmt::format("line {}: {}", where.substr(10, colon - 10), what);
-      }
-      return what;
-    }
+    lines.push_back(text.substr(start, end - start));
     start = end + 1;
   }
-  size_t nl = text.find('\n');
-  return nl == std::string::npos ? text : text.substr(0, nl);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    size_t e = lines[i].find("Error: ");
+    if (e == std::string::npos) continue;
+    std::string what = lines[i].substr(e + 7);
+    if (i + 1 < lines.size() && !script.empty() && !lines[i + 1].empty()) {
+      size_t number = 1;
+      for (size_t start = 0; start < script.size(); ++number) {
+        size_t end = script.find('\n', start);
+        if (end == std::string::npos) end = script.size();
+        if (script.compare(start, end - start, lines[i + 1]) == 0)
+          return fmt::format("line {}: {}", number, what);
+        start = end + 1;
+      }
+    }
+    return what;
+  }
+  return lines.empty() ? text : lines[0];
+}
+
+// True if this process may change the network namespace's nftables (CAP_NET_ADMIN in its
+// effective set). Checked before libnftables runs: without it, libnftables prints to stderr on
+// its own, and labgate wants one line of its own instead.
+bool has_net_admin() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("CapEff:")) {
+      uint64_t caps = std::strtoull(line.c_str() + 7, nullptr, 16);
+      return (caps >> 12) & 1;  // CAP_NET_ADMIN is capability 12
+    }
+  return true;  // cannot tell: let the kernel decide
+}
+
+Status no_privilege(const std::string& action) {
+  return Status::error(fmt::format("cannot {}: labgate lacks CAP_NET_ADMIN", action),
+                       "changing nftables needs root (CAP_NET_ADMIN): run it with sudo");
 }
 
 class Context {
@@ -74,6 +103,7 @@ class NftablesRuleset final : public Ruleset {
 
   Status list_labgate_table(std::optional<std::string>* table) override {
     table->reset();
+    if (!has_net_admin()) return no_privilege("read the live ruleset");
     Context ctx;
     if (!ctx.valid()) return no_context();
     // `list tables` first: listing an absent table is an error indistinguishable from others.
@@ -97,19 +127,21 @@ class NftablesRuleset final : public Ruleset {
   }
 
   Status execute(const std::string& script, bool dry_run, const char* what) {
+    if (!has_net_admin()) return no_privilege(fmt::format("{} the ruleset", what));
     Context ctx;
     if (!ctx.valid()) return no_context();
     ctx.set_dry_run(dry_run);
     if (!ctx.run(script))
-      return nft_error_status(fmt::format("{} the ruleset", what), ctx.errors());
+      return nft_error_status(fmt::format("{} the ruleset", what), ctx.errors(), script);
     return Status::ok_status();
   }
 };
 
 }  // namespace
 
-Status nft_error_status(const std::string& action, const std::string& error_text) {
-  std::string cause = first_error_line(error_text);
+Status nft_error_status(const std::string& action, const std::string& error_text,
+                        const std::string& script) {
+  std::string cause = first_error_line(error_text, script);
   if (error_text.find("Operation not permitted") != std::string::npos)
     return Status::error(fmt::format("cannot {}: {}", action, cause),
                          "changing nftables needs root (CAP_NET_ADMIN): run it with sudo");

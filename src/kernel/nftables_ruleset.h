@@ -16,7 +16,9 @@ std::unique_ptr<Ruleset> make_nftables_ruleset();
 
 // Turns libnftables' error text into a one-line Status with a hint: missing privilege, missing
 // kernel support, or a ruleset the kernel (or parser) refused. `action` says what was attempted,
-// e.g. "check the ruleset". Exposed for tests.
-Status nft_error_status(const std::string& action, const std::string& error_text);
+// e.g. "check the ruleset"; `script`, when given, is the input, to name the refused line.
+// Exposed for tests.
+Status nft_error_status(const std::string& action, const std::string& error_text,
+                        const std::string& script = {});
 
 }  // namespace labgate

@@ -86,12 +86,14 @@ TEST(NftErrorStatus, ExplainsPrivilegeKernelSupportAndRefusal) {
   EXPECT_THAT(missing.message(), HasSubstr("lacks an nf_tables feature"));
   EXPECT_THAT(missing.hint(), HasSubstr("modprobe"));
 
-  Status refused = nft_error_status(
-      "check the ruleset",
-      "<cmdline>:12:20-21: Error: syntax error, unexpected string\n\t\tiifname \"a\"b\"\n");
+  Status refused =
+      nft_error_status("check the ruleset",
+                       "Error: syntax error, unexpected drop\n\t\tiifname \"a\"b\" drop\n"
+                       "\t\t           ^^^^\n",
+                       "table inet labgate {\n\tchain c {\n\t\tiifname \"a\"b\" drop\n");
   EXPECT_EQ(refused.message(),
-            "cannot check the ruleset: the ruleset was refused: line 12: syntax error, "
-            "unexpected string");
+            "cannot check the ruleset: the ruleset was refused: line 3: syntax error, "
+            "unexpected drop");
   EXPECT_THAT(refused.to_string(), HasSubstr("(hint: "));
 }
 
