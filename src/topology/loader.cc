@@ -50,6 +50,36 @@ const char* kind_of(const YAML::Node& n) {
   }
 }
 
+// User text as quoted in a message: control characters escaped (a diagnostic is one line) and
+// long values cut, so an unclosed quote that swallowed the rest of the file stays readable.
+std::string shown(std::string_view text) {
+  constexpr size_t kMaxShown = 60;
+  std::string out;
+  size_t end = std::min(text.size(), kMaxShown);
+  while (end < text.size() && end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80)
+    --end;  // do not cut a UTF-8 sequence in two
+  for (unsigned char c : text.substr(0, end)) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c < 0x20 || c == 0x7f)
+      out += fmt::format("\\x{:02x}", c);
+    else
+      out += static_cast<char>(c);
+  }
+  if (end < text.size()) out += "...";
+  return out;
+}
+
+// A parser's error message with the text it quotes replaced by shown(text).
+std::string shown_in(std::string message, std::string_view text) {
+  if (text.empty()) return message;
+  if (size_t at = message.find(text); at != std::string::npos)
+    message.replace(at, text.size(), shown(text));
+  return message;
+}
+
 std::string join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
@@ -122,6 +152,7 @@ bool Reader::map_with_keys(const YAML::Node& map, const std::string& path, const
   bool ok = true;
   std::set<std::string> seen;
   std::set<std::string> suggested;  // keys an unknown key was probably meant to be
+  bool merged = false;              // a '<<' key may have been meant to provide any key
   for (auto it = map.begin(); it != map.end(); ++it) {
     std::string key = it->first.IsScalar() ? it->first.Scalar() : std::string{};
     std::string child = path.empty() ? key : path + "." + key;
@@ -132,9 +163,18 @@ bool Reader::map_with_keys(const YAML::Node& map, const std::string& path, const
       ok = false;
       continue;
     }
+    if (key == "<<") {
+      // yaml-cpp reads a merge key as a plain key: the merged keys are not there.
+      d_.error(key_pos, "unknown-key",
+               fmt::format("merge keys ('<<') are not supported in {}", what),
+               "write the keys out; anchors and aliases of whole values do work");
+      merged = true;
+      ok = false;
+      continue;
+    }
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string suggestion = closest_match(key, allowed);
-      d_.error(key_pos, "unknown-key", fmt::format("unknown key '{}' in {}", key, what),
+      d_.error(key_pos, "unknown-key", fmt::format("unknown key '{}' in {}", shown(key), what),
                suggestion.empty() ? fmt::format("known keys: {}", join(allowed))
                                   : fmt::format("did you mean '{}'?", suggestion));
       // A likely misspelling of a known key leaves that key's value unknown: the entity is not
@@ -157,7 +197,7 @@ bool Reader::map_with_keys(const YAML::Node& map, const std::string& path, const
     if (seen.count(key)) continue;
     ok = false;
     // A misspelt required key is one mistake: its unknown-key error already says what to write.
-    if (!suggested.count(key))
+    if (!suggested.count(key) && !merged)
       d_.error(t_.where.value(path), "missing-key", fmt::format("{} has no '{}'", what, key),
                fmt::format("add '{}: ...'", key));
   }
@@ -180,7 +220,8 @@ std::vector<std::pair<std::string, YAML::Node>> Reader::named_entries(const YAML
     }
     const std::string& name = it->first.Scalar();
     if (!is_object_name(name)) {
-      d_.error(key_pos, "invalid-name", fmt::format("'{}' is not a valid {} name", name, what),
+      d_.error(key_pos, "invalid-name",
+               fmt::format("'{}' is not a valid {} name", shown(name), what),
                "use 1-63 letters, digits and '-', not starting or ending with '-' (RFC 1123)");
       continue;
     }
@@ -200,6 +241,11 @@ std::vector<std::pair<std::string, YAML::Node>> Reader::named_entries(const YAML
 std::optional<std::string> Reader::scalar(const YAML::Node& n, const std::string& path,
                                           const std::string& what) {
   if (n.IsScalar()) return n.Scalar();
+  if (n.IsNull()) {
+    d_.error(t_.where.value(path), "wrong-type", fmt::format("{} has no value", what),
+             "write the value after the colon, or remove the key");
+    return std::nullopt;
+  }
   d_.error(t_.where.value(path), "wrong-type",
            fmt::format("{} must be a single value, not {}", what, kind_of(n)));
   return std::nullopt;
@@ -211,7 +257,7 @@ std::optional<bool> Reader::boolean(const YAML::Node& n, const std::string& path
   if (*text == "true") return true;
   if (*text == "false") return false;
   d_.error(t_.where.value(path), "wrong-type",
-           fmt::format("'{}' must be true or false, not '{}'", path, *text));
+           fmt::format("'{}' must be true or false, not '{}'", path, shown(*text)));
   return std::nullopt;
 }
 
@@ -222,8 +268,8 @@ std::optional<uint32_t> Reader::integer(const YAML::Node& n, const std::string& 
   uint32_t v = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
   if (ec != std::errc() || end != text->data() + text->size() || v < min || v > max) {
-    bad_value(path,
-              fmt::format("{} must be a number from {} to {}, not '{}'", what, min, max, *text));
+    bad_value(path, fmt::format("{} must be a number from {} to {}, not '{}'", what, min, max,
+                                shown(*text)));
     return std::nullopt;
   }
   return v;
@@ -240,7 +286,8 @@ std::optional<Ipv4> Reader::address(const YAML::Node& n, const std::string& path
   if (!text) return std::nullopt;
   std::string error;
   auto a = Ipv4::parse(*text, &error);
-  if (!a) bad_value(path, error, "write a dotted IPv4 address, e.g. 192.168.100.60");
+  if (!a)
+    bad_value(path, shown_in(error, *text), "write a dotted IPv4 address, e.g. 192.168.100.60");
   return a;
 }
 
@@ -249,7 +296,7 @@ std::optional<std::string> Reader::reference(const YAML::Node& n, const std::str
   auto text = scalar(n, path, fmt::format("'{}'", path));
   if (!text) return std::nullopt;
   if (!is_object_name(*text)) {
-    bad_value(path, fmt::format("'{}' is not a valid {} name", *text, what));
+    bad_value(path, fmt::format("'{}' is not a valid {} name", shown(*text), what));
     return std::nullopt;
   }
   return text;
@@ -300,7 +347,8 @@ void Reader::networks(const YAML::Node& section) {
         net.interface = *text;
       } else {
         if (text)
-          bad_value(path + ".interface", fmt::format("'{}' is not a valid interface name", *text),
+          bad_value(path + ".interface",
+                    fmt::format("'{}' is not a valid interface name", shown(*text)),
                     "use 1-15 characters without '/', ':' or spaces, e.g. vmbr0");
         net.ok = false;
       }
@@ -312,7 +360,9 @@ void Reader::networks(const YAML::Node& section) {
       if (p) {
         net.subnet = *p;
       } else {
-        if (text) bad_value(path + ".subnet", error, "write ADDRESS/LENGTH, e.g. 192.168.100.0/24");
+        if (text)
+          bad_value(path + ".subnet", shown_in(error, *text),
+                    "write ADDRESS/LENGTH, e.g. 192.168.100.0/24");
         net.ok = false;
       }
     }
@@ -343,7 +393,7 @@ void Reader::networks(const YAML::Node& section) {
         net.inbound = InboundPolicy::kAccept;
       } else if (text) {
         bad_value(path + ".inbound",
-                  fmt::format("'inbound' must be drop or accept, not '{}'", *text));
+                  fmt::format("'inbound' must be drop or accept, not '{}'", shown(*text)));
       }
     }
     t_.networks.push_back(net);
@@ -406,7 +456,9 @@ void Reader::pools(const YAML::Node& section) {
         if (range) {
           pool.range = *range;
         } else {
-          if (text) bad_value(path + ".range", error, "write FIRST-LAST, e.g. 192.168.100.80-85");
+          if (text)
+            bad_value(path + ".range", shown_in(error, *text),
+                      "write FIRST-LAST, e.g. 192.168.100.80-85");
           pool.ok = false;
         }
       }
@@ -484,7 +536,7 @@ std::optional<ServicePort> Reader::service_port(const std::string& name, const Y
   } else if (protocol == "udp") {
     sp.protocol = Protocol::kUdp;
   } else {
-    bad_value(path, fmt::format("protocol must be tcp or udp, not '{}'", protocol));
+    bad_value(path, fmt::format("protocol must be tcp or udp, not '{}'", shown(protocol)));
     return std::nullopt;
   }
   return sp;
@@ -514,7 +566,7 @@ void Reader::forwards(const YAML::Node& section) {
         if (!text) return std::nullopt;
         size_t colon = text->find(':');
         if (colon == std::string::npos || !is_object_name(text->substr(0, colon))) {
-          bad_value(kpath, fmt::format("'{}' is not {}", *text, shape),
+          bad_value(kpath, fmt::format("'{}' is not {}", shown(*text), shape),
                     fmt::format("write {}", shape));
           return std::nullopt;
         }
@@ -551,7 +603,8 @@ void Reader::forwards(const YAML::Node& section) {
           f.via = Datapath::kProxy;
         } else {
           if (text)
-            bad_value(path + ".via", fmt::format("'via' must be kernel or proxy, not '{}'", *text));
+            bad_value(path + ".via",
+                      fmt::format("'via' must be kernel or proxy, not '{}'", shown(*text)));
           f.ok = false;
         }
       }
@@ -591,7 +644,7 @@ void Reader::dns(const YAML::Node& n) {
     if (text && is_dns_name(*text)) {
       dns.zone = *text;
     } else if (text) {
-      bad_value("dns.zone", fmt::format("'{}' is not a valid DNS zone name", *text),
+      bad_value("dns.zone", fmt::format("'{}' is not a valid DNS zone name", shown(*text)),
                 "use dot-separated labels of letters, digits and '-', e.g. cluster or home.arpa");
     }
   }
@@ -612,7 +665,8 @@ void Reader::dns(const YAML::Node& n) {
         DnsName entry;
         entry.name = name;
         if (!is_dns_name(name, /*allow_wildcard=*/true)) {
-          d_.error(key_pos, "invalid-name", fmt::format("'{}' is not a valid DNS name", name),
+          d_.error(key_pos, "invalid-name",
+                   fmt::format("'{}' is not a valid DNS name", shown(name)),
                    "use labels of letters, digits and '-' (RFC 1123); '*' only as the first label");
           entry.ok = false;
         }
@@ -665,7 +719,16 @@ Topology load(std::string_view text, Diagnostics& diagnostics, bool* readable) {
   }
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+    if (documents.size() > 1) {
+      // yaml-cpp would read the first and drop the rest without a word.
+      diagnostics.error(
+          known_or_start(pos_of(documents[1])), "syntax",
+          fmt::format("the file holds {} YAML documents; labgate reads one", documents.size()),
+          "remove the '---' line, or keep one topology per file");
+      return topology;
+    }
+    if (!documents.empty()) root = documents[0];
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp stops at a fixed nesting depth (before the stack runs out) but says "bad file".
     diagnostics.error(known_or_start(pos_of(e.mark)), "syntax",

@@ -50,6 +50,8 @@ INSTANTIATE_TEST_SUITE_P(Shape, LoaderRows, ::testing::Values(
         {error_at(20, 14, "syntax")}},
     Row{"syntax_unknown_token", {{"    held_by: node-1\n", "    held_by: @node-1\n"}},
         {error_at(20, 14, "syntax")}},
+    Row{"syntax_two_documents", {{"    - 192.168.1.1\n", "    - 192.168.1.1\n---\nnetworks: {}\n"}},
+        {error_at(47, 1, "syntax")}, "remove the '---' line"},
     // unknown-key, with "did you mean" for typos and the known keys otherwise
     Row{"unknown_key_typo", {{"    uplink: true\n", "    uplnk: true\n"}},
         {error_at(7, 5, "unknown-key")}, "did you mean 'uplink'?"},
@@ -64,6 +66,9 @@ INSTANTIATE_TEST_SUITE_P(Shape, LoaderRows, ::testing::Values(
         {error_at(37, 5, "unknown-key")}, "did you mean 'to'?"},
     Row{"unknown_key_in_port", {{"      api: 6443\n", "      api: { port: 6443, protcol: tcp }\n"}},
         {error_at(34, 26, "unknown-key")}, "did you mean 'protocol'?"},
+    // yaml-cpp does not merge '<<' keys: one error, and no missing-key for what it would bring.
+    Row{"unknown_key_merge", {{"  cluster:\n    interface: vmbr1\n", "  cluster:\n    <<: { interface: vmbr1 }\n"}},
+        {error_at(9, 5, "unknown-key")}, "write the keys out"},
     // duplicate-key
     Row{"duplicate_key", {{"    interface: vmbr0\n", "    interface: vmbr0\n    interface: vmbr9\n"}},
         {error_at(4, 5, "duplicate-key")}},
@@ -302,6 +307,28 @@ TEST(Loader, MalformedObjectNamesAreInvalidName) {
   Diagnostics diagnostics;
   check_topology(testing::edited({{"  lb:\n", "  " + std::string(63, 'p') + ":\n"}}), diagnostics);
   EXPECT_TRUE(diagnostics.all().empty()) << testing::dump(diagnostics);
+}
+
+TEST(Loader, MessagesQuoteUserTextOnOneShortLine) {
+  Diagnostics diagnostics;
+  check_topology(testing::edited({{"    interface: vmbr1\n", "    interface: \"vmbr\\n1\\x01" +
+                                                                 std::string(200, 'x') + "\"\n"}}),
+                 diagnostics);
+  ASSERT_EQ(diagnostics.all().size(), 1u) << testing::dump(diagnostics);
+  const std::string& message = diagnostics.all()[0].message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_NE(message.find("'vmbr\\n1\\x01xxx"), std::string::npos) << message;
+  EXPECT_NE(message.find("...' is not a valid interface name"), std::string::npos) << message;
+  EXPECT_LT(message.size(), 120u) << message;
+}
+
+TEST(Loader, EmptyValueSaysSoAtItsKey) {
+  Diagnostics diagnostics;
+  check_topology(testing::edited({{"    router: 192.168.1.1\n", "    router:\n"}}), diagnostics);
+  ASSERT_EQ(diagnostics.all().size(), 1u) << testing::dump(diagnostics);
+  EXPECT_EQ(diagnostics.all()[0].pos.line, 6);
+  EXPECT_EQ(diagnostics.all()[0].pos.column, 5);
+  EXPECT_EQ(diagnostics.all()[0].message, "'networks.lan.router' has no value");
 }
 
 TEST(Loader, RecordsPositionsOfKeysAndValues) {
