@@ -1,0 +1,165 @@
+#include "dns/cache.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace labgate::dns {
+namespace {
+
+constexpr size_t kOptBytes = 11;
+
+uint32_t get32(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
+void put16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v >> 8);
+  p[1] = static_cast<uint8_t>(v);
+}
+void put32(uint8_t* p, uint32_t v) {
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
+}
+
+}  // namespace
+
+bool Cache::insert(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
+                   Clock::time_point now) {
+  if (max_entries_ == 0) return false;
+  Message m;
+  if (parse_message(reply, size, &m) != ParseStatus::kOk) return false;
+  const uint8_t rc = m.header.rcode();
+  if ((m.header.flags & flag::kTc) || (rc != rcode::kNoError && rc != rcode::kNxDomain) ||
+      m.edns.extended_rcode != 0)
+    return false;
+  if (m.questions.size() != 1 || !(m.questions[0].name == qname) || m.questions[0].qtype != qtype)
+    return false;
+
+  Entry e;
+  e.question_offset = kHeaderBytes;
+  size_t at = kHeaderBytes;
+  Name ignored;
+  if (Name::read(reply, size, &at, &ignored) != ParseStatus::kOk) return false;
+  e.question_end = at + 4;
+
+  // The bytes without OPT: OPT must be the last record, so the others end where it starts.
+  size_t end = e.question_end;
+  for (const auto* section : {&m.answers, &m.authority, &m.additional})
+    for (const Record& r : *section) end = std::max<size_t>(end, r.rdata_offset + r.rdlength);
+  if (m.edns.present ? end + kOptBytes > size : end != size) return false;
+
+  uint32_t lifetime = 0;
+  if (rc == rcode::kNoError && !m.answers.empty()) {
+    lifetime = kMaxTtl;
+    for (const Record& r : m.answers) lifetime = std::min(lifetime, r.ttl);
+  } else {
+    // RFC 2308 section 5: a negative answer lives for min(SOA TTL, SOA MINIMUM); without an SOA
+    // it must not be cached.
+    const Record* soa = nullptr;
+    for (const Record& r : m.authority)
+      if (r.type == type::kSoa && r.rdlength >= 20) soa = &r;
+    if (!soa) return false;
+    lifetime = std::min({soa->ttl, get32(reply + soa->rdata_offset + soa->rdlength - 4), kMaxTtl});
+  }
+  if (lifetime == 0) return false;
+
+  e.bytes.assign(reply, reply + end);
+  if (m.edns.present) {
+    uint16_t arcount = static_cast<uint16_t>(m.header.arcount - 1);
+    put16(e.bytes.data() + 10, arcount);
+  }
+  for (const auto* section : {&m.answers, &m.authority, &m.additional}) {
+    for (const Record& r : *section) {
+      e.ttl_at.push_back(static_cast<uint16_t>(r.rdata_offset - 6));
+      e.ttls.push_back(std::min(r.ttl, kMaxTtl));
+    }
+  }
+  e.lifetime = lifetime;
+  e.stored = now;
+
+  Key key{qname, qtype};
+  if (auto it = entries_.find(key); it != entries_.end()) {
+    lru_.erase(it->second.lru);
+    entries_.erase(it);
+  } else if (entries_.size() >= max_entries_) {
+    evict_one();
+  }
+  lru_.push_front(key);
+  e.lru = lru_.begin();
+  entries_.emplace(key, std::move(e));
+  return true;
+}
+
+void Cache::evict_one() {
+  if (lru_.empty()) return;
+  entries_.erase(lru_.back());
+  lru_.pop_back();
+}
+
+Cache::Hit Cache::lookup(const Query& q, const uint8_t* query_bytes, Clock::time_point now,
+                         bool allow_stale, uint8_t* out, size_t limit, size_t* size) {
+  auto it = entries_.find(Key{q.qname, q.qtype});
+  if (it == entries_.end()) return Hit::kMiss;
+  Entry& e = it->second;
+  auto age_seconds = std::chrono::duration_cast<std::chrono::seconds>(now - e.stored).count();
+  const uint64_t age = age_seconds < 0 ? 0 : static_cast<uint64_t>(age_seconds);
+  Hit hit = Hit::kFresh;
+  if (age >= e.lifetime) {
+    if (age >= uint64_t{e.lifetime} + kMaxStaleSeconds) {
+      lru_.erase(e.lru);
+      entries_.erase(it);
+      return Hit::kMiss;
+    }
+    if (!allow_stale) return Hit::kMiss;
+    hit = Hit::kStale;
+  }
+  lru_.splice(lru_.begin(), lru_, e.lru);
+
+  const size_t opt = q.edns.present ? kOptBytes : 0;
+  const bool fits = e.bytes.size() + opt <= limit;
+  size_t n = fits ? e.bytes.size() : e.question_end;
+  if (n + opt > limit) return Hit::kMiss;  // not even the question fits: let the caller decide
+  std::memcpy(out, e.bytes.data(), n);
+  // The client's ID, RD and spelling of the question; the rest is the upstream's.
+  out[0] = query_bytes[0];
+  out[1] = query_bytes[1];
+  uint16_t flags = static_cast<uint16_t>(out[2] << 8 | out[3]);
+  flags = static_cast<uint16_t>((flags & ~flag::kRd) | (q.header.flags & flag::kRd));
+  if (!fits) flags |= flag::kTc;
+  put16(out + 2, flags);
+  if (q.question_end - q.question_offset == e.question_end - e.question_offset)
+    std::memcpy(out + e.question_offset, query_bytes + q.question_offset,
+                e.question_end - e.question_offset);
+  if (fits) {
+    for (size_t i = 0; i < e.ttl_at.size(); ++i) {
+      uint32_t ttl = hit == Hit::kStale ? kStaleTtl : (e.ttls[i] > age ? e.ttls[i] - age : 0);
+      put32(out + e.ttl_at[i], ttl);
+    }
+  } else {
+    put16(out + 6, 0);
+    put16(out + 8, 0);
+    put16(out + 10, 0);
+  }
+  if (opt) {
+    const uint8_t record[kOptBytes] = {0,
+                                       0,
+                                       type::kOpt,
+                                       kEdnsUdpSize >> 8,
+                                       kEdnsUdpSize & 0xFF,
+                                       0,
+                                       0,
+                                       static_cast<uint8_t>(q.edns.dnssec_ok ? 0x80 : 0),
+                                       0,
+                                       0,
+                                       0};
+    std::memcpy(out + n, record, kOptBytes);
+    n += kOptBytes;
+    uint16_t arcount = static_cast<uint16_t>(out[10] << 8 | out[11]);
+    put16(out + 10, static_cast<uint16_t>(arcount + 1));
+  }
+  *size = n;
+  return hit;
+}
+
+}  // namespace labgate::dns

@@ -1,0 +1,80 @@
+// The forwarder's answer cache: upstream replies kept for their TTL (RFC 1035, RFC 2181 5.2),
+// negative replies for the SOA's negative TTL (RFC 2308 section 5), and served stale when every
+// upstream is down (RFC 8767).
+//
+// A reply is stored as the upstream's bytes without its OPT record, with the offsets of every
+// TTL field, so a hit is a copy and a few patches: the client's ID, RD and question spelling, TTLs
+// decreased by the entry's age (or kStaleTtl for a stale answer), and OPT added back if the client
+// used EDNS. Not cached: TC replies, rcodes other than NOERROR/NXDOMAIN, negative replies without
+// an SOA (RFC 2308 says so), replies whose OPT is not the last record.
+//
+// Not thread-safe: each event loop owns one cache (no locks on the hot path; a name is cached
+// once per loop that forwards it).
+//
+// This is the first part of the forwarder (issue 5); it is not wired into `labgate run` yet.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <unordered_map>
+#include <vector>
+
+#include "dns/message.h"
+#include "dns/name.h"
+
+namespace labgate::dns {
+
+class Cache {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr uint32_t kStaleTtl = 30;   // RFC 8767 section 4: the TTL of a stale answer
+  static constexpr uint32_t kMaxTtl = 86400;  // cap on what upstreams ask for
+  static constexpr uint32_t kMaxStaleSeconds =
+      86400;  // how long past expiry an entry may be served
+
+  explicit Cache(size_t max_entries) : max_entries_(max_entries) {}
+
+  // Stores `reply`, an upstream's answer to (qname, qtype) that the caller already matched to its
+  // query (ID and question). Returns whether it was cached.
+  bool insert(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
+              Clock::time_point now);
+
+  enum class Hit : uint8_t { kMiss, kFresh, kStale };
+
+  // A fresh entry for `query` (kFresh), or with allow_stale an expired one kept for at most
+  // kMaxStaleSeconds (kStale). On a hit writes the reply for this query into `out` (at most
+  // `limit` bytes; a reply that does not fit becomes header + question with TC) and sets *size.
+  Hit lookup(const Query& query, const uint8_t* query_bytes, Clock::time_point now,
+             bool allow_stale, uint8_t* out, size_t limit, size_t* size);
+
+  size_t size() const { return entries_.size(); }
+
+ private:
+  struct Key {
+    Name qname;
+    uint16_t qtype;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return NameHash{}(k.qname) * 31 + k.qtype; }
+  };
+  struct Entry {
+    std::vector<uint8_t> bytes;    // the reply without OPT
+    std::vector<uint16_t> ttl_at;  // offsets of every TTL field in `bytes`
+    std::vector<uint32_t> ttls;    // their values when stored (capped at kMaxTtl)
+    size_t question_offset = 0, question_end = 0;
+    uint32_t lifetime = 0;  // seconds the entry is fresh
+    Clock::time_point stored;
+    std::list<Key>::iterator lru;
+  };
+
+  void evict_one();
+
+  size_t max_entries_;
+  std::unordered_map<Key, Entry, KeyHash> entries_;
+  std::list<Key> lru_;  // front: most recently used
+};
+
+}  // namespace labgate::dns

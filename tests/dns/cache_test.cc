@@ -1,0 +1,191 @@
+#include "dns/cache.h"
+
+#include <gtest/gtest.h>
+
+#include "dns/dns_test_util.h"
+
+namespace labgate::dns {
+namespace {
+
+using testing::Bytes;
+using testing::make_query;
+using namespace std::chrono_literals;
+
+const Cache::Clock::time_point t0{std::chrono::hours(1000)};
+
+struct UpstreamReply {
+  uint8_t rcode = rcode::kNoError;
+  uint16_t extra_flags = 0;
+  uint32_t answer_ttl = 300;  // 0: no answer record
+  bool soa = false;
+  uint32_t soa_ttl = 3600, soa_minimum = 60;
+  bool edns = true;
+};
+
+Bytes upstream(const std::string& qname, uint16_t qtype, UpstreamReply r) {
+  Bytes b(1024);
+  Writer w(b.data(), b.size());
+  Name name = *Name::from_text(qname);
+  w.header(0x9999,
+           static_cast<uint16_t>(flag::kQr | flag::kRd | flag::kRa | r.extra_flags | r.rcode));
+  w.question(name, qtype, klass::kIn);
+  if (r.answer_ttl) w.a(Section::kAnswer, name, r.answer_ttl, 0xC6336401);  // 198.51.100.1
+  if (r.soa) {
+    Soa soa{*Name::from_text("ns.example"), *Name::from_text("h.example"), 1};
+    soa.minimum = r.soa_minimum;
+    w.soa(Section::kAuthority, *Name::from_text("example"), r.soa_ttl, soa);
+  }
+  if (r.edns) w.opt(1232, 0, false);
+  b.resize(w.finish());
+  return b;
+}
+
+struct Served {
+  Cache::Hit hit = Cache::Hit::kMiss;
+  Message m;
+  Bytes bytes;
+};
+
+Served serve(Cache& cache, const Bytes& query, Cache::Clock::time_point now, bool allow_stale,
+             size_t limit = 1232) {
+  Query q;
+  EXPECT_EQ(parse_query(query.data(), query.size(), &q), ParseStatus::kOk);
+  Served s;
+  s.bytes.resize(limit);
+  size_t n = 0;
+  s.hit = cache.lookup(q, query.data(), now, allow_stale, s.bytes.data(), limit, &n);
+  s.bytes.resize(n);
+  if (s.hit != Cache::Hit::kMiss)
+    EXPECT_EQ(parse_message(s.bytes.data(), n, &s.m), ParseStatus::kOk);
+  return s;
+}
+
+const Name kName = *Name::from_text("www.example");
+
+TEST(Cache, ServesAFreshAnswerWithTheClientsIdAndAgedTtl) {
+  Cache cache(100);
+  Bytes reply = upstream("www.example", type::kA, {});
+  ASSERT_TRUE(cache.insert(kName, type::kA, reply.data(), reply.size(), t0));
+  Served s = serve(cache, make_query("www.example", type::kA, {.id = 42}), t0 + 100s, false);
+  ASSERT_EQ(s.hit, Cache::Hit::kFresh);
+  EXPECT_EQ(s.m.header.id, 42);
+  ASSERT_EQ(s.m.answers.size(), 1u);
+  EXPECT_EQ(s.m.answers[0].ttl, 200u);
+  EXPECT_FALSE(s.m.edns.present);  // the client did not use EDNS: the upstream's OPT is gone
+  EXPECT_EQ(s.m.header.arcount, 0);
+  Served e = serve(cache, make_query("www.example", type::kA, {.edns = true}), t0 + 1s, false);
+  ASSERT_EQ(e.hit, Cache::Hit::kFresh);
+  EXPECT_TRUE(e.m.edns.present);
+  EXPECT_EQ(e.m.answers[0].ttl, 299u);
+  // Another type of the same name is another entry.
+  EXPECT_EQ(serve(cache, make_query("www.example", type::kAaaa), t0, false).hit, Cache::Hit::kMiss);
+}
+
+TEST(Cache, KeepsTheClientsSpellingAndRd) {
+  Cache cache(100);
+  Bytes reply = upstream("www.example", type::kA, {});
+  ASSERT_TRUE(cache.insert(kName, type::kA, reply.data(), reply.size(), t0));
+  Bytes query = make_query("www.example", type::kA, {.flags = 0});
+  query[13] = 'W';
+  Served s = serve(cache, query, t0, false);
+  ASSERT_EQ(s.hit, Cache::Hit::kFresh);
+  EXPECT_EQ(s.bytes[13], 'W');
+  EXPECT_FALSE(s.m.header.flags & flag::kRd);
+}
+
+TEST(Cache, ExpiredEntriesAreServedStaleOnlyWhenAsked) {
+  Cache cache(100);
+  Bytes reply = upstream("www.example", type::kA, {.answer_ttl = 300});
+  ASSERT_TRUE(cache.insert(kName, type::kA, reply.data(), reply.size(), t0));
+  Bytes q = make_query("www.example", type::kA);
+  EXPECT_EQ(serve(cache, q, t0 + 299s, false).hit, Cache::Hit::kFresh);
+  EXPECT_EQ(serve(cache, q, t0 + 300s, false).hit, Cache::Hit::kMiss);
+  Served stale = serve(cache, q, t0 + 3600s, true);
+  ASSERT_EQ(stale.hit, Cache::Hit::kStale);
+  EXPECT_EQ(stale.m.answers[0].ttl, Cache::kStaleTtl);
+  // Past the stale window the entry is gone for good.
+  EXPECT_EQ(serve(cache, q, t0 + 300s + 86400s, true).hit, Cache::Hit::kMiss);
+  EXPECT_EQ(cache.size(), 0u);
+}
+
+TEST(Cache, NegativeAnswersLiveForTheSoaMinimum) {
+  Cache cache(100);
+  Bytes nx = upstream("nosuch.example", type::kA,
+                      {.rcode = rcode::kNxDomain, .answer_ttl = 0, .soa = true});
+  Name name = *Name::from_text("nosuch.example");
+  ASSERT_TRUE(cache.insert(name, type::kA, nx.data(), nx.size(), t0));
+  Bytes q = make_query("nosuch.example", type::kA);
+  Served s = serve(cache, q, t0 + 59s, false);
+  ASSERT_EQ(s.hit, Cache::Hit::kFresh);
+  EXPECT_EQ(s.m.header.rcode(), rcode::kNxDomain);
+  ASSERT_EQ(s.m.authority.size(), 1u);
+  EXPECT_EQ(serve(cache, q, t0 + 60s, false).hit, Cache::Hit::kMiss);
+  // NODATA: NOERROR without answers; the SOA's own TTL is the bound when it is smaller.
+  Bytes nodata = upstream("www.example", type::kAaaa,
+                          {.answer_ttl = 0, .soa = true, .soa_ttl = 10, .soa_minimum = 600});
+  ASSERT_TRUE(cache.insert(kName, type::kAaaa, nodata.data(), nodata.size(), t0));
+  Bytes q6 = make_query("www.example", type::kAaaa);
+  EXPECT_EQ(serve(cache, q6, t0 + 9s, false).hit, Cache::Hit::kFresh);
+  EXPECT_EQ(serve(cache, q6, t0 + 10s, false).hit, Cache::Hit::kMiss);
+}
+
+TEST(Cache, RefusesWhatMustNotBeCached) {
+  struct Case {
+    const char* what;
+    std::string qname;
+    uint16_t qtype;
+    UpstreamReply reply;
+  };
+  const Case cases[] = {
+      {"NXDOMAIN without SOA",
+       "www.example",
+       type::kA,
+       {.rcode = rcode::kNxDomain, .answer_ttl = 0}},
+      {"SERVFAIL", "www.example", type::kA, {.rcode = rcode::kServFail, .answer_ttl = 0}},
+      {"REFUSED", "www.example", type::kA, {.rcode = rcode::kRefused, .answer_ttl = 0}},
+      {"truncated", "www.example", type::kA, {.extra_flags = flag::kTc}},
+      {"TTL 0", "www.example", type::kA, {.answer_ttl = 0, .soa = true, .soa_minimum = 0}},
+      {"another question", "other.example", type::kA, {}},
+      {"another type", "www.example", type::kMx, {}},
+  };
+  for (const auto& c : cases) {
+    Cache cache(100);
+    Bytes reply = upstream(c.qname, c.qtype, c.reply);
+    EXPECT_FALSE(cache.insert(kName, type::kA, reply.data(), reply.size(), t0)) << c.what;
+    EXPECT_EQ(cache.size(), 0u) << c.what;
+  }
+  Cache cache(100);
+  EXPECT_FALSE(cache.insert(kName, type::kA, nullptr, 0, t0)) << "garbage";
+}
+
+TEST(Cache, EvictsTheLeastRecentlyUsed) {
+  Cache cache(2);
+  Bytes q[3];
+  for (int i = 0; i < 3; ++i) {
+    std::string name = "n" + std::to_string(i) + ".example";
+    Bytes reply = upstream(name, type::kA, {});
+    ASSERT_TRUE(cache.insert(*Name::from_text(name), type::kA, reply.data(), reply.size(), t0));
+    q[i] = make_query(name, type::kA);
+    if (i == 1) ASSERT_EQ(serve(cache, q[0], t0, false).hit, Cache::Hit::kFresh);  // n0 used
+  }
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(serve(cache, q[0], t0, false).hit, Cache::Hit::kFresh);
+  EXPECT_EQ(serve(cache, q[1], t0, false).hit, Cache::Hit::kMiss);
+  EXPECT_EQ(serve(cache, q[2], t0, false).hit, Cache::Hit::kFresh);
+}
+
+TEST(Cache, AReplyTooLargeForTheClientBecomesTruncated) {
+  Cache cache(100);
+  Bytes reply = upstream("www.example", type::kA, {.soa = true});
+  ASSERT_TRUE(cache.insert(kName, type::kA, reply.data(), reply.size(), t0));
+  Bytes q = make_query("www.example", type::kA);
+  Served s = serve(cache, q, t0, false, 12 + 17 + 10);  // room for the question only
+  ASSERT_EQ(s.hit, Cache::Hit::kFresh);
+  EXPECT_TRUE(s.m.header.flags & flag::kTc);
+  EXPECT_EQ(s.m.questions.size(), 1u);
+  EXPECT_TRUE(s.m.answers.empty());
+  EXPECT_TRUE(s.m.authority.empty());
+}
+
+}  // namespace
+}  // namespace labgate::dns
