@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_source.h"
+#include "kernel/state_dir.h"
 #include "lab/lab.h"
 #include "plan/forwarding_plan.h"
 #include "topology/loader.h"
@@ -25,6 +26,7 @@ struct VerifyOptions {
   std::string name;
   bool lab = false;
   bool json = false;
+  std::string state_dir;
 };
 
 int run_verify(const VerifyOptions& o) {
@@ -56,11 +58,12 @@ int run_verify(const VerifyOptions& o) {
       if (!loaded.topology) return loaded.exit_status;
       topology = std::move(loaded.topology);
     }
-    checks = lab_checks(*topology, compile_forwarding_plan(*topology), state.plan);
+    checks = lab_checks(*topology, compile_forwarding_plan(*topology), state.plan,
+                        lab_dir(o.name) + "/state");
   } else {
     LoadedTopology loaded = load_for_command(o.path);
     if (!loaded.topology) return loaded.exit_status;
-    checks = live_checks(*loaded.topology, compile_forwarding_plan(*loaded.topology));
+    checks = live_checks(*loaded.topology, compile_forwarding_plan(*loaded.topology), o.state_dir);
   }
   auto results = run_checks(checks, RunOptions{});
   if (o.json)
@@ -78,6 +81,10 @@ void add_verify_command(CLI::App& app, int& exit_status) {
   cmd->add_flag("--lab", o->lab, "run the checks from a lab's nodes (`labgate lab up` first)");
   cmd->add_option("--name", o->name, "the lab's name")->default_val(kLabDefaultName);
   cmd->add_flag("--json", o->json, "print the results as JSON");
+  cmd->add_option("--state-dir", o->state_dir,
+                  "without --lab: where `labgate apply` keeps its state (to tell a table changed "
+                  "by hand from one applied from another plan)")
+      ->default_val(kDefaultStateDir);
   cmd->callback([o, &exit_status] { exit_status = run_verify(*o); });
 }
 

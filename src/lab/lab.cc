@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -202,14 +203,27 @@ bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& option
 
 LabDownReport lab_down(NetnsDriver& driver, const std::string& lab) {
   LabDownReport report;
-  report.namespaces = driver.list_netns(lab_netns_prefix(lab));
-  std::vector<pid_t> pids = recorded_servers(lab);
-  for (const auto& ns : report.namespaces)
-    for (pid_t p : processes_in_netns(ns))
+  const std::string prefix = lab_netns_prefix(lab);
+  // A `lab up` killed a moment ago may leave a child that is still finishing its last system
+  // call (its SIGKILL is pending): a second pass removes whatever that call created.
+  for (int pass = 0; pass < 3; ++pass) {
+    std::vector<std::string> namespaces = driver.list_netns(prefix);
+    std::vector<pid_t> pids = pass == 0 ? recorded_servers(lab) : std::vector<pid_t>{};
+    auto add = [&](pid_t p) {
       if (std::find(pids.begin(), pids.end(), p) == pids.end()) pids.push_back(p);
-  report.processes = pids.size();
-  kill_and_wait(pids, 2000);
-  driver.delete_netns(report.namespaces);
+    };
+    for (const auto& ns : namespaces)
+      for (pid_t p : processes_in_netns(ns)) add(p);
+    for (pid_t p : processes_naming(prefix)) add(p);
+    if (pass > 0 && namespaces.empty() && pids.empty()) break;
+    for (const auto& ns : namespaces)
+      if (std::find(report.namespaces.begin(), report.namespaces.end(), ns) ==
+          report.namespaces.end())
+        report.namespaces.push_back(ns);
+    report.processes += pids.size();
+    kill_and_wait(pids, 2000);
+    driver.delete_netns(namespaces);
+  }
   std::error_code ec;
   report.had_state_dir = fs::exists(lab_dir(lab), ec);
   fs::remove_all(lab_dir(lab), ec);

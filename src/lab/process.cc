@@ -221,6 +221,23 @@ std::vector<pid_t> processes_in_netns(const std::string& netns) {
   return out;
 }
 
+std::vector<pid_t> processes_naming(const std::string& text) {
+  std::vector<pid_t> out;
+  DIR* proc = opendir("/proc");
+  if (!proc) return out;
+  pid_t self = getpid();
+  while (dirent* e = readdir(proc)) {
+    char* end = nullptr;
+    long pid = strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0 || pid == self) continue;
+    std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(text) != std::string::npos) out.push_back(static_cast<pid_t>(pid));
+  }
+  closedir(proc);
+  return out;
+}
+
 bool process_alive(pid_t pid) {
   if (pid <= 0 || kill(pid, 0) != 0) return false;
   std::ifstream stat(fmt::format("/proc/{}/stat", pid));

@@ -45,6 +45,10 @@ inline constexpr const char* kReadyFdPlaceholder = "{ready-fd}";
 // Every process whose network namespace is the one bound at netns_path(netns).
 std::vector<pid_t> processes_in_netns(const std::string& netns);
 
+// Every process (but this one) whose command line contains `text`: the `ip -n lg-x-node` and
+// `ip netns exec lg-x-gateway` children of a `lab up` that was killed.
+std::vector<pid_t> processes_naming(const std::string& text);
+
 // SIGKILLs `pids` and waits (up to timeout_ms) until they are gone.
 void kill_and_wait(const std::vector<pid_t>& pids, int timeout_ms);
 

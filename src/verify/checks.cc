@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "plan/nft_ruleset.h"
+
 namespace labgate {
 
 const char* to_string(Verdict v) {
@@ -26,8 +28,8 @@ std::string Check::expected() const {
       return probe.kind == ProbeKind::kIcmp ? "echo reply" : "connected";
     case Expect::kBlocked:
       return "blocked";
-    case Expect::kTable:
-      return "present";
+    case Expect::kRuleset:
+      return "identical to the plan";
     case Expect::kSysctl:
       return expected_value;
     case Expect::kSkip:
@@ -93,13 +95,15 @@ bool masquerades(const ForwardingPlan& fp, const std::string& network) {
 }
 
 // The datapath's state on the gateway: labgate's table is loaded, its sysctls are set.
-std::vector<Check> gateway_state_checks(const ForwardingPlan& fp) {
+std::vector<Check> gateway_state_checks(const ForwardingPlan& fp, const std::string& state_dir) {
   std::vector<Check> out;
   Check table;
   table.name = "ruleset/inet-labgate";
   table.from = "gateway";
   table.to = "nftables table inet labgate";
-  table.expect = Expect::kTable;
+  table.expect = Expect::kRuleset;
+  table.subject = state_dir;
+  table.ruleset = compile_nft_table(fp);
   out.push_back(std::move(table));
   for (const auto& s : fp.sysctls) {
     Check c;
@@ -116,13 +120,14 @@ std::vector<Check> gateway_state_checks(const ForwardingPlan& fp) {
 
 }  // namespace
 
-std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const LabPlan& lab) {
+std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const LabPlan& lab,
+                              const std::string& state_dir) {
   std::vector<Check> out;
   const Network* up = t.uplink();
 
   // The gateway node's own state, read from inside it, as on a real gateway.
   if (const LabNode* gw = lab.find("gateway")) {
-    for (Check c : gateway_state_checks(fp)) {
+    for (Check c : gateway_state_checks(fp, state_dir)) {
       c.from = gw->name;
       c.from_netns = gw->netns;
       out.push_back(std::move(c));
@@ -202,8 +207,9 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
   return out;
 }
 
-std::vector<Check> live_checks(const Topology& t, const ForwardingPlan& fp) {
-  std::vector<Check> out = gateway_state_checks(fp);
+std::vector<Check> live_checks(const Topology& t, const ForwardingPlan& fp,
+                               const std::string& state_dir) {
+  std::vector<Check> out = gateway_state_checks(fp, state_dir);
   std::set<std::string> seen;
   for (const auto* f : fp.kernel_forwards()) {
     Probe probe{probe_kind(f->protocol), f->backend_address, f->backend_port};
@@ -265,8 +271,20 @@ Judgement judge(const Check& check, const Observation& seen) {
       return {verdict(p.outcome == ProbeOutcome::kTimeout || p.outcome == ProbeOutcome::kRefused ||
                       p.outcome == ProbeOutcome::kUnreachable),
               probe_observed()};
-    case Expect::kTable:
-      return {verdict(seen.table_present), seen.table_present ? "present" : "absent"};
+    case Expect::kRuleset:
+      switch (seen.ruleset) {
+        case RulesetState::kIdentical:
+          return {Verdict::kPass, "identical to the plan"};
+        case RulesetState::kNoTable:
+          return {Verdict::kFail, "no labgate table"};
+        case RulesetState::kDiffers:
+          return {Verdict::kFail, "another plan is applied"};
+        case RulesetState::kChangedByHand:
+          return {Verdict::kFail, "changed since labgate applied it"};
+        case RulesetState::kUnread:
+          return {Verdict::kFail, seen.value.empty() ? "unreadable" : "unreadable: " + seen.value};
+      }
+      return {Verdict::kFail, "?"};
     case Expect::kSysctl:
       return {verdict(seen.value == check.expected_value),
               seen.value.empty() ? "unreadable" : seen.value};

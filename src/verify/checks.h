@@ -34,7 +34,7 @@ enum class Expect {
   kReply,      // a lab server answers with expected_label and sees expected_peer
   kReachable,  // TCP connects / ICMP echo answered (from a real gateway: any server will do)
   kBlocked,    // timeout, refused or unreachable
-  kTable,      // live: nftables table `inet labgate` exists
+  kRuleset,    // the live `table inet labgate` is what this plan installs (`ruleset`)
   kSysctl,     // live: sysctl `subject` has value `expected_value`
   kSkip,       // not run here: `skip_reason` says why (does not fail the run)
 };
@@ -48,8 +48,9 @@ struct Check {
   Expect expect = Expect::kSkip;
   std::string expected_label;
   Ipv4 expected_peer;
-  std::string subject;         // kSysctl: the dotted sysctl name
+  std::string subject;         // kSysctl: the dotted sysctl name; kRuleset: the state directory
   std::string expected_value;  // kSysctl
+  std::string ruleset;         // kRuleset: the table the plan compiles to (compile_nft_table)
   std::string skip_reason;     // kSkip
 
   // The "expected" column: "ingress sees 192.168.1.2", "blocked", "echo reply", ...
@@ -57,17 +58,29 @@ struct Check {
 };
 
 // Every check a lab of `topology` can run (see the list above).
+// `state_dir` is where `labgate apply` recorded what it made live (the lab's state/ directory).
 std::vector<Check> lab_checks(const Topology& topology, const ForwardingPlan& forwarding,
-                              const LabPlan& lab);
+                              const LabPlan& lab, const std::string& state_dir);
 
 // What can be checked on the real gateway itself, followed by every lab check's kind as a kSkip
 // "needs --lab" entry, so the table says what is left unproven.
-std::vector<Check> live_checks(const Topology& topology, const ForwardingPlan& forwarding);
+std::vector<Check> live_checks(const Topology& topology, const ForwardingPlan& forwarding,
+                               const std::string& state_dir);
 
-// What was seen, for judging. For probes, `probe` is set; for kTable/kSysctl, `value`.
+// How the live labgate table relates to the plan (kRuleset).
+enum class RulesetState {
+  kUnread,         // could not be read (no privilege, no nftables)
+  kNoTable,        // no labgate table is live
+  kIdentical,      // the live table is what the plan installs
+  kDiffers,        // labgate applied another plan
+  kChangedByHand,  // the live table is not what labgate last applied
+};
+
+// What was seen, for judging. For probes, `probe` is set; for kRuleset, `ruleset`; for kSysctl,
+// `value`.
 struct Observation {
   ProbeResult probe;
-  bool table_present = false;
+  RulesetState ruleset = RulesetState::kUnread;
   std::string value;  // kSysctl: the live value ("" if unreadable)
   double ms = 0;
 };

@@ -6,19 +6,36 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include <nftables/libnftables.h>
 #include <nlohmann/json.hpp>
+
+#include "kernel/datapath.h"
+#include "kernel/nftables_ruleset.h"
+#include "kernel/sysctls.h"
 
 namespace labgate {
 
-bool labgate_table_present() {
-  nft_ctx* ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-  if (!ctx) return false;
-  nft_ctx_buffer_output(ctx);
-  nft_ctx_buffer_error(ctx);
-  int rc = nft_run_cmd_from_buffer(ctx, "list table inet labgate");
-  nft_ctx_free(ctx);
-  return rc == 0;
+RulesetState read_ruleset_state(const std::string& ruleset, const std::string& state_dir,
+                                std::string* detail) {
+  auto nft = make_nftables_ruleset();
+  ProcSysctls sysctls;
+  StateDir state(state_dir);
+  KernelDatapath datapath(*nft, sysctls, state);
+  LiveComparison c;
+  if (Status s = datapath.compare(ruleset, &c); !s.ok()) {
+    *detail = s.message();
+    return RulesetState::kUnread;
+  }
+  switch (c.kind) {
+    case LiveComparison::Kind::kNoTable:
+      return RulesetState::kNoTable;
+    case LiveComparison::Kind::kIdentical:
+      return RulesetState::kIdentical;
+    case LiveComparison::Kind::kDiffersFromApplied:
+      return RulesetState::kDiffers;
+    case LiveComparison::Kind::kDrifted:
+      return RulesetState::kChangedByHand;
+  }
+  return RulesetState::kUnread;
 }
 
 std::string read_sysctl(const std::string& dotted_name) {
@@ -52,8 +69,8 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, const RunO
           seen.probe = run_probe(c.probe, c.expect == Expect::kBlocked ? options.blocked_timeout_ms
                                                                        : options.reply_timeout_ms);
           break;
-        case Expect::kTable:
-          seen.table_present = labgate_table_present();
+        case Expect::kRuleset:
+          seen.ruleset = read_ruleset_state(c.ruleset, c.subject, &seen.value);
           break;
         case Expect::kSysctl:
           seen.value = read_sysctl(c.subject);

@@ -26,7 +26,10 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, const RunO
 
 // The live state a check reads (not probes): the nftables table, sysctls. Separate so a test can
 // see what verify sees.
-bool labgate_table_present();
+// How the live labgate table relates to `ruleset`, judged against what `labgate apply` recorded
+// in `state_dir`; *detail says why it could not be read.
+RulesetState read_ruleset_state(const std::string& ruleset, const std::string& state_dir,
+                                std::string* detail);
 std::string read_sysctl(const std::string& dotted_name);
 
 // check, from, to, expected, observed, time, result; then a summary line.

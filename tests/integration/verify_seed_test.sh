@@ -39,7 +39,7 @@ PY
 # Live mode, run inside the lab's gateway: the table, the sysctl and every backend, plus the
 # list of what needs a lab.
 "$labgate" lab exec --name "$name" gateway -- "$labgate" verify -c "/run/labgate/lab-$name/topology.yaml" \
-  >"$tmp/live.txt" || { cat "$tmp/live.txt" >&2; fail "live verify in the gateway failed"; }
+  --state-dir "/run/labgate/lab-$name/state" >"$tmp/live.txt" || { cat "$tmp/live.txt" >&2; fail "live verify in the gateway failed"; }
 grep -q "^backend/sftp:ssh .* PASS$" "$tmp/live.txt" || fail "live: no passing backend check"
 grep -q "^ruleset/inet-labgate .* PASS$" "$tmp/live.txt" || fail "live: no passing ruleset check"
 grep -q "needs --lab" "$tmp/live.txt" || fail "live: does not list what needs the lab"

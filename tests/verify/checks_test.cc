@@ -24,7 +24,7 @@ std::vector<Check> checks_for(std::string_view text) {
   LabPlan lab;
   std::string error;
   EXPECT_TRUE(plan_lab(t, "t", &lab, &error)) << error;
-  return lab_checks(t, compile_forwarding_plan(t), lab);
+  return lab_checks(t, compile_forwarding_plan(t), lab, "/run/labgate/lab-t/state");
 }
 
 struct Row {
@@ -55,7 +55,8 @@ TEST(LabChecks, Seed) {
   expect_rows(
       checks,
       {
-          {"ruleset/inet-labgate", "gateway", "nftables table inet labgate", "present"},
+          {"ruleset/inet-labgate", "gateway", "nftables table inet labgate",
+           "identical to the plan"},
           {"sysctl/net.ipv4.ip_forward", "gateway", "net.ipv4.ip_forward", "1"},
           {"ping-gateway/talos-controlplane-01", "talos-controlplane-01", "192.168.100.1 icmp",
            "echo reply"},
@@ -88,6 +89,10 @@ TEST(LabChecks, Seed) {
       });
   // Probes run in the lab's namespaces.
   EXPECT_EQ(checks[0].from_netns, "lg-t-gateway");
+  // The ruleset check compares with the table this plan compiles to, and what apply recorded.
+  EXPECT_EQ(checks[0].subject, "/run/labgate/lab-t/state");
+  EXPECT_NE(checks[0].ruleset.find("192.168.1.55 . 2222 : 192.168.100.81 . 22"), std::string::npos)
+      << checks[0].ruleset;
   EXPECT_EQ(checks[6].from_netns, "lg-t-client-lan");
 }
 
@@ -141,7 +146,7 @@ forwards:
 
 TEST(LiveChecks, SeedListsWhatNeedsALab) {
   Topology t = load_valid(seed_topology_text());
-  auto checks = live_checks(t, compile_forwarding_plan(t));
+  auto checks = live_checks(t, compile_forwarding_plan(t), "/var/lib/labgate");
   ASSERT_GE(checks.size(), 6u);
   EXPECT_EQ(checks[0].name, "ruleset/inet-labgate");
   EXPECT_EQ(checks[1].name, "sysctl/net.ipv4.ip_forward");
@@ -190,7 +195,7 @@ TEST(Judge, Table) {
   sysctl.expect = Expect::kSysctl;
   sysctl.expected_value = "1";
   Check table;
-  table.expect = Expect::kTable;
+  table.expect = Expect::kRuleset;
   Check skip;
   skip.expect = Expect::kSkip;
   skip.skip_reason = "needs --lab";
@@ -205,8 +210,11 @@ TEST(Judge, Table) {
   sysctl_one.value = "1";
   Observation sysctl_zero;
   sysctl_zero.value = "0";
-  Observation table_present;
-  table_present.table_present = true;
+  auto ruleset = [](RulesetState state) {
+    Observation o;
+    o.ruleset = state;
+    return o;
+  };
   const Case cases[] = {
       {&want_reply, saw(reply("ingress", "192.168.1.2")), Verdict::kPass,
        "ingress sees 192.168.1.2"},
@@ -228,8 +236,12 @@ TEST(Judge, Table) {
       {&sysctl, sysctl_one, Verdict::kPass, "1"},
       {&sysctl, sysctl_zero, Verdict::kFail, "0"},
       {&sysctl, Observation{}, Verdict::kFail, "unreadable"},
-      {&table, table_present, Verdict::kPass, "present"},
-      {&table, Observation{}, Verdict::kFail, "absent"},
+      {&table, ruleset(RulesetState::kIdentical), Verdict::kPass, "identical to the plan"},
+      {&table, ruleset(RulesetState::kNoTable), Verdict::kFail, "no labgate table"},
+      {&table, ruleset(RulesetState::kDiffers), Verdict::kFail, "another plan is applied"},
+      {&table, ruleset(RulesetState::kChangedByHand), Verdict::kFail,
+       "changed since labgate applied it"},
+      {&table, Observation{}, Verdict::kFail, "unreadable"},
       {&skip, Observation{}, Verdict::kSkip, "needs --lab"},
   };
   for (const auto& c : cases) {
