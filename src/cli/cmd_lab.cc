@@ -2,7 +2,9 @@
 // docs/lab.md), plus the hidden `lab serve` that runs inside each service node.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -39,13 +41,15 @@ void add_name_option(CLI::App* cmd, std::string& name) {
 }
 
 void print_status(const LabState& state, std::ostream& out) {
-  out << fmt::format("lab {} ({})\n", state.plan.lab, state.topology_path);
-  out << fmt::format("{:<24} {:<8} {:<36} {}\n", "NODE", "ROLE", "ADDRESSES", "RUNS");
+  struct Row {
+    std::string node, role, addresses, runs;
+  };
+  std::vector<Row> rows;
   for (const auto& n : state.plan.nodes) {
     std::string addresses;
     auto add = [&](const LabAddress& a) {
-      addresses +=
-          (addresses.empty() ? "" : " ") + a.str() + (a.device == "eth0" ? "" : "@" + a.device);
+      addresses += (addresses.empty() ? "" : " ") + a.str() +
+                   (a.device == kLabNodeInterface ? "" : "@" + a.device);
     };
     if (n.role == LabRole::kGateway)
       for (const auto& b : state.plan.bridges) add(b.address);
@@ -57,10 +61,24 @@ void print_status(const LabState& state, std::ostream& out) {
       for (const auto& l : n.listeners)
         runs += fmt::format(" {}/{}:{}", l.label, to_string(l.protocol), l.port);
     } else if (n.role == LabRole::kGateway) {
-      runs = "labgate datapath";
+      // `labgate apply` leaves its records in the lab's state directory.
+      std::error_code ec;
+      bool applied = !std::filesystem::is_empty(lab_dir(state.plan.lab) + "/state", ec) && !ec;
+      runs = applied ? "labgate datapath (applied)" : "no datapath (built with --no-apply)";
     }
-    out << fmt::format("{:<24} {:<8} {:<36} {}\n", n.name, to_string(n.role), addresses, runs);
+    rows.push_back({n.name, to_string(n.role), addresses, runs});
   }
+  size_t w_node = 4, w_addr = 9;
+  for (const auto& r : rows) {
+    w_node = std::max(w_node, r.node.size());
+    w_addr = std::max(w_addr, r.addresses.size());
+  }
+  out << fmt::format("lab {} ({})\n", state.plan.lab, state.topology_path);
+  out << fmt::format("{:<{}}  {:<8}  {:<{}}  {}\n", "NODE", w_node, "ROLE", "ADDRESSES", w_addr,
+                     "RUNS");
+  for (const auto& r : rows)
+    out << fmt::format("{:<{}}  {:<8}  {:<{}}  {}\n", r.node, w_node, r.role, r.addresses, w_addr,
+                       r.runs);
 }
 
 void add_lab_command(CLI::App& app, int& exit_status) {
