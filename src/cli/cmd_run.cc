@@ -132,7 +132,10 @@ int run(const RunOptions& o) {
   runtime::notify_stopping();
   runtime::log_info(fmt::format("signal {}: stopping", sig));
   server.stop();
-  runtime::log_info(fmt::format("stopped after {} answers", server.answers()));
+  runtime::Server::Stats stats = server.stats();
+  runtime::log_info(fmt::format("stopped after {} answers ({} over UDP in {} batches, {} over TCP)",
+                                stats.udp_answers + stats.tcp_answers, stats.udp_answers,
+                                stats.udp_batches, stats.tcp_answers));
   return kExitOk;
 }
 

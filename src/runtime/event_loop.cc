@@ -155,6 +155,7 @@ void EventLoop::on_udp(int fd) {
       sent += r;
     }
     udp_answers_.fetch_add(replies_count, std::memory_order_relaxed);
+    udp_batches_.fetch_add(1, std::memory_order_relaxed);
     if (got < kBatch) return;
   }
 }

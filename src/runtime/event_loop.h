@@ -41,6 +41,8 @@ class EventLoop {
 
   uint64_t udp_answers() const { return udp_answers_.load(std::memory_order_relaxed); }
   uint64_t tcp_answers() const { return tcp_answers_.load(std::memory_order_relaxed); }
+  // recvmmsg calls that returned datagrams: udp_answers / udp_batches is the mean batch size.
+  uint64_t udp_batches() const { return udp_batches_.load(std::memory_order_relaxed); }
 
  private:
   struct Connection;
@@ -68,6 +70,7 @@ class EventLoop {
   std::vector<uint8_t> tcp_reply_;  // scratch for one TCP reply
   std::atomic<uint64_t> udp_answers_{0};
   std::atomic<uint64_t> tcp_answers_{0};
+  std::atomic<uint64_t> udp_batches_{0};
 };
 
 }  // namespace labgate::runtime

@@ -52,10 +52,14 @@ void Server::stop() {
   threads_.clear();
 }
 
-uint64_t Server::answers() const {
-  uint64_t total = 0;
-  for (const auto& loop : loops_) total += loop->udp_answers() + loop->tcp_answers();
-  return total;
+Server::Stats Server::stats() const {
+  Stats s;
+  for (const auto& loop : loops_) {
+    s.udp_answers += loop->udp_answers();
+    s.udp_batches += loop->udp_batches();
+    s.tcp_answers += loop->tcp_answers();
+  }
+  return s;
 }
 
 }  // namespace labgate::runtime

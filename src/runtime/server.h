@@ -29,7 +29,10 @@ class Server {
   void start();  // one thread per loop
   void stop();   // thread-safe; returns after every loop has stopped and its thread joined
 
-  uint64_t answers() const;
+  struct Stats {
+    uint64_t udp_answers = 0, udp_batches = 0, tcp_answers = 0;
+  };
+  Stats stats() const;
 
  private:
   std::vector<std::unique_ptr<EventLoop>> loops_;

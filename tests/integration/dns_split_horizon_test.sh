@@ -104,6 +104,15 @@ grep -q "reload failed; still serving the previous answers" "$tmp/run.log" || fa
 grep -q "labgate.yaml:[0-9]*:[0-9]*: error" "$tmp/run.log" || fail "bad reload without file:line:col"
 [ "$(short $lan 192.168.1.55 argo.cluster)" = 192.168.1.55 ] || fail "bad reload dropped the answers"
 
+# export dns: the same views as text for other tools; an unknown view is a config error.
+"$labgate" export dns -c "$src/examples/homelab.yaml" --format hosts --view cluster 2>/dev/null |
+  grep -qx "192.168.100.80 argocd.cluster" || fail "export dns --view cluster"
+"$labgate" export dns -c "$src/examples/homelab.yaml" --format dnsmasq 2>/dev/null |
+  grep -qx "host-record=argocd.cluster,192.168.1.55" || fail "export dns (default view: the uplink)"
+status=0
+"$labgate" export dns -c "$src/examples/homelab.yaml" --format zone --view nosuch >/dev/null 2>&1 || status=$?
+[ $status = 2 ] || fail "export dns --view nosuch: exit $status, want 2"
+
 # SIGTERM: a clean stop, exit 0.
 kill -TERM $pid
 for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
@@ -113,4 +122,4 @@ status=$?
 pid=
 [ $status = 0 ] || fail "exit status $status after SIGTERM"
 grep -q "stopped after [0-9]* answers" "$tmp/run.log" || fail "no stop line"
-echo "PASS: dns split-horizon, NODATA/NXDOMAIN with SOA, TCP, PTR, reload, bad reload, stop"
+echo "PASS: dns split-horizon, NODATA/NXDOMAIN with SOA, TCP, PTR, reload, bad reload, export, stop"

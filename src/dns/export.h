@@ -1,0 +1,27 @@
+// `labgate export dns`: the records one network sees, for people who keep Pi-hole or dnsmasq.
+//
+// Pure: the text is computed from the Topology with plan/dns_views.h (the same split-horizon
+// decision as the server and `labgate show`). Names that the network gets no answer for are left
+// out with a comment saying why; what a format cannot say (a wildcard in a hosts file) is said in
+// a comment rather than dropped silently.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "topology/topology.h"
+
+namespace labgate::dns {
+
+enum class ExportFormat { kPihole, kDnsmasq, kHosts, kZone };
+
+// "pihole", "dnsmasq", "hosts", "zone".
+std::optional<ExportFormat> parse_export_format(std::string_view text);
+
+// The view of network `view` (empty: the uplink network, else the first network). Fails with
+// *error if the topology has no dns section or `view` names no network.
+std::optional<std::string> export_dns(const Topology& topology, ExportFormat format,
+                                      const std::string& view, std::string* error);
+
+}  // namespace labgate::dns
