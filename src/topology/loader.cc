@@ -705,6 +705,51 @@ void Reader::dns(const YAML::Node& n) {
   if (n["recursion"]) dns.recursion = network_list(n["recursion"], "dns.recursion");
 }
 
+// Where the documents of a YAML text begin, from its lines alone. Per YAML 1.2, "---" at the start
+// of a line always starts a document (even inside a quoted scalar), and "..." ends one.
+struct Outline {
+  int first_content_line = 0;    // first line with something other than comments or a null
+  int second_document_line = 0;  // where a second document starts, or 0
+};
+
+Outline outline_of(std::string_view text) {
+  auto is_marker = [](std::string_view line, std::string_view marker) {
+    return line.starts_with(marker) &&
+           (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+  };
+  Outline out;
+  int documents = 0;
+  bool open = false;  // a document has started and not ended
+  int number = 0;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    ++number;
+    if (is_marker(line, "---")) {
+      if (++documents == 2) out.second_document_line = number;
+      open = true;
+      if (line.find_first_not_of(" \t\r", 3) != std::string_view::npos && !out.first_content_line)
+        out.first_content_line = number;
+    } else if (is_marker(line, "...")) {
+      open = false;
+    } else {
+      size_t first = line.find_first_not_of(" \t\r");
+      if (first == std::string_view::npos || line[first] == '#') continue;
+      if (!open && line[first] == '%') continue;  // a directive, before its document
+      std::string_view word = line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
+      bool null = word == "~" || word == "null" || word == "Null" || word == "NULL";
+      if (!null && !out.first_content_line) out.first_content_line = number;
+      if (!open) {
+        if (++documents == 2) out.second_document_line = number;
+        open = true;
+      }
+    }
+    if (out.second_document_line) break;
+  }
+  return out;
+}
+
 // The loader proper. *readable is false when the document has no topology shape at all (it is too
 // large, not YAML, empty, or not a map): validation would only echo that one problem.
 Topology load(std::string_view text, Diagnostics& diagnostics, bool* readable) {
@@ -719,16 +764,20 @@ Topology load(std::string_view text, Diagnostics& diagnostics, bool* readable) {
   }
   YAML::Node root;
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.size() > 1) {
-      // yaml-cpp would read the first and drop the rest without a word.
-      diagnostics.error(
-          known_or_start(pos_of(documents[1])), "syntax",
-          fmt::format("the file holds {} YAML documents; labgate reads one", documents.size()),
-          "remove the '---' line, or keep one topology per file");
+    // yaml-cpp would read the first document and drop the rest without a word. (Its LoadAll
+    // cannot tell: on some garbage it yields empty documents forever.)
+    if (Outline outline = outline_of(text); outline.second_document_line) {
+      diagnostics.error({outline.second_document_line, 1}, "syntax",
+                        "the file holds more than one YAML document; labgate reads one",
+                        "remove the '---' line, or keep one topology per file");
+      return topology;
+    } else if (root = YAML::Load(std::string(text)); root.IsNull() && outline.first_content_line) {
+      // Text that is neither a comment nor a null, read as nothing: yaml-cpp gave up silently.
+      diagnostics.error({outline.first_content_line, 1}, "syntax",
+                        "no YAML value could be read from this line",
+                        "start the file with a key, e.g. 'networks:'");
       return topology;
     }
-    if (!documents.empty()) root = documents[0];
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp stops at a fixed nesting depth (before the stack runs out) but says "bad file".
     diagnostics.error(known_or_start(pos_of(e.mark)), "syntax",

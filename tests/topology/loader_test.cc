@@ -51,7 +51,9 @@ INSTANTIATE_TEST_SUITE_P(Shape, LoaderRows, ::testing::Values(
     Row{"syntax_unknown_token", {{"    held_by: node-1\n", "    held_by: @node-1\n"}},
         {error_at(20, 14, "syntax")}},
     Row{"syntax_two_documents", {{"    - 192.168.1.1\n", "    - 192.168.1.1\n---\nnetworks: {}\n"}},
-        {error_at(47, 1, "syntax")}, "remove the '---' line"},
+        {error_at(46, 1, "syntax")}, "remove the '---' line"},
+    Row{"syntax_document_after_end_marker", {{"    - 192.168.1.1\n", "    - 192.168.1.1\n...\n# next\nnetworks: {}\n"}},
+        {error_at(48, 1, "syntax")}, "remove the '---' line"},
     // unknown-key, with "did you mean" for typos and the known keys otherwise
     Row{"unknown_key_typo", {{"    uplink: true\n", "    uplnk: true\n"}},
         {error_at(7, 5, "unknown-key")}, "did you mean 'uplink'?"},
@@ -192,6 +194,23 @@ TEST(Loader, EmptyDocumentsAreEmptyFile) {
         << "'" << text << "'\n"
         << testing::dump(diagnostics);
   }
+}
+
+TEST(Loader, OneDocumentWithMarkersIsFine) {
+  Diagnostics diagnostics;
+  check_topology("%YAML 1.2\n--- # the topology\n" + std::string(testing::kValidBase) + "...\n",
+                 diagnostics);
+  EXPECT_TRUE(diagnostics.all().empty()) << testing::dump(diagnostics);
+}
+
+TEST(Loader, TextYamlCppReadsAsNothingIsASyntaxError) {
+  // Found by the fuzzer: yaml-cpp reads this as an empty document (and LoadAll as endless empty
+  // documents). It is not an empty file.
+  Diagnostics diagnostics;
+  check_topology("# comment\n, address: 10.1.2.3}}\n\xff\xff\xeenan2\n", diagnostics);
+  EXPECT_EQ(testing::summarize(diagnostics),
+            std::vector<testing::Expected>{error_at(2, 1, "syntax")})
+      << testing::dump(diagnostics);
 }
 
 TEST(Loader, FileTooLargeIsRefusedBeforeParsing) {
