@@ -11,7 +11,7 @@ packages=(
   libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev
   # runtime tools used by the kernel datapath, the lab and the integration tests
   nftables iproute2 iptables procps python3 python3-jsonschema python3-yaml
-  dnsutils  # dig, for the DNS integration tests
+  dnsutils unbound  # dig, and the reference server of the DNS differential test
 )
 
 missing=()
