@@ -12,6 +12,7 @@ packages=(
   # runtime tools used by the kernel datapath, the lab and the integration tests
   nftables iproute2 iptables procps python3 python3-jsonschema python3-yaml
   dnsutils unbound  # dig, and the reference server of the DNS differential test
+  hyperfine  # bench/check_bench.sh
 )
 
 missing=()
