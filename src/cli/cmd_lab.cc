@@ -55,16 +55,18 @@ void print_status(const LabState& state, std::ostream& out) {
       for (const auto& b : state.plan.bridges) add(b.address);
     for (const auto& a : n.addresses) add(a);
     std::string runs;
-    if (auto it = state.server_pids.find(n.name); it != state.server_pids.end()) {
-      runs = fmt::format("serve pid {} ({})", it->second,
-                         process_alive(it->second) ? "running" : "NOT RUNNING");
-      for (const auto& l : n.listeners)
-        runs += fmt::format(" {}/{}:{}", l.label, to_string(l.protocol), l.port);
-    } else if (n.role == LabRole::kGateway) {
+    if (n.role == LabRole::kGateway) {
       // `labgate apply` leaves its records in the lab's state directory.
       std::error_code ec;
       bool applied = !std::filesystem::is_empty(lab_dir(state.plan.lab) + "/state", ec) && !ec;
       runs = applied ? "labgate datapath (applied)" : "no datapath (built with --no-apply)";
+    }
+    if (auto it = state.server_pids.find(n.name); it != state.server_pids.end()) {
+      const char* what = n.role == LabRole::kGateway ? "labgate run (DNS)" : "serve";
+      runs += fmt::format("{}{} pid {} ({})", runs.empty() ? "" : ", ", what, it->second,
+                          process_alive(it->second) ? "running" : "NOT RUNNING");
+      for (const auto& l : n.listeners)
+        runs += fmt::format(" {}/{}:{}", l.label, to_string(l.protocol), l.port);
     }
     rows.push_back({n.name, to_string(n.role), addresses, runs});
   }

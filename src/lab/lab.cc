@@ -3,15 +3,19 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "lab/process.h"
+// The lab waits for its DNS service with verify's own probe (both live in labgate_shell).
 #include "topology/loader.h"
+#include "verify/probe.h"
 
 namespace labgate {
 namespace {
@@ -64,6 +68,18 @@ class IprouteDriver : public NetnsDriver {
     run_command(Command{{"ip", "-force", "-batch", "-"}, script});
   }
 };
+
+// Waits until a DNS query to address:53 from inside `netns` gets any answer.
+bool wait_for_dns(const std::string& netns, Ipv4 address, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ProbeResult r =
+        run_probe_in_netns(netns, Probe{ProbeKind::kDns, address, 53, "labgate-lab-ready."}, 100);
+    if (r.outcome == ProbeOutcome::kReply) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
 
 bool write_file(const std::string& path, const std::string& text, std::string* error) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -183,6 +199,24 @@ bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& option
     if (!write_file(dir + "/nodes.json", lab_nodes_json(plan, pids), error)) return false;
   }
   log << fmt::format("lab {}: {} servers running\n", plan.lab, pids.size());
+
+  // labgate's own DNS service, in the gateway, as `labgate run` on a real gateway.
+  if (plan.dns) {
+    const LabNode* gateway = plan.find("gateway");
+    pid_t pid = start_in_netns(gateway->netns, {self, "run", "-c", topology_path, "--threads", "1"},
+                               dir + "/gateway.log", 0, error);
+    if (pid < 0) return false;
+    pids[gateway->name] = pid;
+    if (!write_file(dir + "/nodes.json", lab_nodes_json(plan, pids), error)) return false;
+    if (!wait_for_dns(gateway->netns, plan.dns_address, kServerReadyTimeoutMs)) {
+      *error = fmt::format(
+          "`labgate run` in the gateway did not answer DNS on {} within {} ms "
+          "(see {}/gateway.log)",
+          plan.dns_address.str(), kServerReadyTimeoutMs, dir);
+      return false;
+    }
+    log << fmt::format("lab {}: labgate's DNS service running in {}\n", plan.lab, gateway->netns);
+  }
 
   if (options.apply) {
     const LabNode* gateway = plan.find("gateway");

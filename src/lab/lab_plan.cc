@@ -93,6 +93,7 @@ class Planner {
     if (!is_lab_name(plan_.lab))
       return fail(fmt::format("lab name '{}' must be 1-12 lowercase letters or digits", plan_.lab));
     gateway();
+    dns();
     upstream();
     hosts();
     services();
@@ -131,6 +132,19 @@ class Planner {
       if (!n.ok) continue;
       plan_.bridges.push_back(
           LabBridge{n.interface, n.name, LabAddress{n.address, n.subnet.length, n.interface}});
+    }
+  }
+
+  void dns() {
+    if (!t_.dns.enabled) return;
+    for (const auto& n : t_.networks) {
+      bool served = t_.dns.listen.empty();
+      for (const auto& l : t_.dns.listen) served = served || l == n.name;
+      if (n.ok && served) {
+        plan_.dns = true;
+        plan_.dns_address = n.address;
+        return;
+      }
     }
   }
 

@@ -89,6 +89,10 @@ struct LabPlan {
   std::vector<LabBridge> bridges;  // in the gateway node
   std::optional<Ipv4> gateway_default_via;
   Ipv4 internet;  // the upstream's documentation address (0.0.0.0 without an uplink)
+  // The file has a `dns:` section: the gateway runs labgate's DNS service (`labgate run`), and
+  // dns_address is one of the gateway's addresses it serves on.
+  bool dns = false;
+  Ipv4 dns_address;
 
   const LabNode* find(const std::string& node) const;
   // The node that holds address `a` (on any device), or nullptr.

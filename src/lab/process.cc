@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -172,8 +173,14 @@ pid_t start_in_netns(const std::string& netns, std::vector<std::string> argv,
       fcntl(3, F_SETFD, 0);
     else
       dup2(ready[1], 3);
+    bool reports_ready = false;
     for (auto& a : argv)
-      if (a == kReadyFdPlaceholder) a = "3";
+      if (a == kReadyFdPlaceholder) {
+        a = "3";
+        reports_ready = true;
+      }
+    // Already inside the lab's namespace, where `lab down` finds it: it may outlive us now.
+    if (!reports_ready) prctl(PR_SET_PDEATHSIG, 0);
     execv(argv[0].c_str(), c_argv(argv).data());
     dprintf(2, "cannot run %s: %s\n", argv[0].c_str(), strerror(errno));
     _exit(127);
@@ -185,6 +192,11 @@ pid_t start_in_netns(const std::string& netns, std::vector<std::string> argv,
     *error = fmt::format("fork: {}", strerror(errno));
     close(ready[0]);
     return -1;
+  }
+  bool reports_ready = std::find(argv.begin(), argv.end(), kReadyFdPlaceholder) != argv.end();
+  if (!reports_ready) {
+    close(ready[0]);
+    return pid;
   }
   pollfd p{ready[0], POLLIN, 0};
   char line[64] = {};

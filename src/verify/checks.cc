@@ -1,9 +1,11 @@
 #include "verify/checks.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "plan/dns_views.h"
 #include "plan/nft_ruleset.h"
 
 namespace labgate {
@@ -31,6 +33,7 @@ std::string Check::expected() const {
     case Expect::kRuleset:
       return "identical to the plan";
     case Expect::kSysctl:
+    case Expect::kDnsAnswer:
       return expected_value;
     case Expect::kSkip:
       return "-";
@@ -137,14 +140,14 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
   for (const LabNode* vm : cluster_vms(t, lab)) {
     const Network* net = t.find_network(vm->network);
     out.push_back(probe_check("ping-gateway/" + vm->name, *vm,
-                              Probe{ProbeKind::kIcmp, net->address, 0}, Expect::kReachable));
+                              Probe{ProbeKind::kIcmp, net->address, 0, {}}, Expect::kReachable));
   }
   // Every cluster VM should reach the internet: the owner's requirement, whatever the file says
   // about masquerade (without it, the upstream has no way back, and this check says so).
   if (up && lab.find("upstream")) {
     for (const LabNode* vm : cluster_vms(t, lab)) {
       Check c = probe_check("internet/" + vm->name, *vm,
-                            Probe{ProbeKind::kTcp, lab.internet, kLabUpstreamTcpPorts[0]},
+                            Probe{ProbeKind::kTcp, lab.internet, kLabUpstreamTcpPorts[0], {}},
                             Expect::kReply);
       c.expected_label = "upstream";
       c.expected_peer = up->address;
@@ -153,7 +156,7 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
   }
 
   for (const auto& f : fp.forwards) {
-    Probe probe{probe_kind(f.protocol), f.listen_address, f.listen_port};
+    Probe probe{probe_kind(f.protocol), f.listen_address, f.listen_port, {}};
     const LabNode* client = lab.client_of(f.listen_network);
     if (f.datapath != Datapath::kKernel) {
       out.push_back(skipped("forward/" + forward_id(f), probe.str(),
@@ -178,6 +181,28 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
     }
   }
 
+  // DNS: every name, asked by each network's client at the gateway's address on its network.
+  if (t.dns.enabled) {
+    DnsViewTable views = build_dns_views(t);
+    for (const auto& n : views.names) {
+      // A wildcard is asked with a name it covers.
+      std::string qname = n.wildcard ? "wildcard-probe" + n.fqdn.substr(1) : n.fqdn;
+      for (size_t i = 0; i < views.networks.size(); ++i) {
+        const Network* net = t.find_network(views.networks[i]);
+        const LabNode* client = lab.client_of(views.networks[i]);
+        bool served = t.dns.listen.empty() || std::find(t.dns.listen.begin(), t.dns.listen.end(),
+                                                        views.networks[i]) != t.dns.listen.end();
+        if (!net || !client || !served) continue;
+        Probe probe{ProbeKind::kDns, net->address, 53, qname};
+        Check c = probe_check(fmt::format("dns/{}/{}", qname, client->name), *client, probe,
+                              Expect::kDnsAnswer);
+        const DnsView& v = n.views[i];
+        c.expected_value = v.address ? v.address->str() : "REFUSED";
+        out.push_back(std::move(c));
+      }
+    }
+  }
+
   // Isolation: every service port opened directly from the clients of the other networks.
   for (const auto& s : t.services) {
     if (!s.ok) continue;
@@ -191,7 +216,7 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
       bool egress = up && net->name == up->name && masquerades(fp, other.name);
       if (egress) continue;
       for (const auto& p : s.ports) {
-        Probe probe{probe_kind(p.protocol), s.address, p.port};
+        Probe probe{probe_kind(p.protocol), s.address, p.port, {}};
         std::string name = fmt::format("isolation/{}/{}:{}", client->name, s.name, p.name);
         if (net->inbound == InboundPolicy::kDrop) {
           out.push_back(probe_check(name, *client, probe, Expect::kBlocked));
@@ -212,7 +237,7 @@ std::vector<Check> live_checks(const Topology& t, const ForwardingPlan& fp,
   std::vector<Check> out = gateway_state_checks(fp, state_dir);
   std::set<std::string> seen;
   for (const auto* f : fp.kernel_forwards()) {
-    Probe probe{probe_kind(f->protocol), f->backend_address, f->backend_port};
+    Probe probe{probe_kind(f->protocol), f->backend_address, f->backend_port, {}};
     std::string name = fmt::format("backend/{}:{}", f->service, f->service_port);
     if (!seen.insert(name).second) continue;
     if (f->protocol != Protocol::kTcp) {
@@ -241,6 +266,7 @@ std::vector<Check> live_checks(const Topology& t, const ForwardingPlan& fp,
       out.push_back(skipped("hairpin/" + forward_id(f), "", needs_lab));
   }
   out.push_back(skipped("isolation/*", "", needs_lab));
+  if (t.dns.enabled) out.push_back(skipped("dns/*", "", needs_lab));
   return out;
 }
 
@@ -288,6 +314,10 @@ Judgement judge(const Check& check, const Observation& seen) {
     case Expect::kSysctl:
       return {verdict(seen.value == check.expected_value),
               seen.value.empty() ? "unreadable" : seen.value};
+    case Expect::kDnsAnswer:
+      if (p.outcome == ProbeOutcome::kReply)
+        return {verdict(p.label == check.expected_value), p.label};
+      return {Verdict::kFail, probe_observed()};
     case Expect::kSkip:
       return {Verdict::kSkip, check.skip_reason};
   }

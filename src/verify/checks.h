@@ -14,6 +14,9 @@
 //   isolation/<client>/<service>:<port>
 //                                a client of another network opens the service's port directly:
 //                                blocked where the service's network drops inbound connections
+//   dns/<fqdn>/<client>          a client of each network DNS serves asks the gateway's address
+//                                there for the name (type A) and gets its split-horizon answer
+//                                (plan/dns_views.h): an address, or REFUSED
 //   ruleset/inet-labgate         labgate's nftables table is loaded in the gateway
 //   sysctl/<name>                a sysctl the datapath needs has its value in the gateway
 //   backend/<service>:<port>     live only: the gateway opens a TCP connection to a backend
@@ -36,6 +39,7 @@ enum class Expect {
   kBlocked,    // timeout, refused or unreachable
   kRuleset,    // the live `table inet labgate` is what this plan installs (`ruleset`)
   kSysctl,     // live: sysctl `subject` has value `expected_value`
+  kDnsAnswer,  // a DNS query gets `expected_value`: an address, or "REFUSED"
   kSkip,       // not run here: `skip_reason` says why (does not fail the run)
 };
 

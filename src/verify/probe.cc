@@ -17,6 +17,9 @@
 
 #include <fmt/format.h>
 
+#include "dns/message.h"
+#include "dns/writer.h"
+
 namespace labgate {
 
 const char* to_string(ProbeKind k) {
@@ -27,6 +30,8 @@ const char* to_string(ProbeKind k) {
       return "udp";
     case ProbeKind::kIcmp:
       return "icmp";
+    case ProbeKind::kDns:
+      return "dns";
   }
   return "?";
 }
@@ -51,6 +56,7 @@ const char* to_string(ProbeOutcome o) {
 
 std::string Probe::str() const {
   if (kind == ProbeKind::kIcmp) return address.str() + " icmp";
+  if (kind == ProbeKind::kDns) return fmt::format("{} A @{}", qname, address.str());
   return fmt::format("{}:{}/{}", address.str(), port, to_string(kind));
 }
 
@@ -178,6 +184,84 @@ void probe_udp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
   close(fd);
 }
 
+const char* rcode_name(uint8_t rcode) {
+  switch (rcode) {
+    case dns::rcode::kFormErr:
+      return "FORMERR";
+    case dns::rcode::kServFail:
+      return "SERVFAIL";
+    case dns::rcode::kNxDomain:
+      return "NXDOMAIN";
+    case dns::rcode::kNotImp:
+      return "NOTIMP";
+    case dns::rcode::kRefused:
+      return "REFUSED";
+    default:
+      return "RCODE?";
+  }
+}
+
+// One A query over UDP; the answer is the first A record's address, or the rcode's name.
+void probe_dns(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
+  auto name = dns::Name::from_text(p.qname);
+  if (!name) {
+    r->detail = "bad name " + p.qname;
+    return;
+  }
+  uint8_t query[512];
+  dns::Writer w(query, sizeof query);
+  uint16_t id = static_cast<uint16_t>(getpid() ^ static_cast<uint16_t>(gettid()));
+  w.header(id, 0);
+  w.question(*name, dns::type::kA, dns::klass::kIn);
+  size_t size = w.finish();
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    r->detail = strerror(errno);
+    return;
+  }
+  sockaddr_in sa = to_sockaddr(p.address, p.port);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      send(fd, query, size, 0) < 0) {
+    r->outcome = outcome_of_errno(errno);
+    r->detail = strerror(errno);
+    close(fd);
+    return;
+  }
+  r->outcome = ProbeOutcome::kTimeout;
+  for (;;) {
+    pollfd in{fd, POLLIN, 0};
+    if (poll(&in, 1, remaining_ms(deadline)) <= 0) break;
+    uint8_t buf[1500];
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      r->outcome = outcome_of_errno(errno);
+      r->detail = strerror(errno);
+      break;
+    }
+    dns::Message m;
+    if (dns::parse_message(buf, static_cast<size_t>(n), &m) != dns::ParseStatus::kOk ||
+        m.header.id != id || !m.header.qr())
+      continue;
+    r->outcome = ProbeOutcome::kReply;
+    if (m.header.rcode() != dns::rcode::kNoError) {
+      r->label = rcode_name(m.header.rcode());
+      break;
+    }
+    r->label = "NODATA";
+    for (const auto& a : m.answers)
+      if (a.type == dns::type::kA && a.rdlength == 4) {
+        const uint8_t* d = buf + a.rdata_offset;
+        r->label = Ipv4{static_cast<uint32_t>(d[0]) << 24 | static_cast<uint32_t>(d[1]) << 16 |
+                        static_cast<uint32_t>(d[2]) << 8 | d[3]}
+                       .str();
+        break;
+      }
+    break;
+  }
+  close(fd);
+}
+
 uint16_t inet_checksum(const uint8_t* data, size_t len) {
   uint32_t sum = 0;
   for (size_t i = 0; i + 1 < len; i += 2) sum += static_cast<uint32_t>(data[i] << 8 | data[i + 1]);
@@ -266,6 +350,9 @@ ProbeResult run_probe(const Probe& probe, int timeout_ms) {
       break;
     case ProbeKind::kIcmp:
       probe_icmp(probe, deadline, &r);
+      break;
+    case ProbeKind::kDns:
+      probe_dns(probe, deadline, &r);
       break;
   }
   r.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();

@@ -13,18 +13,21 @@
 
 namespace labgate {
 
-enum class ProbeKind { kTcp, kUdp, kIcmp };
+enum class ProbeKind { kTcp, kUdp, kIcmp, kDns };
 const char* to_string(ProbeKind k);
 
 struct Probe {
   ProbeKind kind = ProbeKind::kTcp;
   Ipv4 address;
-  uint16_t port = 0;        // unused for ICMP
-  std::string str() const;  // "192.168.1.55:80/tcp", "192.168.100.1 icmp"
+  uint16_t port = 0;  // unused for ICMP
+  std::string qname;  // kDns: the name asked for (type A, over UDP to address:port)
+  // "192.168.1.55:80/tcp", "192.168.100.1 icmp", "argocd.cluster A @192.168.1.55"
+  std::string str() const;
 };
 
 enum class ProbeOutcome {
-  kReply,        // a lab server answered: label and peer are set
+  kReply,        // a lab server answered: label and peer are set; kDns: label is the answer,
+                 // an address or the rcode's name ("REFUSED", "NXDOMAIN"), or "NODATA"
   kConnected,    // TCP connected (or ICMP echo answered), no lab reply
   kTimeout,      // nothing came back in time
   kRefused,      // RST, or ICMP port unreachable

@@ -66,6 +66,7 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, const RunO
         case Expect::kReply:
         case Expect::kReachable:
         case Expect::kBlocked:
+        case Expect::kDnsAnswer:
           seen.probe = run_probe(c.probe, c.expect == Expect::kBlocked ? options.blocked_timeout_ms
                                                                        : options.reply_timeout_ms);
           break;

@@ -29,7 +29,7 @@ done
 "$labgate" lab up --name "$name" >/dev/null || fail "lab up failed"
 "$labgate" lab up --name "$name" >/dev/null 2>"$tmp/again.txt" && fail "a second lab up with the same name succeeded"
 grep -q "already exists" "$tmp/again.txt" || fail "second lab up: $(cat "$tmp/again.txt")"
-"$labgate" lab down --name "$name" | grep -q "removed 8 namespace(s), 4 process(es)" || fail "lab down"
+"$labgate" lab down --name "$name" | grep -q "removed 8 namespace(s), 5 process(es)" || fail "lab down"
 assert_clean "after a full lab"
 "$labgate" lab down --name "$name" | grep -q "nothing to remove" || fail "second lab down"
 echo "PASS"

@@ -113,6 +113,9 @@ TEST(LabPlan, SeedNodes) {
   ASSERT_TRUE(plan.gateway_default_via);
   EXPECT_EQ(plan.gateway_default_via->str(), "192.168.1.1");
   EXPECT_EQ(plan.internet.str(), kLabInternetAddress);
+  // The seed has a dns: section: the gateway runs labgate's DNS, first on the LAN address.
+  EXPECT_TRUE(plan.dns);
+  EXPECT_EQ(plan.dns_address.str(), "192.168.1.55");
 }
 
 TEST(LabPlan, Lookups) {

@@ -81,6 +81,20 @@ TEST(LabChecks, Seed) {
           {"forward/lan:2222/tcp", "client-lan", "192.168.1.55:2222/tcp", "sftp sees 192.168.1.2"},
           {"hairpin/lan:2222/tcp", "talos-controlplane-01", "192.168.1.55:2222/tcp",
            "sftp sees 192.168.100.1"},
+          // Split-horizon DNS: the LAN gets the gateway (where the forwards listen), the cluster
+          // gets the service itself.
+          {"dns/argocd.cluster/client-lan", "client-lan", "argocd.cluster A @192.168.1.55",
+           "192.168.1.55"},
+          {"dns/argocd.cluster/client-cluster", "client-cluster", "argocd.cluster A @192.168.100.1",
+           "192.168.100.80"},
+          {"dns/longhorn.cluster/client-lan", "client-lan", "longhorn.cluster A @192.168.1.55",
+           "192.168.1.55"},
+          {"dns/longhorn.cluster/client-cluster", "client-cluster",
+           "longhorn.cluster A @192.168.100.1", "192.168.100.80"},
+          {"dns/navidrome.cluster/client-lan", "client-lan", "navidrome.cluster A @192.168.1.55",
+           "192.168.1.55"},
+          {"dns/navidrome.cluster/client-cluster", "client-cluster",
+           "navidrome.cluster A @192.168.100.1", "192.168.100.80"},
           {"isolation/client-lan/ingress:http", "client-lan", "192.168.100.80:80/tcp", "blocked"},
           {"isolation/client-lan/ingress:https", "client-lan", "192.168.100.80:443/tcp", "blocked"},
           {"isolation/client-lan/kubernetes-api:api", "client-lan", "192.168.100.50:6443/tcp",
@@ -157,8 +171,8 @@ TEST(LiveChecks, SeedListsWhatNeedsALab) {
   size_t needs_lab = 0;
   for (const auto& c : checks)
     if (c.expect == Expect::kSkip && c.skip_reason == "needs --lab") ++needs_lab;
-  // 2 VMs x (ping, internet) + 4 forwards x (forward, hairpin) + isolation.
-  EXPECT_EQ(needs_lab, 4u + 8u + 1u);
+  // 2 VMs x (ping, internet) + 4 forwards x (forward, hairpin) + isolation + DNS.
+  EXPECT_EQ(needs_lab, 4u + 8u + 1u + 1u);
 }
 
 ProbeResult reply(const char* label, const char* peer) {

@@ -71,14 +71,14 @@ class ServeTest : public ::testing::Test {
 };
 
 TEST_F(ServeTest, TcpReplyNamesTheServiceAndThePeer) {
-  ProbeResult r = run_probe(Probe{ProbeKind::kTcp, loopback(), tcp_port_}, 2000);
+  ProbeResult r = run_probe(Probe{ProbeKind::kTcp, loopback(), tcp_port_, {}}, 2000);
   EXPECT_EQ(r.outcome, ProbeOutcome::kReply) << r.detail;
   EXPECT_EQ(r.label, "ingress");
   EXPECT_EQ(r.peer, loopback());
 }
 
 TEST_F(ServeTest, UdpReplyNamesTheServiceAndThePeer) {
-  ProbeResult r = run_probe(Probe{ProbeKind::kUdp, loopback(), udp_port_}, 2000);
+  ProbeResult r = run_probe(Probe{ProbeKind::kUdp, loopback(), udp_port_, {}}, 2000);
   EXPECT_EQ(r.outcome, ProbeOutcome::kReply) << r.detail;
   EXPECT_EQ(r.label, "dns");
   EXPECT_EQ(r.peer, loopback());
@@ -91,8 +91,10 @@ TEST_F(ServeTest, ManyConcurrentProbesFromThreads) {
   for (size_t i = 0; i < results.size(); ++i)
     threads.emplace_back([&, i] {
       results[i] = run_probe_in_netns("",
-                                      Probe{i % 2 ? ProbeKind::kUdp : ProbeKind::kTcp, loopback(),
-                                            i % 2 ? udp_port_ : tcp_port_},
+                                      Probe{i % 2 ? ProbeKind::kUdp : ProbeKind::kTcp,
+                                            loopback(),
+                                            i % 2 ? udp_port_ : tcp_port_,
+                                            {}},
                                       2000);
     });
   for (auto& t : threads) t.join();
@@ -107,25 +109,27 @@ TEST_F(ServeTest, ClosedPortsAreRefused) {
   kill(child_, SIGKILL);
   waitpid(child_, nullptr, 0);
   child_ = -1;
-  ProbeResult tcp = run_probe(Probe{ProbeKind::kTcp, loopback(), tcp_port_}, 2000);
+  ProbeResult tcp = run_probe(Probe{ProbeKind::kTcp, loopback(), tcp_port_, {}}, 2000);
   EXPECT_EQ(tcp.outcome, ProbeOutcome::kRefused) << tcp.detail;
-  ProbeResult udp = run_probe(Probe{ProbeKind::kUdp, loopback(), udp_port_}, 2000);
+  ProbeResult udp = run_probe(Probe{ProbeKind::kUdp, loopback(), udp_port_, {}}, 2000);
   EXPECT_EQ(udp.outcome, ProbeOutcome::kRefused) << udp.detail;
   EXPECT_LT(tcp.ms, 1000);
 }
 
 TEST(Probe, MissingNamespaceIsAnError) {
-  ProbeResult r =
-      run_probe_in_netns("lg-no-such-namespace-here", Probe{ProbeKind::kTcp, loopback(), 9}, 100);
+  ProbeResult r = run_probe_in_netns("lg-no-such-namespace-here",
+                                     Probe{ProbeKind::kTcp, loopback(), 9, {}}, 100);
   EXPECT_EQ(r.outcome, ProbeOutcome::kError);
   EXPECT_NE(r.detail.find("lg-no-such-namespace-here"), std::string::npos) << r.detail;
 }
 
 TEST(Probe, Strings) {
-  EXPECT_EQ((Probe{ProbeKind::kTcp, *Ipv4::parse("192.168.1.55"), 80}).str(),
+  EXPECT_EQ((Probe{ProbeKind::kTcp, *Ipv4::parse("192.168.1.55"), 80, {}}).str(),
             "192.168.1.55:80/tcp");
-  EXPECT_EQ((Probe{ProbeKind::kUdp, *Ipv4::parse("10.0.0.1"), 53}).str(), "10.0.0.1:53/udp");
-  EXPECT_EQ((Probe{ProbeKind::kIcmp, *Ipv4::parse("10.0.0.1"), 0}).str(), "10.0.0.1 icmp");
+  EXPECT_EQ((Probe{ProbeKind::kUdp, *Ipv4::parse("10.0.0.1"), 53, {}}).str(), "10.0.0.1:53/udp");
+  EXPECT_EQ((Probe{ProbeKind::kIcmp, *Ipv4::parse("10.0.0.1"), 0, {}}).str(), "10.0.0.1 icmp");
+  EXPECT_EQ((Probe{ProbeKind::kDns, *Ipv4::parse("10.0.0.1"), 53, "argocd.cluster"}).str(),
+            "argocd.cluster A @10.0.0.1");
 }
 
 }  // namespace
