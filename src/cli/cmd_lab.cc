@@ -47,9 +47,10 @@ void print_status(const LabState& state, std::ostream& out) {
   std::vector<Row> rows;
   for (const auto& n : state.plan.nodes) {
     std::string addresses;
+    // A node's own interface is always eth0; the gateway's bridges are named by the file.
     auto add = [&](const LabAddress& a) {
-      addresses += (addresses.empty() ? "" : " ") + a.str() +
-                   (a.device == kLabNodeInterface ? "" : "@" + a.device);
+      bool show_device = n.role == LabRole::kGateway || a.device != kLabNodeInterface;
+      addresses += (addresses.empty() ? "" : " ") + a.str() + (show_device ? "@" + a.device : "");
     };
     if (n.role == LabRole::kGateway)
       for (const auto& b : state.plan.bridges) add(b.address);

@@ -121,6 +121,18 @@ std::vector<Check> gateway_state_checks(const ForwardingPlan& fp, const std::str
   return out;
 }
 
+// The source address the backend of `f` sees for a connection from `client` through the gateway:
+// the gateway's address on the backend's network where SNAT applies (snat: true, or NAT
+// reflection from the backend's own network), the uplink's address where the client's network
+// masquerades into the backend's (the uplink), else the client's own.
+Ipv4 expected_peer(const ForwardingPlan& fp, const ResolvedForward& f, const LabNode& client) {
+  if (f.snat == SnatMode::kAlways || client.network == f.backend_network) return f.backend_gateway;
+  for (const auto& m : fp.masquerade)
+    if (m.network == client.network && m.uplink_network == f.backend_network)
+      return f.backend_gateway;  // the gateway's address on the uplink, the backend's network
+  return client.primary();
+}
+
 }  // namespace
 
 std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const LabPlan& lab,
@@ -166,8 +178,7 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
     if (client) {
       Check c = probe_check("forward/" + forward_id(f), *client, probe, Expect::kReply);
       c.expected_label = f.service;
-      bool snat = f.snat == SnatMode::kAlways || f.listen_network == f.backend_network;
-      c.expected_peer = snat ? f.backend_gateway : client->primary();
+      c.expected_peer = expected_peer(fp, f, *client);
       out.push_back(std::move(c));
     }
     // NAT reflection: from the backend's own network, through the gateway's address on the

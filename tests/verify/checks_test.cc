@@ -122,10 +122,12 @@ hosts:
 services:
   sftp: { address: 192.168.100.81, ports: { ssh: 22, dns: "53/udp" } }
   web: { address: 10.0.0.5, ports: { http: 80 } }
+  files: { address: 192.168.1.20, ports: { smb: 445 } }
 forwards:
   - { listen: lan:2222, to: sftp:ssh, snat: true }
   - { listen: lan:53, to: sftp:dns }
   - { listen: lan:8080, to: web:http, via: proxy }
+  - { listen: cluster:8445, to: files:smb }
 )";
   auto checks = checks_for(text);
   auto find = [&](const std::string& name) -> const Check* {
@@ -136,6 +138,9 @@ forwards:
   };
   // snat: true hides the LAN client behind the gateway's address on the backend's network.
   EXPECT_EQ(find("forward/lan:2222/tcp")->expected(), "sftp sees 192.168.100.1");
+  // From a masquerading network into the uplink: the backend sees the gateway's uplink address.
+  EXPECT_EQ(find("forward/cluster:8445/tcp")->expected(), "files sees 192.168.1.55");
+  EXPECT_EQ(find("hairpin/cluster:8445/tcp")->expected(), "files sees 192.168.1.55");
   const Check* udp = find("forward/lan:53/udp");
   EXPECT_EQ(udp->probe.kind, ProbeKind::kUdp);
   EXPECT_EQ(udp->expected(), "sftp sees 192.168.1.2");
