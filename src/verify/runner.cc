@@ -52,6 +52,11 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, const RunO
   std::vector<std::thread> threads;
   for (size_t i = 0; i < checks.size(); ++i) {
     results[i].check = checks[i];
+    // Checks run in waves of fresh threads, so a large lab does not start thousands at once.
+    if (threads.size() == options.max_threads) {
+      for (auto& t : threads) t.join();
+      threads.clear();
+    }
     threads.emplace_back([&, i] {
       const Check& c = checks[i];
       Observation seen;

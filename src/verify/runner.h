@@ -19,9 +19,11 @@ struct CheckResult {
 struct RunOptions {
   int reply_timeout_ms = 2000;    // for checks that expect an answer
   int blocked_timeout_ms = 1000;  // for checks that expect silence: a timeout is the pass
+  size_t max_threads = 256;       // checks running at once (each in a thread of its own)
 };
 
-// Runs every check concurrently and returns the results in the checks' order.
+// Runs the checks concurrently (up to max_threads at a time) and returns the results in the
+// checks' order.
 std::vector<CheckResult> run_checks(const std::vector<Check>& checks, const RunOptions& options);
 
 // The live state a check reads (not probes): the nftables table, sysctls. Separate so a test can

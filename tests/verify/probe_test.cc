@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "lab/serve.h"
+#include "verify/runner.h"
 
 namespace labgate {
 namespace {
@@ -102,6 +103,31 @@ TEST_F(ServeTest, ManyConcurrentProbesFromThreads) {
     EXPECT_EQ(results[i].outcome, ProbeOutcome::kReply) << i << ": " << results[i].detail;
     EXPECT_EQ(results[i].label, i % 2 ? "dns" : "ingress");
   }
+}
+
+// The runner, in waves smaller than the number of checks: every result lands in its check's slot.
+TEST_F(ServeTest, RunnerKeepsOrderAcrossWaves) {
+  std::vector<Check> checks;
+  for (int i = 0; i < 7; ++i) {
+    Check c;
+    c.name = "check-" + std::to_string(i);
+    c.probe = Probe{
+        i % 2 ? ProbeKind::kUdp : ProbeKind::kTcp, loopback(), i % 2 ? udp_port_ : tcp_port_, {}};
+    c.expect = Expect::kReply;
+    c.expected_label = i % 2 ? "dns" : "ingress";
+    c.expected_peer = loopback();
+    checks.push_back(c);
+  }
+  checks[3].expected_label = "wrong";
+  RunOptions options;
+  options.max_threads = 2;
+  auto results = run_checks(checks, options);
+  ASSERT_EQ(results.size(), checks.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].check.name, checks[i].name);
+    EXPECT_EQ(results[i].judgement.verdict, i == 3 ? Verdict::kFail : Verdict::kPass) << i;
+  }
+  EXPECT_FALSE(all_passed(results));
 }
 
 TEST_F(ServeTest, ClosedPortsAreRefused) {
