@@ -210,6 +210,8 @@ Status KernelDatapath::rollback_locked(Outcome* outcome) {
   cancel_pending(outcome);
   if (Status s = restore(table_of(*previous), sysctls_of((*previous)["sysctls"]), outcome); !s.ok())
     return s;
+  if (previous->contains("sysctls_original"))  // undoing a remove
+    write_json(state_, kOriginalSysctls, (*previous)["sysctls_original"]);
   outcome->changed = true;
   // The restored state was not compiled by labgate from a file: forget the apply record (a
   // later apply then replaces the table even if it happens to match), and the previous state
@@ -234,7 +236,11 @@ Status KernelDatapath::rollback_if_unconfirmed(pid_t timer_pid, Outcome* outcome
   }
   state_.remove(kPending);  // this process is the timer: nothing to signal
   Status s = rollback_locked(outcome);
-  std::string when = fmt::format("{}", static_cast<long long>(time(nullptr)));
+  time_t now = time(nullptr);
+  tm utc{};
+  gmtime_r(&now, &utc);
+  char when[32];
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
   state_.append_line(kConfirmLog,
                      fmt::format("{} not confirmed in time: rollback {}", when, s.to_string()));
   for (const auto& note : outcome->notes) state_.append_line(kConfirmLog, "  " + note);
@@ -256,8 +262,10 @@ Status KernelDatapath::remove(Outcome* outcome) {
   if (live) {
     std::string script = replace_script(std::nullopt);
     if (Status s = ruleset_.check(script); !s.ok()) return s;
-    // What remove undoes can be restored by `labgate rollback`.
-    json previous = {{"table", *live}, {"sysctls", to_json(current)}};
+    // What remove undoes can be restored by `labgate rollback`, including the record of the
+    // original sysctl values, which remove forgets (they are live again).
+    json previous = {
+        {"table", *live}, {"sysctls", to_json(current)}, {"sysctls_original", to_json(original)}};
     if (Status s = write_json(state_, kPrevious, previous); !s.ok()) return s;
     if (Status s = ruleset_.run(script); !s.ok()) return s;
     outcome->changed = true;

@@ -203,6 +203,9 @@ TEST_F(KernelDatapathTest, RemoveDeletesTheTableAndRestoresTheOriginalSysctls) {
   ASSERT_TRUE(run([](KernelDatapath& d, Outcome* o) { return d.rollback(o); }).ok());
   EXPECT_EQ(ruleset_.table, kTableB);
   EXPECT_EQ(ip_forward(), "1");
+  // ... and the original values are remembered again: a later remove restores them.
+  ASSERT_TRUE(run([](KernelDatapath& d, Outcome* o) { return d.remove(o); }).ok());
+  EXPECT_EQ(ip_forward(), "0");
 }
 
 TEST_F(KernelDatapathTest, AnUnconfirmedApplyIsRolledBackByItsTimerOnly) {
