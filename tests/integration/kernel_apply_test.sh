@@ -72,6 +72,12 @@ inns "$g" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 grep -q "needs root" "$tmp/perm.err" || fail "unprivileged apply: no hint: $(cat "$tmp/perm.err")"
 [ "$(wc -l <"$tmp/perm.err")" = 1 ] || fail "unprivileged apply: not one error line: $(cat "$tmp/perm.err")"
 inns "$g" nft list ruleset | cmp -s - "$tmp/before-bad" || fail "an unprivileged apply changed the ruleset"
+# plan still prints the ruleset without privilege, and says it could not read the live one.
+inns "$g" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+  "$labgate" plan -c "$src/examples/homelab.yaml" --state-dir "$tmp/nobody" >"$tmp/plan-nobody.txt" 2>&1 ||
+  fail "unprivileged plan failed"
+grep -q "^table inet labgate {" "$tmp/plan-nobody.txt" || fail "unprivileged plan printed no ruleset"
+grep -q "^# live: not read: .*CAP_NET_ADMIN" "$tmp/plan-nobody.txt" || fail "unprivileged plan: $(tail -1 "$tmp/plan-nobody.txt")"
 
 # Remove: only labgate's table goes, ip_forward comes back to 0, foreign tables stay.
 inns "$g" "$labgate" remove --state-dir "$state" >"$tmp/remove.txt"
