@@ -1,5 +1,8 @@
 #include "plan/nft_ruleset.h"
 
+#include <tuple>
+#include <vector>
+
 #include <fmt/format.h>
 
 namespace labgate {
