@@ -66,8 +66,9 @@ std::string member_detail(const AddressPlanEntry& e) {
 }
 
 // The hosts, services and pools of one network as a tree, each line starting with `prefix`;
-// services inside a pool hang under the pool.
-std::string members(const NetworkAddressPlan& plan, const std::string& prefix) {
+// services inside a pool hang under the pool. With `open_end` the line they branch off goes on
+// below them (the uplink's trunk continues to the gateway), so no branch is drawn as the last.
+std::string members(const NetworkAddressPlan& plan, const std::string& prefix, bool open_end) {
   std::vector<const AddressPlanEntry*> top;
   size_t addr_width = 0, name_width = 0;
   bool nested = false;  // some service hangs under a pool, three columns further right
@@ -91,7 +92,7 @@ std::string members(const NetworkAddressPlan& plan, const std::string& prefix) {
   };
   std::string out;
   for (size_t i = 0; i < top.size(); ++i) {
-    bool last = i + 1 == top.size();
+    bool last = i + 1 == top.size() && !open_end;
     out += prefix + (last ? "└─ " : "├─ ") + row(*top[i], 0) + "\n";
     if (top[i]->role != AddressRole::kPool) continue;
     std::vector<const AddressPlanEntry*> inside;
@@ -127,10 +128,7 @@ std::string render_diagram(const Topology& t) {
     }
     out += trunk_line(network_label(*up));
     if (const auto* plan = plan_of(*up)) {
-      std::string tree = members(*plan, std::string(kTrunk, ' '));
-      // On the uplink the trunk continues down to the gateway, so no branch is the last one.
-      for (size_t at; (at = tree.find("└─")) != std::string::npos;) tree.replace(at, 6, "├─");
-      out += tree;
+      out += members(*plan, std::string(kTrunk, ' '), /*open_end=*/true);
     }
     out += trunk_line();
   }
@@ -159,7 +157,7 @@ std::string render_diagram(const Topology& t) {
     bool last = i + 1 == behind.size();
     out += std::string(kTrunk, ' ') + (last ? "└─ " : "├─ ") + network_label(*behind[i]) + "\n";
     std::string prefix = std::string(kTrunk, ' ') + (last ? "   " : "│  ");
-    if (const auto* plan = plan_of(*behind[i])) out += members(*plan, prefix);
+    if (const auto* plan = plan_of(*behind[i])) out += members(*plan, prefix, /*open_end=*/false);
     if (!last) out += trunk_line();
   }
   return out;

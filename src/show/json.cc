@@ -81,6 +81,15 @@ Json forwards_json(const Topology& t) {
   return out;
 }
 
+// A list of networks from the dns section; empty means every network (docs/config.md).
+Json networks_or_all(const Topology& t, const std::vector<std::string>& networks) {
+  if (!networks.empty()) return networks;
+  Json all = Json::array();
+  for (const auto& n : t.networks)
+    if (n.ok) all.push_back(n.name);
+  return all;
+}
+
 Json dns_json(const Topology& t) {
   if (!t.dns.enabled) return nullptr;
   Json upstreams = Json::array();
@@ -106,8 +115,8 @@ Json dns_json(const Topology& t) {
   return Json{{"zone", t.dns.zone},
               {"ttl", t.dns.ttl},
               {"upstreams", std::move(upstreams)},
-              {"listen", t.dns.listen},
-              {"recursion", t.dns.recursion},
+              {"listen", networks_or_all(t, t.dns.listen)},
+              {"recursion", networks_or_all(t, t.dns.recursion)},
               {"names", std::move(names)}};
 }
 

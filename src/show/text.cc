@@ -42,6 +42,11 @@ std::string describe(const Topology& t, const AddressPlanEntry& e) {
   return "";
 }
 
+// A list of networks from the dns section; empty means every network (docs/config.md).
+std::string networks_or_all(const std::vector<std::string>& networks) {
+  return networks.empty() ? "every network" : fmt::format("{}", fmt::join(networks, ", "));
+}
+
 std::string view_cell(const DnsView& v) {
   if (!v.address) return "REFUSED";
   return fmt::format("{} ({})", v.address->str(), to_string(v.kind));
@@ -101,9 +106,8 @@ std::string render_dns(const Topology& t) {
   std::string out =
       fmt::format("DNS\n  zone {}, ttl {}s, upstreams {}\n", t.dns.zone, t.dns.ttl,
                   upstreams.empty() ? "none" : fmt::format("{}", fmt::join(upstreams, ", ")));
-  if (!t.dns.listen.empty()) out += fmt::format("  served on {}\n", fmt::join(t.dns.listen, ", "));
-  if (!t.dns.recursion.empty())
-    out += fmt::format("  recursion for clients on {}\n", fmt::join(t.dns.recursion, ", "));
+  out += fmt::format("  served on {}; recursion for clients on {}\n", networks_or_all(t.dns.listen),
+                     networks_or_all(t.dns.recursion));
   DnsViewTable views = build_dns_views(t);
   if (views.names.empty()) return out + "  no names\n";
   TextTable table;

@@ -56,11 +56,16 @@ networks:
   p2p:     { interface: eth2, subnet: 10.2.0.0/31, address: 10.2.0.0, inbound: accept }
 hosts:
   nas: { network: lan, address: 10.0.0.10 }
+  phone: { network: lan, address: 10.0.0.20 }
   peer: { network: p2p, address: 10.2.0.1 }
+pools:
+  dhcp: { network: lan, range: 10.0.0.30-39 }
 services:
   dns: { address: 10.1.0.53, ports: { dns: 53/udp } }
+  tv: { address: 10.0.0.30, ports: { web: 8080 } }
 forwards:
   - { listen: lan:5353, to: dns:dns, via: proxy, snat: true }
+  - { listen: lan:8080, to: tv:web }
 )";
 
 TEST(ShowDiagram, UplinkAboveTheGatewayOthersBelow) {
@@ -69,7 +74,10 @@ TEST(ShowDiagram, UplinkAboveTheGatewayOthersBelow) {
   EXPECT_THAT(d, HasSubstr("│ router 10.0.0.1 │"));
   EXPECT_THAT(d, HasSubstr("│ lan  10.0.0.0/24  eth0, uplink\n"));
   // The uplink's own hosts branch off the trunk above the gateway, which continues below them.
-  EXPECT_THAT(d, HasSubstr("        ├─ 10.0.0.10  nas\n"));
+  EXPECT_THAT(d, HasSubstr("        ├─ 10.0.0.10        nas\n"));
+  EXPECT_THAT(d, HasSubstr("        ├─ 10.0.0.20        phone\n"));  // not └─: the trunk goes on
+  EXPECT_THAT(
+      d, HasSubstr("        │  └─ 10.0.0.30     tv     service web:8080\n"));  // a pool's service
   EXPECT_LT(d.find("nas"), d.find("gw (labgate)"));
   EXPECT_THAT(d, HasSubstr("├─ lab  10.1.0.0/24  eth1, masquerade, inbound drop\n"));
   EXPECT_THAT(d, HasSubstr("└─ p2p  10.2.0.0/31  eth2, inbound accept\n"));
@@ -102,7 +110,8 @@ hosts:
 
 TEST(ShowTextSections, ForwardsShowDatapathAndSnat) {
   std::string t = render_forwards(load(kThree));
-  EXPECT_THAT(t, HasSubstr("lan 10.0.0.2:5353/udp  →  dns 10.1.0.53:53 (dns)  proxy     always"));
+  EXPECT_THAT(t,
+              HasSubstr("lan 10.0.0.2:5353/udp  →  dns 10.1.0.53:53 (dns)   proxy     always\n"));
 }
 
 TEST(ShowTextSections, NoDnsSection) {
@@ -112,6 +121,47 @@ TEST(ShowTextSections, NoDnsSection) {
 TEST(ShowTextSections, SlashThirtyOneHasNoNetworkOrBroadcastGaps) {
   std::string t = render_address_plan(load(kThree));
   EXPECT_THAT(t, HasSubstr("p2p  10.2.0.0/31  (2 assignable, 2 used, 0 free)"));
+}
+
+TEST(ShowTextSections, DnsSaysWhereItIsServedAndWhoGetsNoAnswer) {
+  Topology t = load(R"(
+networks:
+  lan:     { interface: eth0, subnet: 10.0.0.0/24, address: 10.0.0.2, router: 10.0.0.1, uplink: true }
+  lab:     { interface: eth1, subnet: 10.1.0.0/24, address: 10.1.0.1, masquerade: true }
+services:
+  web: { address: 10.1.0.80, ports: { http: 80 } }
+  db:  { address: 10.1.0.5, ports: { pg: 5432 } }
+forwards:
+  - { listen: lan:80, to: web:http }
+dns:
+  zone: home.arpa
+  names: { www: web, "*.db": db }
+  listen: [lan]
+  recursion: [lan, lab]
+)");
+  std::string d = render_dns(t);
+  EXPECT_THAT(d, HasSubstr("  zone home.arpa, ttl 60s, upstreams none\n"));
+  EXPECT_THAT(d, HasSubstr("  served on lan; recursion for clients on lan, lab\n"));
+  EXPECT_THAT(d, HasSubstr("  NAME            SERVICE  FROM lan            FROM lab\n"));
+  EXPECT_THAT(d, HasSubstr("  www.home.arpa   web      10.0.0.2 (gateway)  10.1.0.80 (service)\n"));
+  EXPECT_THAT(d, HasSubstr("  *.db.home.arpa  db       REFUSED             10.1.0.5 (service)\n"));
+  auto j = render_json(t);
+  EXPECT_EQ(j["dns"]["listen"], nlohmann::ordered_json({"lan"}));
+  EXPECT_EQ(j["dns"]["names"][1]["wildcard"], true);
+  EXPECT_TRUE(j["dns"]["names"][1]["views"][0]["answer"].is_null());
+  EXPECT_EQ(j["dns"]["names"][1]["views"][0]["kind"], "refused");
+}
+
+TEST(ShowTextSections, DnsDefaultsToEveryNetwork) {
+  Topology t = load(R"(
+networks:
+  a: { interface: eth0, subnet: 10.0.0.0/24, address: 10.0.0.1 }
+  b: { interface: eth1, subnet: 10.1.0.0/24, address: 10.1.0.1 }
+dns: { zone: lab }
+)");
+  EXPECT_THAT(render_dns(t),
+              HasSubstr("served on every network; recursion for clients on every network\n"));
+  EXPECT_EQ(render_json(t)["dns"]["recursion"], nlohmann::ordered_json({"a", "b"}));
 }
 
 TEST(ShowJsonFields, NullsWhereFieldsDoNotApply) {

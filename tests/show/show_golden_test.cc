@@ -41,6 +41,20 @@ bool updating() {
   return v && std::string(v) == "1";
 }
 
+// The first line where two texts differ, both versions, for a readable failure message.
+std::string first_difference(const std::string& actual, const std::string& expected) {
+  std::istringstream a(actual), e(expected);
+  std::string la, le;
+  for (int line = 1;; ++line) {
+    bool more_a = static_cast<bool>(std::getline(a, la));
+    bool more_e = static_cast<bool>(std::getline(e, le));
+    if (!more_a && !more_e) return "(they differ only in the final newline) ";
+    if (!more_a || !more_e || la != le)
+      return "line " + std::to_string(line) + ":\n  expected: " + (more_e ? le : "<end>") +
+             "\n  actual:   " + (more_a ? la : "<end>") + "\n";
+  }
+}
+
 // Compares `actual` with the golden file, or rewrites it under LABGATE_UPDATE_GOLDEN=1.
 void expect_golden(const std::string& name, const std::string& actual) {
   const std::string path = kGoldenDir + name;
@@ -50,8 +64,9 @@ void expect_golden(const std::string& name, const std::string& actual) {
   }
   std::string expected = read(path);
   ASSERT_FALSE(expected.empty()) << path << " is missing; run with LABGATE_UPDATE_GOLDEN=1";
-  EXPECT_EQ(actual, expected) << "differs from " << path
-                              << "; if the change is intended, rerun with LABGATE_UPDATE_GOLDEN=1";
+  EXPECT_TRUE(actual == expected) << first_difference(actual, expected) << "differs from " << path
+                                  << "; if the change is intended, rerun with "
+                                     "LABGATE_UPDATE_GOLDEN=1";
 }
 
 Topology seed() {
@@ -91,10 +106,12 @@ TEST(ShowGolden, BinaryPrintsTheSameTextAndJson) {
   if (updating()) GTEST_SKIP() << "golden files are being rewritten";
   CommandResult text = run_labgate("show -c " + kSeedPath);
   EXPECT_EQ(text.status, 0);
-  EXPECT_EQ(text.out, read(kGoldenDir + "homelab.txt"));
+  EXPECT_TRUE(text.out == read(kGoldenDir + "homelab.txt"))
+      << first_difference(text.out, read(kGoldenDir + "homelab.txt"));
   CommandResult json = run_labgate("show --json -c " + kSeedPath);
   EXPECT_EQ(json.status, 0);
-  EXPECT_EQ(json.out, read(kGoldenDir + "homelab.json"));
+  EXPECT_TRUE(json.out == read(kGoldenDir + "homelab.json"))
+      << first_difference(json.out, read(kGoldenDir + "homelab.json"));
 }
 
 TEST(ShowCli, ConfigErrorsExitTwoAndPrintNoPlan) {
