@@ -16,6 +16,8 @@ class SourceMap {
  public:
   void set_key(const std::string& path, SourcePos pos) { positions_[path] = pos; }
   void set_value(const std::string& path, SourcePos pos) { positions_[path + "="] = pos; }
+  // Room for `entries` positions without rehashing (a large file records tens of thousands).
+  void reserve(size_t entries) { positions_.reserve(entries); }
 
   // The position of the value at `path`, falling back to its key, then to the nearest enclosing
   // path that has a position, then to line 1 column 1.

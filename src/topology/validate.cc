@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -25,6 +27,9 @@ class Validator {
   void run() {
     // Whether a service is used can only be told when every forward and name was read.
     complete_ = !d_.has_errors();
+    networks_by_name_ = index_of(t_.networks);
+    hosts_by_name_ = index_of(t_.hosts);
+    services_by_name_ = index_of(t_.services);
     networks();
     // Every address and most references depend on the networks: without any, the one error
     // about that is the useful one.
@@ -42,6 +47,35 @@ class Validator {
   SourcePos at(const std::string& path) const { return t_.where.value(path); }
   SourcePos key_at(const std::string& path) const { return t_.where.key(path); }
 
+  // Name lookups by hash: a topology may have thousands of hosts and forwards, and every
+  // reference is resolved once or twice (Topology::find_* is a linear scan).
+  template <typename T>
+  using Index = std::unordered_map<std::string_view, const T*>;
+
+  template <typename T>
+  static Index<T> index_of(const std::vector<T>& items) {
+    Index<T> index;
+    index.reserve(items.size());
+    for (const auto& i : items) index.emplace(i.name, &i);  // the first of a name, as find_*
+    return index;
+  }
+
+  const Network* find(const std::vector<Network>&, const std::string& name) const {
+    auto it = networks_by_name_.find(name);
+    return it == networks_by_name_.end() ? nullptr : it->second;
+  }
+  const Host* find(const std::vector<Host>&, const std::string& name) const {
+    auto it = hosts_by_name_.find(name);
+    return it == hosts_by_name_.end() ? nullptr : it->second;
+  }
+  const Service* find(const std::vector<Service>&, const std::string& name) const {
+    auto it = services_by_name_.find(name);
+    return it == services_by_name_.end() ? nullptr : it->second;
+  }
+  const Network* find_network(const std::string& name) const { return find(t_.networks, name); }
+  const Host* find_host(const std::string& name) const { return find(t_.hosts, name); }
+  const Service* find_service(const std::string& name) const { return find(t_.services, name); }
+
   template <typename T>
   std::vector<std::string> names_of(const std::vector<T>& items) const {
     std::vector<std::string> out;
@@ -54,8 +88,7 @@ class Validator {
   template <typename T>
   bool known(const std::vector<T>& items, const std::string& name, const std::string& path,
              const char* what, const char* code) {
-    for (const auto& i : items)
-      if (i.name == name) return true;
+    if (find(items, name)) return true;
     std::string suggestion = closest_match(name, names_of(items));
     d_.error(at(path), code, fmt::format("there is no {} named '{}'", what, name),
              suggestion.empty()
@@ -168,8 +201,8 @@ class Validator {
       std::string path = "hosts." + h.name;
       if (!h.ok) continue;
       if (known(t_.networks, h.network, path + ".network", "network", "unknown-network") &&
-          t_.find_network(h.network)->ok)
-        address_in(*t_.find_network(h.network), h.address, path + ".address",
+          find_network(h.network)->ok)
+        address_in(*find_network(h.network), h.address, path + ".address",
                    fmt::format("host '{}' address", h.name));
       if (!h.held_by.empty()) {
         if (h.held_by == h.name) {
@@ -177,10 +210,10 @@ class Validator {
                    fmt::format("host '{}' cannot hold its own address", h.name),
                    "name the host that carries this virtual IP");
         } else if (known(t_.hosts, h.held_by, path + ".held_by", "host", "unknown-host")) {
-          const Host* holder = t_.find_host(h.held_by);
+          const Host* holder = find_host(h.held_by);
           // Only when both networks exist: an unknown network is reported once, at its use.
-          if (holder->ok && holder->network != h.network && t_.find_network(h.network) &&
-              t_.find_network(holder->network))
+          if (holder->ok && holder->network != h.network && find_network(h.network) &&
+              find_network(holder->network))
             d_.error(at(path + ".held_by"), "invalid-reference",
                      fmt::format("host '{}' is on network '{}', but its holder '{}' is on '{}'",
                                  h.name, h.network, holder->name, holder->network),
@@ -262,9 +295,9 @@ class Validator {
       if (!p.ok) continue;
       std::string path = "pools." + p.name;
       if (!known(t_.networks, p.network, path + ".network", "network", "unknown-network") ||
-          !t_.find_network(p.network)->ok)
+          !find_network(p.network)->ok)
         continue;
-      const Network& net = *t_.find_network(p.network);
+      const Network& net = *find_network(p.network);
       if (!net.subnet.contains(p.range.first) || !net.subnet.contains(p.range.last)) {
         d_.error(at(path + ".range"), "pool-outside-subnet",
                  fmt::format("pool '{}' ({}) is not inside network '{}' ({})", p.name,
@@ -303,9 +336,9 @@ class Validator {
       bool network_ok =
           known(t_.networks, f.listen_network, path + ".listen", "network", "unknown-network");
       if (!known(t_.services, f.service, path + ".to", "service", "unknown-service") ||
-          !t_.find_service(f.service)->ok)
+          !find_service(f.service)->ok)
         continue;
-      const Service& s = *t_.find_service(f.service);
+      const Service& s = *find_service(f.service);
       const ServicePort* port = s.find_port(f.service_port);
       if (!port) {
         std::vector<std::string> port_names;
@@ -369,18 +402,22 @@ class Validator {
   void unused_services() {
     if (!complete_) return;
     const std::vector<std::string> service_names = names_of(t_.services);
+    // A reference to an unknown service that was probably meant for one (a typo, already
+    // reported with "did you mean") counts as a use of it: one typo, one diagnostic.
+    std::unordered_set<std::string_view> used;
+    auto use = [&](const std::string& service) {
+      if (find_service(service))
+        used.insert(service);
+      else if (std::string meant = closest_match(service, service_names); !meant.empty())
+        used.insert(find_service(meant)->name);
+    };
+    for (const auto& f : t_.forwards)
+      if (f.ok) use(f.service);
+    for (const auto& n : t_.dns.names)
+      if (n.ok) use(n.service);
     for (const auto& s : t_.services) {
       if (!s.ok) continue;
-      // A reference to an unknown service that was probably meant for this one (a typo, already
-      // reported with "did you mean") counts as a use: one typo, one diagnostic.
-      auto refers = [&](const std::string& service) {
-        return service == s.name ||
-               (!t_.find_service(service) && closest_match(service, service_names) == s.name);
-      };
-      bool used = false;
-      for (const auto& f : t_.forwards) used |= f.ok && refers(f.service);
-      for (const auto& n : t_.dns.names) used |= n.ok && refers(n.service);
-      if (!used)
+      if (!used.count(s.name))
         d_.warning(key_at("services." + s.name), "unused-service",
                    fmt::format("service '{}' has no forward and no DNS name", s.name),
                    "add a forward or a name for it, or remove it");
@@ -389,6 +426,9 @@ class Validator {
 
   const Topology& t_;
   Diagnostics& d_;
+  Index<Network> networks_by_name_;
+  Index<Host> hosts_by_name_;
+  Index<Service> services_by_name_;
   // No error was reported before validation: every entity of the file is in the model.
   bool complete_ = true;
   // Addresses of the gateway, routers and hosts, filled by unique_addresses() for pools().
