@@ -6,7 +6,8 @@
 #     own address (no SNAT);
 #   - cluster VM -> 192.168.1.55:2222 (hairpin) works, the backend sees the gateway 192.168.100.1;
 #   - cluster VM -> the internet is masqueraded: the router sees 192.168.1.55;
-#   - a LAN client with a route to 192.168.100.0/24 cannot open the backend's port directly.
+#   - a LAN client with a route to 192.168.100.0/24 cannot open the backend's port directly;
+#   - with `snat: true` on the forward, the backend sees the gateway instead.
 # Before apply, none of the forwarded connections works.
 source "$(dirname "$0")/kernel_common.sh" "$1" "$2"
 g="${ns}gw" lan="${ns}lan" rt="${ns}rt" vm="${ns}vm" sftp="${ns}sftp"
@@ -76,6 +77,15 @@ got=$(connect "$lan" 192.168.100.81 22)
 [[ "$got" == unreachable* ]] || fail "LAN reached an unforwarded cluster port directly: '$got'"
 got=$(connect "$g" 192.168.1.55 2222)
 [ "$got" = 192.168.1.55 ] || fail "the gateway itself -> its forward: backend saw '$got'"
+
+# `snat: true` on the sftp forward (the seed's old behaviour): the backend sees the gateway, through
+# the snat map keyed by the original destination; the other forwards still keep client addresses.
+sed 's/{ listen: lan:2222, to: sftp:ssh }/{ listen: lan:2222, to: sftp:ssh, snat: true }/' \
+  "$src/examples/homelab.yaml" >"$tmp/snat.yaml"
+grep -q "snat: true" "$tmp/snat.yaml" || fail "could not make the snat variant of the seed"
+inns "$g" "$labgate" apply -c "$tmp/snat.yaml" --state-dir "$tmp/state" >/dev/null || fail "apply snat"
+got=$(connect "$lan" 192.168.1.55 2222)
+[ "$got" = 192.168.100.1 ] || fail "snat: true: backend saw '$got', want the gateway 192.168.100.1"
 
 # remove: the forward stops working.
 inns "$g" "$labgate" remove --state-dir "$tmp/state" >/dev/null
