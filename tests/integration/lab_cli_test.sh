@@ -31,8 +31,11 @@ status=0
 "$labgate" lab exec --name "$name" nosuchnode -- true 2>"$tmp/err.txt" || status=$?
 [ "$status" -eq 1 ] && grep -q "no node 'nosuchnode'" "$tmp/err.txt" || fail "lab exec of an unknown node"
 # Lab namespaces are never connected to the machine's: no veth of the lab outside them.
-"$labgate" lab exec --name "$name" gateway -- ip -o link show type veth | grep -q veth1 || fail "no veth1 in the gateway"
-ip -o link show | grep -q "link-netns lg-$name-" && fail "a link in the machine's namespace points into the lab"
+# (Outputs go to files first: `producer | grep -q` can kill the producer with SIGPIPE under pipefail.)
+"$labgate" lab exec --name "$name" gateway -- ip -o link show type veth >"$tmp/links.txt"
+grep -q veth1 "$tmp/links.txt" || fail "no veth1 in the gateway"
+ip -o link show >"$tmp/root-links.txt"
+grep -q "link-netns lg-$name-" "$tmp/root-links.txt" && fail "a link in the machine's namespace points into the lab"
 # Without the datapath the cluster is unreachable from the LAN and verify says so.
 status=0
 "$labgate" verify --lab --name "$name" >"$tmp/v.txt" || status=$?

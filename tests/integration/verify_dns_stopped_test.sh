@@ -3,7 +3,8 @@
 # checks (every name, from every network).
 source "$(dirname "$0")/lab_common.sh" "$1" "$2" vd
 "$labgate" lab up --name "$name" >/dev/null || fail "lab up failed"
-"$labgate" lab status --name "$name" | grep -q "^gateway .*labgate run (DNS) pid [0-9]* (running)" \
+"$labgate" lab status --name "$name" >"$tmp/status.txt"
+grep -q "^gateway .*labgate run (DNS) pid [0-9]* (running)" "$tmp/status.txt" \
   || fail "lab status does not show labgate run in the gateway"
 pid=$(server_pid gateway)
 [ -n "$pid" ] || fail "no recorded pid for the gateway's DNS service"
