@@ -1,5 +1,8 @@
 #include "show/text.h"
 
+#include <algorithm>
+#include <string_view>
+
 #include <fmt/format.h>
 
 #include "plan/address_plan.h"
@@ -50,6 +53,26 @@ std::string networks_or_all(const std::vector<std::string>& networks) {
 std::string view_cell(const DnsView& v) {
   if (!v.address) return "REFUSED";
   return fmt::format("{} ({})", v.address->str(), to_string(v.kind));
+}
+
+size_t max_line_width(const std::string& text) {
+  size_t widest = 0, start = 0;
+  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
+    widest = std::max(widest, display_width(std::string_view(text).substr(start, end - start)));
+  return widest;
+}
+
+// The DNS views as one block per name: "NAME -> SERVICE", then one line per client network.
+std::string dns_list(const DnsViewTable& views) {
+  std::string out;
+  for (const auto& row : views.names) {
+    out += fmt::format("  {} → {}\n", row.fqdn, row.service);
+    TextTable lines("    ");
+    for (size_t i = 0; i < row.views.size(); ++i)
+      lines.add_row({"from " + views.networks[i], view_cell(row.views[i])});
+    out += lines.render();
+  }
+  return out;
 }
 
 }  // namespace
@@ -119,7 +142,9 @@ std::string render_dns(const Topology& t) {
     for (const auto& v : row.views) cells.push_back(view_cell(v));
     table.add_row(std::move(cells));
   }
-  out += table.render();
+  std::string matrix = table.render();
+  // One column per network fits the seed; with many networks, a list per name stays readable.
+  out += max_line_width(matrix) <= kTextWidth ? matrix : dns_list(views);
   out +=
       "  (service) the service's own address: the client is on its network\n"
       "  (gateway) the gateway's address on the client's network, where forwards to it listen\n"

@@ -5,11 +5,15 @@
 // 100 columns for topologies of the seed's size. Pure: returns the text, prints nothing.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "topology/topology.h"
 
 namespace labgate::show {
+
+// The terminal width the text is laid out for.
+inline constexpr size_t kTextWidth = 100;
 
 std::string render_text(const Topology& topology);
 

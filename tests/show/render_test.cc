@@ -1,8 +1,10 @@
 // Unit tests of the show renderers on topologies other than the seed (the seed is golden-tested
 // in show_golden_test.cc).
+#include <sstream>
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -162,6 +164,31 @@ dns: { zone: lab }
   EXPECT_THAT(render_dns(t),
               HasSubstr("served on every network; recursion for clients on every network\n"));
   EXPECT_EQ(render_json(t)["dns"]["recursion"], nlohmann::ordered_json({"a", "b"}));
+}
+
+TEST(ShowTextSections, DnsWithManyNetworksIsAListPerName) {
+  std::string yaml = R"(
+networks:
+  lan: { interface: eth0, subnet: 10.0.0.0/24, address: 10.0.0.2, router: 10.0.0.1, uplink: true }
+)";
+  for (int i = 1; i <= 6; ++i)
+    yaml += fmt::format(
+        "  network-{0}: {{ interface: eth{0}, subnet: 10.{0}.0.0/24, address: 10.{0}.0.1 }}\n", i);
+  yaml += R"(
+services:
+  web: { address: 10.3.0.80, ports: { http: 80 } }
+forwards:
+  - { listen: lan:80, to: web:http }
+dns: { zone: lab, names: { www: web } }
+)";
+  std::string d = render_dns(load(yaml));
+  EXPECT_THAT(d, HasSubstr("  www.lab → web\n"
+                           "    from lan        10.0.0.2 (gateway)\n"
+                           "    from network-1  REFUSED\n"
+                           "    from network-2  REFUSED\n"
+                           "    from network-3  10.3.0.80 (service)\n"));
+  std::istringstream lines(d);
+  for (std::string l; std::getline(lines, l);) EXPECT_LE(display_width(l), kTextWidth) << l;
 }
 
 TEST(ShowJsonFields, NullsWhereFieldsDoNotApply) {
