@@ -17,6 +17,8 @@
 #include "cli/config_source.h"
 #include "dns/authority.h"
 #include "dns/service.h"
+#include "proxy/proxy_forward.h"
+#include "proxy/proxy_server.h"
 #include "runtime/listen_address.h"
 #include "runtime/log.h"
 #include "runtime/notify.h"
@@ -58,9 +60,10 @@ std::optional<Topology> load(const RunOptions& o, int* exit_status) {
   LoadedTopology loaded = load_for_command(o.config);
   *exit_status = loaded.exit_status;
   if (!loaded.topology) return std::nullopt;
-  if (!loaded.topology->dns.enabled) {
-    runtime::log_error(fmt::format("{}: there is no 'dns:' section, so there is nothing to serve",
-                                   loaded.source.name));
+  if (!loaded.topology->dns.enabled && proxy::proxy_forwards(*loaded.topology, nullptr).empty()) {
+    runtime::log_error(fmt::format(
+        "{}: there is no 'dns:' section and no 'via: proxy' forward, so there is nothing to serve",
+        loaded.source.name));
     *exit_status = kExitConfigError;
     return std::nullopt;
   }
@@ -85,8 +88,10 @@ int run(const RunOptions& o) {
   if (listen.empty()) listen = default_listen(*topology);
 
   std::string error;
-  auto authority = build_authority(*topology, o, &error);
-  if (!authority) {
+  const bool serve_dns = topology->dns.enabled;  // else only the proxy runs
+  std::shared_ptr<const dns::Authority> authority;
+  if (serve_dns) authority = build_authority(*topology, o, &error);
+  if (serve_dns && !authority) {
     runtime::log_error(error);
     return kExitConfigError;
   }
@@ -94,18 +99,33 @@ int run(const RunOptions& o) {
   runtime::Server server;
   int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (threads < 1) threads = 1;
-  if (!server.bind(service, listen, threads, &error)) {
+  if (serve_dns && !server.bind(service, listen, threads, &error)) {
+    runtime::log_error(error);
+    return kExitFailure;
+  }
+  // The userspace proxy serves the `via: proxy` forwards; they are fixed at start.
+  std::vector<std::string> skipped;
+  proxy::ProxyServer proxy_server(proxy::proxy_forwards(*topology, &skipped));
+  for (const auto& label : skipped)
+    runtime::log_warning(
+        fmt::format("proxy: {} is UDP, which the proxy does not serve yet", label));
+  if (!proxy_server.forwards().empty() && !proxy_server.bind(threads, &error)) {
     runtime::log_error(error);
     return kExitFailure;
   }
 
   runtime::block_daemon_signals();  // before the loops start, so their threads inherit the mask
   server.start();
+  proxy_server.start();
   std::vector<std::string> where;
   for (const auto& a : server.bound()) where.push_back(a.str());
   std::string status_line =
-      fmt::format("serving DNS for zone '{}' on udp+tcp {} with {} thread{}", topology->dns.zone,
-                  fmt::join(where, ", "), threads, threads == 1 ? "" : "s");
+      serve_dns ? fmt::format("serving DNS for zone '{}' on udp+tcp {} with {} thread{}",
+                              topology->dns.zone, fmt::join(where, ", "), threads,
+                              threads == 1 ? "" : "s")
+                : fmt::format("{} thread{}", threads, threads == 1 ? "" : "s");
+  for (const auto& f : proxy_server.forwards())
+    status_line += fmt::format("; proxying {} on {}", f.label, f.listen.str());
   runtime::log_info(status_line);
   runtime::notify_ready(status_line);
 
@@ -116,8 +136,11 @@ int run(const RunOptions& o) {
     std::string why;
     std::optional<Topology> next = load(o, &reload_status);
     std::shared_ptr<const dns::Authority> next_authority;
-    if (next) next_authority = build_authority(*next, o, &why);
-    if (!next_authority) {
+    if (next && serve_dns) next_authority = build_authority(*next, o, &why);
+    if (next && !serve_dns) {
+      runtime::log_info(
+          "reloaded: the proxy's forwards are fixed at start; restart to change them");
+    } else if (!next_authority) {
       runtime::log_error(fmt::format("reload failed{}; still serving the previous answers",
                                      why.empty() ? "" : ": " + why));
     } else {
@@ -132,6 +155,7 @@ int run(const RunOptions& o) {
   runtime::notify_stopping();
   runtime::log_info(fmt::format("signal {}: stopping", sig));
   server.stop();
+  proxy_server.stop();
   runtime::Server::Stats stats = server.stats();
   runtime::log_info(fmt::format("stopped after {} answers ({} over UDP in {} batches, {} over TCP)",
                                 stats.udp_answers + stats.tcp_answers, stats.udp_answers,

@@ -1,0 +1,48 @@
+#include "proxy/proxy_forward.h"
+
+#include <fmt/format.h>
+
+namespace labgate::proxy {
+
+std::optional<Backend> ProxyForward::route(const std::string& server_name) const {
+  if (!server_name.empty()) {
+    for (const auto& r : sni_routes)
+      if (r.name == server_name) return r.backend;
+    const SniRoute* best = nullptr;
+    for (const auto& r : sni_routes) {
+      if (r.name.size() < 2 || r.name[0] != '*' || r.name[1] != '.') continue;
+      std::string_view suffix = std::string_view(r.name).substr(1);  // ".cluster"
+      if (server_name.size() > suffix.size() && server_name.ends_with(suffix) &&
+          (!best || r.name.size() > best->name.size()))
+        best = &r;
+    }
+    if (best) return best->backend;
+  }
+  if (has_default) return backend;
+  return std::nullopt;
+}
+
+std::vector<ProxyForward> proxy_forwards(const Topology& t, std::vector<std::string>* skipped) {
+  std::vector<ProxyForward> out;
+  for (const auto& f : t.forwards) {
+    if (!f.ok || f.via != Datapath::kProxy) continue;
+    const Network* network = t.find_network(f.listen_network);
+    const Service* service = t.find_service(f.service);
+    const ServicePort* port = service ? service->find_port(f.service_port) : nullptr;
+    if (!network || !port) continue;  // validate() reported it
+    std::string label =
+        fmt::format("{}:{} -> {}:{}", f.listen_network, f.listen_port, f.service, f.service_port);
+    if (port->protocol != Protocol::kTcp) {
+      if (skipped) skipped->push_back(label);
+      continue;
+    }
+    ProxyForward p;
+    p.label = label;
+    p.listen = {network->address, f.listen_port};
+    p.backend = {service->address, port->port};
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace labgate::proxy

@@ -1,0 +1,54 @@
+// What the userspace proxy serves: TCP forwards, each a listening address and where its
+// connections go. Built from the topology's `via: proxy` forwards (pure, no I/O), or by hand in
+// tests.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/ipv4.h"
+#include "proxy/proxy_header.h"
+#include "runtime/listen_address.h"
+#include "topology/topology.h"
+
+namespace labgate::proxy {
+
+struct Backend {
+  Ipv4 address;
+  uint16_t port = 0;
+  bool operator==(const Backend&) const = default;
+};
+
+// A route by TLS server name: `name` is exact ("a.example") or a wildcard ("*.cluster", which
+// matches any name ending in ".cluster", at any depth, but not "cluster" itself).
+struct SniRoute {
+  std::string name;
+  Backend backend;
+};
+
+struct ProxyForward {
+  std::string label;  // for logs, e.g. "lan:8443 -> ingress:https"
+  runtime::ListenAddress listen;
+  Backend backend;  // where connections go (with SNI routes: the default route)
+  // With SNI routes, the proxy reads the ClientHello first and picks the route: exact names
+  // first, then the longest matching wildcard, then `backend` if has_default, else it closes.
+  std::vector<SniRoute> sni_routes;
+  bool has_default = true;
+  std::optional<ProxyVersion> send_proxy_header;
+  uint32_t max_connections = 4096;  // across all loops; beyond it, accepted and closed at once
+  uint32_t connect_timeout_ms = 5000;
+  uint32_t idle_timeout_ms = 600000;  // no byte either way for this long: closed
+  uint32_t hello_timeout_ms = 5000;   // SNI: a whole ClientHello within this time, or closed
+
+  bool routes_by_name() const { return !sni_routes.empty(); }
+  // The backend for `server_name` ("" when the client sent none); nullopt: close the connection.
+  std::optional<Backend> route(const std::string& server_name) const;
+};
+
+// The forwards of `t` with `via: proxy` and a TCP target, in file order. UDP targets are not
+// served by the proxy yet; their labels go to *skipped.
+std::vector<ProxyForward> proxy_forwards(const Topology& t, std::vector<std::string>* skipped);
+
+}  // namespace labgate::proxy

@@ -1,0 +1,402 @@
+#include "proxy/relay_loop.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "proxy/client_hello.h"
+#include "runtime/log.h"
+
+namespace labgate::proxy {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr size_t kPipeBytes = 1 << 20;         // asked of F_SETPIPE_SZ; the kernel may give less
+constexpr int kMaxSplicesPerEvent = 32;        // then let other connections have a turn
+constexpr uint32_t kUnwatched = ~uint32_t{0};  // interest of a side removed from epoll
+
+sockaddr_in to_sockaddr(Ipv4 a, uint16_t port) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(a.value);
+  return sa;
+}
+
+}  // namespace
+
+// One direction of a relay: bytes read from `from` wait in the pipe until written to `to`.
+struct Direction {
+  int pipe_read = -1, pipe_write = -1;
+  size_t in_pipe = 0;
+  size_t capacity = 65536;
+  bool eof = false;   // `from` reached EOF
+  bool shut = false;  // `to` got SHUT_WR: this direction is done
+  uint64_t bytes = 0;
+};
+
+struct RelayLoop::Connection {
+  enum class State : uint8_t { kHello, kConnecting, kRelaying };
+  State state = State::kHello;
+  size_t forward = 0;
+  Source client{Kind::kClient, -1, nullptr};
+  Source backend{Kind::kBackend, -1, nullptr};
+  sockaddr_in peer{}, local{};
+  ClientHelloParser hello;
+  std::string pending;  // PROXY header and bytes read before the relay: written to the backend
+  size_t pending_sent = 0;
+  Direction up, down;  // client -> backend, backend -> client
+  uint32_t client_events = 0, backend_events = 0;
+  bool client_hup = false, backend_hup = false;  // that side hung up: no longer watched
+  Clock::time_point deadline;                    // hello or connect deadline
+  Clock::time_point last_active;                 // for the idle timeout
+};
+
+RelayLoop::RelayLoop(const std::vector<ProxyForward>& forwards, std::vector<ForwardState>& states)
+    : forwards_(forwards), states_(states) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  sources_.push_back(std::make_unique<Source>(Source{Kind::kWake, wake_fd_}));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = sources_.back().get();
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+}
+
+RelayLoop::~RelayLoop() {
+  while (!connections_.empty()) close_connection(*connections_.begin(), false);
+  for (auto& s : sources_) ::close(s->fd);
+  if (reserve_fd_ >= 0) ::close(reserve_fd_);
+  ::close(epoll_fd_);
+}
+
+void RelayLoop::add_listener(size_t index, int fd) {
+  sources_.push_back(std::make_unique<Source>(Source{Kind::kListener, fd, nullptr, index}));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = sources_.back().get();
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void RelayLoop::stop() {
+  uint64_t one = 1;
+  ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
+  (void)ignored;
+}
+
+void RelayLoop::run() {
+  epoll_event events[128];
+  auto next_sweep = Clock::now() + std::chrono::milliseconds(250);
+  while (true) {
+    int n = ::epoll_wait(epoll_fd_, events, 128, 250);
+    if (n < 0 && errno != EINTR) {
+      runtime::log_error(fmt::format("proxy epoll_wait: {}", std::strerror(errno)));
+      return;
+    }
+    for (int i = 0; i < n; ++i) {
+      auto* s = static_cast<Source*>(events[i].data.ptr);
+      switch (s->kind) {
+        case Kind::kWake:
+          return;
+        case Kind::kListener:
+          on_accept(s);
+          break;
+        case Kind::kClient:
+        case Kind::kBackend: {
+          Connection* c = s->connection;
+          // A connection closed earlier in this batch is gone; its events were removed with it.
+          if (!connections_.contains(c)) break;
+          c->last_active = Clock::now();
+          if (c->state == Connection::State::kHello) {
+            on_client_hello(c);
+          } else if (c->state == Connection::State::kConnecting) {
+            if (s->kind == Kind::kBackend)
+              on_connected(c);
+            else if (events[i].events & (EPOLLERR | EPOLLHUP))
+              close_connection(c, false);
+          } else {
+            if (events[i].events & EPOLLERR) {
+              close_connection(c, false);
+              break;
+            }
+            // A hang-up is reported even with no interest; after the relay has done what it can
+            // with it, stop watching that side so a level-triggered HUP cannot spin the loop.
+            if (events[i].events & EPOLLHUP)
+              (s->kind == Kind::kClient ? c->client_hup : c->backend_hup) = true;
+            on_relay(c);
+          }
+          break;
+        }
+      }
+    }
+    if (Clock::now() >= next_sweep) {
+      sweep_timeouts();
+      next_sweep = Clock::now() + std::chrono::milliseconds(250);
+    }
+  }
+}
+
+void RelayLoop::on_accept(Source* listener) {
+  const ProxyForward& f = forwards_[listener->forward];
+  ForwardState& state = states_[listener->forward];
+  for (int i = 0; i < 64; ++i) {
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    int fd = ::accept4(listener->fd, reinterpret_cast<sockaddr*>(&peer), &len,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if ((errno == EMFILE || errno == ENFILE) && reserve_fd_ >= 0) {
+        // Out of descriptors: give one back, take the connection and close it cleanly, so the
+        // client is not left in the listen queue and the loop does not spin on it.
+        ::close(reserve_fd_);
+        int refused = ::accept4(listener->fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (refused >= 0) ::close(refused);
+        reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        state.refused.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      return;  // EAGAIN, or a connection that went away before we took it
+    }
+    if (state.active.load(std::memory_order_relaxed) >= f.max_connections) {
+      ::close(fd);
+      state.refused.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    state.active.fetch_add(1, std::memory_order_relaxed);
+    state.accepted.fetch_add(1, std::memory_order_relaxed);
+    auto* c = new Connection;
+    c->forward = listener->forward;
+    c->client = {Kind::kClient, fd, c};
+    c->backend = {Kind::kBackend, -1, c};
+    c->peer = peer;
+    socklen_t local_len = sizeof c->local;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&c->local), &local_len);
+    c->last_active = Clock::now();
+    connections_.insert(c);
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (f.routes_by_name()) {
+      c->state = Connection::State::kHello;
+      c->deadline = Clock::now() + std::chrono::milliseconds(f.hello_timeout_ms);
+      update_interest(c);
+    } else {
+      start_connect(c, f.backend);
+    }
+  }
+}
+
+void RelayLoop::on_client_hello(Connection* c) {
+  char buffer[4096];
+  while (true) {
+    ssize_t n = ::recv(c->client.fd, buffer, sizeof buffer, 0);
+    if (n == 0) return close_connection(c, true);  // closed before a whole hello
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      return close_connection(c, true);
+    }
+    c->pending.append(buffer, static_cast<size_t>(n));
+    HelloStatus s = c->hello.feed(reinterpret_cast<const uint8_t*>(buffer), static_cast<size_t>(n));
+    if (s == HelloStatus::kNeedMore) continue;
+    if (s != HelloStatus::kDone) return close_connection(c, true);
+    std::optional<Backend> to = forwards_[c->forward].route(c->hello.server_name());
+    if (!to) return close_connection(c, true);
+    return start_connect(c, *to);
+  }
+}
+
+void RelayLoop::start_connect(Connection* c, const Backend& to) {
+  const ProxyForward& f = forwards_[c->forward];
+  if (f.send_proxy_header) {
+    ProxyEndpoints e{Ipv4{ntohl(c->peer.sin_addr.s_addr)}, ntohs(c->peer.sin_port),
+                     Ipv4{ntohl(c->local.sin_addr.s_addr)}, ntohs(c->local.sin_port)};
+    c->pending.insert(0, proxy_header(*f.send_proxy_header, e));
+  }
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return close_connection(c, true);  // EMFILE: this connection only
+  c->backend.fd = fd;
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  sockaddr_in sa = to_sockaddr(to.address, to.port);
+  int r = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  if (r != 0 && errno != EINPROGRESS) return close_connection(c, true);
+  c->state = Connection::State::kConnecting;
+  c->deadline = Clock::now() + std::chrono::milliseconds(f.connect_timeout_ms);
+  update_interest(c);
+  if (r == 0) on_connected(c);
+}
+
+void RelayLoop::on_connected(Connection* c) {
+  int error = 0;
+  socklen_t len = sizeof error;
+  if (::getsockopt(c->backend.fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) {
+    if (error == EINPROGRESS) return;
+    return close_connection(c, true);
+  }
+  for (Direction* d : {&c->up, &c->down}) {
+    int p[2];
+    if (::pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0) return close_connection(c, true);
+    d->pipe_read = p[0];
+    d->pipe_write = p[1];
+    int got = ::fcntl(p[1], F_SETPIPE_SZ, static_cast<int>(kPipeBytes));
+    if (got > 0) d->capacity = static_cast<size_t>(got);
+  }
+  c->state = Connection::State::kRelaying;
+  on_relay(c);
+}
+
+bool RelayLoop::flush_pending(Connection* c) {
+  while (c->pending_sent < c->pending.size()) {
+    ssize_t n = ::send(c->backend.fd, c->pending.data() + c->pending_sent,
+                       c->pending.size() - c->pending_sent, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+    c->pending_sent += static_cast<size_t>(n);
+  }
+  c->pending.clear();
+  c->pending.shrink_to_fit();
+  c->pending_sent = 0;
+  return true;
+}
+
+namespace {
+
+// Moves what it can from `from` to `to` through d's pipe; false on an error (close both).
+bool pump(Direction* d, int from, int to) {
+  for (int i = 0; i < kMaxSplicesPerEvent && !d->shut; ++i) {
+    bool progressed = false;
+    if (d->in_pipe > 0) {
+      ssize_t n = ::splice(d->pipe_read, nullptr, to, nullptr, d->in_pipe,
+                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        d->in_pipe -= static_cast<size_t>(n);
+        d->bytes += static_cast<uint64_t>(n);
+        progressed = true;
+      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        return false;
+      }
+    }
+    if (d->eof) {
+      if (d->in_pipe == 0) {
+        ::shutdown(to, SHUT_WR);
+        d->shut = true;
+      }
+      return true;
+    }
+    if (d->in_pipe < d->capacity) {
+      ssize_t n = ::splice(from, nullptr, d->pipe_write, nullptr, d->capacity - d->in_pipe,
+                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        d->in_pipe += static_cast<size_t>(n);
+        progressed = true;
+      } else if (n == 0) {
+        d->eof = true;
+        progressed = true;
+      } else if (errno != EAGAIN && errno != EINTR) {
+        return false;
+      }
+    }
+    if (!progressed) return true;
+  }
+  return true;
+}
+
+}  // namespace
+
+void RelayLoop::on_relay(Connection* c) {
+  if (!c->pending.empty()) {
+    if (!flush_pending(c)) return close_connection(c, false);
+    if (!c->pending.empty()) return update_interest(c);  // the backend is not taking more yet
+  }
+  if (!pump(&c->up, c->client.fd, c->backend.fd) || !pump(&c->down, c->backend.fd, c->client.fd))
+    return close_connection(c, false);
+  if (c->up.shut && c->down.shut) return close_connection(c, false);
+  update_interest(c);
+}
+
+// Level-triggered interest: read a side while its direction has pipe room and no EOF; wait for
+// writability of a side while bytes wait for it.
+void RelayLoop::update_interest(Connection* c) {
+  uint32_t client = 0, backend = 0;
+  switch (c->state) {
+    case Connection::State::kHello:
+      client = EPOLLIN;
+      break;
+    case Connection::State::kConnecting:
+      backend = EPOLLOUT;
+      break;
+    case Connection::State::kRelaying:
+      if (!c->pending.empty()) {
+        backend = EPOLLOUT;
+        break;
+      }
+      if (!c->up.eof && c->up.in_pipe < c->up.capacity) client |= EPOLLIN;
+      if (!c->down.eof && c->down.in_pipe < c->down.capacity) backend |= EPOLLIN;
+      if (c->up.in_pipe > 0) backend |= EPOLLOUT;
+      if (c->down.in_pipe > 0) client |= EPOLLOUT;
+      break;
+  }
+  auto apply = [&](Source* s, uint32_t want, uint32_t* have, bool hup) {
+    if (s->fd < 0) return;
+    if (hup) {
+      if (*have != kUnwatched) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s->fd, nullptr);
+      *have = kUnwatched;
+      return;
+    }
+    if (want == *have) return;
+    epoll_event ev{};
+    ev.events = want;
+    ev.data.ptr = s;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, s->fd, &ev) != 0)
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s->fd, &ev);
+    *have = want;
+  };
+  // Interest 0 still reports errors and hang-ups, which the relay then sees as a failed splice.
+  apply(&c->client, client, &c->client_events, c->client_hup);
+  apply(&c->backend, backend, &c->backend_events, c->backend_hup);
+}
+
+void RelayLoop::close_connection(Connection* c, bool failed) {
+  for (Source* s : {&c->client, &c->backend}) {
+    if (s->fd < 0) continue;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s->fd, nullptr);
+    ::close(s->fd);
+  }
+  for (Direction* d : {&c->up, &c->down}) {
+    if (d->pipe_read >= 0) ::close(d->pipe_read);
+    if (d->pipe_write >= 0) ::close(d->pipe_write);
+  }
+  ForwardState& state = states_[c->forward];
+  state.active.fetch_sub(1, std::memory_order_relaxed);
+  if (failed) state.failed.fetch_add(1, std::memory_order_relaxed);
+  connections_.erase(c);
+  delete c;
+}
+
+void RelayLoop::sweep_timeouts() {
+  auto now = Clock::now();
+  std::vector<Connection*> expired;
+  for (Connection* c : connections_) {
+    const ProxyForward& f = forwards_[c->forward];
+    bool waiting = c->state != Connection::State::kRelaying;
+    if ((waiting && now >= c->deadline) ||
+        now - c->last_active >= std::chrono::milliseconds(f.idle_timeout_ms))
+      expired.push_back(c);
+  }
+  for (Connection* c : expired) close_connection(c, c->state != Connection::State::kRelaying);
+}
+
+}  // namespace labgate::proxy

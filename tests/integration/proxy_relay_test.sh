@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# `labgate run` serving a `via: proxy` forward in namespaces: a gateway namespace with the seed's
+# two networks, a LAN client namespace and a backend namespace (the seed's ingress, 192.168.100.80)
+# on the cluster network; python3 on both ends. Proves: 50 MB up and 50 MB down through the proxy,
+# byte for byte (sha256); half-close (the client shuts its write side and still reads the reply,
+# which the backend only sends after it saw EOF); the backend sees the gateway as the client; a
+# backend that is not listening is a clean close for the client; the listener survives all that.
+# Usage: proxy_relay_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
+set -uo pipefail
+labgate=$1 src=$2
+fail() { echo "FAIL: $*" >&2; [ -f "${tmp:-}/run.log" ] && sed 's/^/  labgate: /' "$tmp/run.log" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
+python=$(command -v python3) || fail "python3 is missing"
+
+tag=lgpx$$
+gw=${tag}gw lan=${tag}lan cluster=${tag}cl
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  for ns in $gw $lan $cluster; do
+    ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null
+    ip netns del $ns 2>/dev/null
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+for ns in $gw $lan $cluster; do
+  ip netns add $ns || fail "cannot create network namespace $ns"
+  ip -n $ns link set lo up
+done
+ip -n $gw link add vmbr0 type veth peer name eth0 netns $lan || fail "cannot create veth"
+ip -n $gw link add vmbr1 type veth peer name eth0 netns $cluster || fail "cannot create veth"
+ip -n $gw addr add 192.168.1.55/24 dev vmbr0
+ip -n $gw addr add 192.168.100.1/24 dev vmbr1
+ip -n $lan addr add 192.168.1.10/24 dev eth0
+ip -n $cluster addr add 192.168.100.80/24 dev eth0
+for pair in "$gw vmbr0" "$gw vmbr1" "$lan eth0" "$cluster eth0"; do
+  set -- $pair
+  ip -n $1 link set $2 up
+done
+
+# The seed, plus one forward served by the proxy: 192.168.1.55:8443 -> ingress:https.
+sed 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:8443, to: ingress:https, via: proxy }|' \
+  "$src/examples/homelab.yaml" >"$tmp/labgate.yaml"
+grep -q 'via: proxy' "$tmp/labgate.yaml" || fail "could not add the proxy forward to the seed"
+
+head -c 50000000 /dev/urandom >"$tmp/blob"
+blob_sha=$(sha256sum "$tmp/blob" | cut -d' ' -f1)
+
+# The backend: per connection, one command byte. 'U': read to EOF, answer the sha256 of what came
+# and the peer's address (only possible after the client's half-close reached it). 'D': send the
+# blob, then close.
+cat >"$tmp/backend.py" <<'PY'
+import hashlib, socket, sys, threading
+blob = open(sys.argv[1], 'rb').read()
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('192.168.100.80', 443)); s.listen(64)
+def serve(c, peer):
+    with c:
+        cmd = c.recv(1)
+        if cmd == b'U':
+            h = hashlib.sha256()
+            while True:
+                d = c.recv(1 << 20)
+                if not d: break
+                h.update(d)
+            c.sendall(f'{h.hexdigest()} {peer[0]}\n'.encode())
+        elif cmd == b'D':
+            c.sendall(blob)
+while True:
+    c, peer = s.accept()
+    threading.Thread(target=serve, args=(c, peer), daemon=True).start()
+PY
+# The client: upload or download through 192.168.1.55:8443.
+cat >"$tmp/client.py" <<'PY'
+import hashlib, socket, sys
+mode, path = sys.argv[1], sys.argv[2]
+c = socket.create_connection(('192.168.1.55', 8443), timeout=30)
+if mode == 'U':
+    c.sendall(b'U')
+    with open(path, 'rb') as f:
+        while True:
+            d = f.read(1 << 20)
+            if not d: break
+            c.sendall(d)
+    c.shutdown(socket.SHUT_WR)  # half-close: the reply must still arrive
+    reply = b''
+    while True:
+        d = c.recv(4096)
+        if not d: break
+        reply += d
+    print(reply.decode().strip())
+else:
+    c.sendall(b'D')
+    h = hashlib.sha256(); n = 0
+    while True:
+        d = c.recv(1 << 20)
+        if not d: break
+        h.update(d); n += len(d)
+    print(h.hexdigest(), n)
+PY
+
+ip netns exec $gw "$labgate" run -c "$tmp/labgate.yaml" --threads 2 2>"$tmp/run.log" &
+pid=$!
+for _ in $(seq 50); do
+  grep -q "proxying lan:8443 -> ingress:https on 192.168.1.55:8443" "$tmp/run.log" 2>/dev/null && break
+  kill -0 $pid 2>/dev/null || fail "labgate run exited early"
+  sleep 0.1
+done
+grep -q "proxying lan:8443 -> ingress:https on 192.168.1.55:8443" "$tmp/run.log" || fail "no readiness line"
+
+# No backend yet: the client's connection is accepted, then closed cleanly (EOF, no hang).
+out=$(ip netns exec $lan timeout 10 "$python" "$tmp/client.py" D /dev/null) ||
+  fail "without a backend the client got an error or hung: $out"
+[ "$out" = "$(printf '' | sha256sum | cut -d' ' -f1) 0" ] || fail "without a backend: $out"
+
+ip netns exec $cluster "$python" "$tmp/backend.py" "$tmp/blob" &
+for _ in $(seq 50); do
+  ip netns exec $cluster ss -ltn | grep -q 192.168.100.80:443 && break
+  sleep 0.1
+done
+
+up=$(ip netns exec $lan timeout 60 "$python" "$tmp/client.py" U "$tmp/blob") || fail "upload failed: $up"
+[ "$up" = "$blob_sha 192.168.100.1" ] ||
+  fail "upload: backend saw '$up', wanted '$blob_sha 192.168.100.1' (sha256 and the gateway as peer)"
+echo "ok: 50 MB upload through the proxy, sha256 equal, half-close delivered the reply"
+
+down=$(ip netns exec $lan timeout 60 "$python" "$tmp/client.py" D -) || fail "download failed: $down"
+[ "$down" = "$blob_sha 50000000" ] || fail "download: got '$down', wanted '$blob_sha 50000000'"
+echo "ok: 50 MB download through the proxy, sha256 equal"
+
+# Several at once, both ways.
+clients=()
+for i in 1 2 3 4; do
+  ip netns exec $lan timeout 60 "$python" "$tmp/client.py" U "$tmp/blob" >"$tmp/up$i" &
+  clients+=($!)
+  ip netns exec $lan timeout 60 "$python" "$tmp/client.py" D - >"$tmp/down$i" &
+  clients+=($!)
+done
+wait "${clients[@]}"
+for i in 1 2 3 4; do
+  [ "$(cat "$tmp/up$i")" = "$blob_sha 192.168.100.1" ] || fail "concurrent upload $i: $(cat "$tmp/up$i")"
+  [ "$(cat "$tmp/down$i")" = "$blob_sha 50000000" ] || fail "concurrent download $i: $(cat "$tmp/down$i")"
+done
+echo "ok: 4 uploads and 4 downloads at once, all byte for byte"
+
+kill -0 $pid 2>/dev/null || fail "labgate run died"
+kill -TERM $pid
+wait $pid
+status=$?
+pid=
+[ $status = 0 ] || fail "labgate run exited $status on SIGTERM"
+echo "PASS: proxy relay"
