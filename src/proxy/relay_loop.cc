@@ -169,8 +169,8 @@ void RelayLoop::on_accept(Source* listener) {
       return;  // EAGAIN, or a connection that went away before we took it
     }
     if (state.active.load(std::memory_order_relaxed) >= f.max_connections) {
+      state.refused.fetch_add(1, std::memory_order_relaxed);  // counted before the client sees it
       ::close(fd);
-      state.refused.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
     state.active.fetch_add(1, std::memory_order_relaxed);

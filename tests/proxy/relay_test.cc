@@ -1,0 +1,258 @@
+// The relay on loopback (no root): ProxyServer with hand-built forwards (port 0), backends that
+// are plain blocking sockets in the test. Proves routing by SNI (exact, wildcard, default, none),
+// the PROXY header a backend receives, half-close in both directions, a refused connection past
+// the limit, and a connect timeout that closes the client.
+#include "proxy/proxy_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace labgate::proxy {
+namespace {
+
+const Ipv4 kLoopback{0x7F000001};
+
+// A listening socket on 127.0.0.1 with a kernel-chosen port.
+struct TestListener {
+  int fd = -1;
+  uint16_t port = 0;
+  TestListener() {
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(kLoopback.value);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    ::listen(fd, 16);
+    socklen_t len = sizeof sa;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+    port = ntohs(sa.sin_port);
+  }
+  ~TestListener() { ::close(fd); }
+  // The next connection, or -1 after `ms`.
+  int accept_within(int ms) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, ms) != 1) return -1;
+    return ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+  }
+  Backend backend() const { return {kLoopback, port}; }
+};
+
+int connect_to(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(kLoopback.value);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+  return fd;
+}
+
+void send_all(int fd, std::string_view s) {
+  ASSERT_EQ(::send(fd, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size()));
+}
+
+// Reads until EOF (or the 5 s receive timeout on the test's sockets).
+std::string read_to_eof(int fd) {
+  std::string out;
+  char buffer[65536];
+  while (true) {
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string read_exactly(int fd, size_t n) {
+  std::string out;
+  char buffer[4096];
+  while (out.size() < n) {
+    ssize_t got = ::recv(fd, buffer, std::min(sizeof buffer, n - out.size()), 0);
+    if (got <= 0) break;
+    out.append(buffer, static_cast<size_t>(got));
+  }
+  return out;
+}
+
+std::string hello(const std::string& file) {
+  std::ifstream in(std::string(LABGATE_SOURCE_DIR) + "/tests/proxy/testdata/" + file,
+                   std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+ProxyForward forward_to(const Backend& b) {
+  ProxyForward f;
+  f.label = "test";
+  f.listen = {kLoopback, 0};
+  f.backend = b;
+  return f;
+}
+
+TEST(RelayTest, HalfCloseBothWaysAndProxyHeader) {
+  TestListener backend;
+  ProxyForward f = forward_to(backend.backend());
+  f.send_proxy_header = ProxyVersion::kV1;
+  ProxyServer server({f});
+  std::string error;
+  ASSERT_TRUE(server.bind(2, &error)) << error;
+  server.start();
+  int client = connect_to(server.forwards()[0].listen.port);
+  int b = backend.accept_within(5000);
+  ASSERT_GE(b, 0);
+  timeval tv{5, 0};
+  ::setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+  sockaddr_in local{};
+  socklen_t len = sizeof local;
+  ::getsockname(client, reinterpret_cast<sockaddr*>(&local), &len);
+  std::string expected_header = "PROXY TCP4 127.0.0.1 127.0.0.1 " +
+                                std::to_string(ntohs(local.sin_port)) + " " +
+                                std::to_string(server.forwards()[0].listen.port) + "\r\n";
+  send_all(client, "request");
+  ::shutdown(client, SHUT_WR);                             // the client is done writing
+  EXPECT_EQ(read_to_eof(b), expected_header + "request");  // EOF reached the backend
+  send_all(b, "reply after the client's EOF");
+  ::shutdown(b, SHUT_WR);
+  EXPECT_EQ(read_to_eof(client), "reply after the client's EOF");
+  ::close(b);
+  ::close(client);
+  server.stop();
+}
+
+TEST(RelayTest, RoutesByServerName) {
+  TestListener a, wild, fallback;
+  ProxyForward f = forward_to(fallback.backend());
+  f.sni_routes = {{"a.example", a.backend()}, {"*.cluster", wild.backend()}};
+  ProxyServer server({f});
+  std::string error;
+  ASSERT_TRUE(server.bind(1, &error)) << error;
+  server.start();
+  uint16_t port = server.forwards()[0].listen.port;
+
+  struct Case {
+    const char* file;
+    TestListener* expected;
+  } cases[] = {{"openssl-tls13-a.example.bin", &a},
+               {"pq-mlkem-3-records-argocd.cluster.bin", &wild},
+               {"openssl-tls12-b.example.bin", &fallback},
+               {"openssl-no-sni.bin", &fallback}};
+  for (const auto& c : cases) {
+    std::string bytes = hello(c.file);
+    int client = connect_to(port);
+    // A byte at a time for the first 20 bytes, then the rest: the hello arrives in pieces.
+    for (size_t i = 0; i < 20; ++i) send_all(client, bytes.substr(i, 1));
+    send_all(client, bytes.substr(20));
+    int got = c.expected->accept_within(5000);
+    ASSERT_GE(got, 0) << c.file;
+    EXPECT_EQ(read_exactly(got, bytes.size()), bytes) << c.file;  // relayed unchanged
+    ::close(got);
+    ::close(client);
+  }
+  // Not TLS: closed without reaching any backend.
+  int client = connect_to(port);
+  send_all(client, "GET / HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(read_to_eof(client), "");
+  EXPECT_LT(a.accept_within(200), 0);
+  EXPECT_LT(wild.accept_within(0), 0);
+  EXPECT_LT(fallback.accept_within(0), 0);
+  ::close(client);
+  server.stop();
+  EXPECT_EQ(server.state(0).failed.load(), 1u);
+}
+
+TEST(RelayTest, NoDefaultRouteClosesUnknownNames) {
+  TestListener a;
+  ProxyForward f = forward_to(a.backend());
+  f.sni_routes = {{"a.example", a.backend()}};
+  f.has_default = false;
+  ProxyServer server({f});
+  std::string error;
+  ASSERT_TRUE(server.bind(1, &error)) << error;
+  server.start();
+  int client = connect_to(server.forwards()[0].listen.port);
+  send_all(client, hello("openssl-tls12-b.example.bin"));
+  EXPECT_EQ(read_to_eof(client), "");
+  EXPECT_LT(a.accept_within(200), 0);
+  ::close(client);
+  server.stop();
+}
+
+TEST(RelayTest, ConnectionLimitRefusesCleanlyAndRecovers) {
+  TestListener backend;
+  ProxyForward f = forward_to(backend.backend());
+  f.max_connections = 2;
+  ProxyServer server({f});
+  std::string error;
+  ASSERT_TRUE(server.bind(2, &error)) << error;
+  server.start();
+  uint16_t port = server.forwards()[0].listen.port;
+  int c1 = connect_to(port), c2 = connect_to(port);
+  int b1 = backend.accept_within(5000), b2 = backend.accept_within(5000);
+  ASSERT_GE(b1, 0);
+  ASSERT_GE(b2, 0);
+  int c3 = connect_to(port);  // over the limit: accepted, then closed at once
+  EXPECT_EQ(read_to_eof(c3), "");
+  EXPECT_LT(backend.accept_within(200), 0);
+  EXPECT_EQ(server.state(0).refused.load(), 1u);
+  // The two admitted connections still work.
+  send_all(c1, "one");
+  EXPECT_EQ(read_exactly(b1, 3), "one");
+  // One closes; a new connection is admitted again.
+  ::close(c2);
+  ::close(b2);
+  for (int i = 0; i < 50 && server.state(0).active.load() > 1; ++i) ::usleep(20000);
+  int c4 = connect_to(port);
+  int b4 = backend.accept_within(5000);
+  ASSERT_GE(b4, 0);
+  send_all(c4, "four");
+  EXPECT_EQ(read_exactly(b4, 4), "four");
+  for (int fd : {c1, b1, c3, c4, b4}) ::close(fd);
+  server.stop();
+}
+
+TEST(RelayTest, BackendDownClosesTheClient) {
+  uint16_t dead_port;
+  {
+    TestListener gone;
+    dead_port = gone.port;
+  }
+  ProxyServer server({forward_to({kLoopback, dead_port})});
+  std::string error;
+  ASSERT_TRUE(server.bind(1, &error)) << error;
+  server.start();
+  int client = connect_to(server.forwards()[0].listen.port);
+  EXPECT_EQ(read_to_eof(client), "");
+  ::close(client);
+  server.stop();
+  EXPECT_EQ(server.state(0).failed.load(), 1u);
+}
+
+TEST(ProxyForwardTest, RouteTable) {
+  ProxyForward f;
+  f.backend = {Ipv4{1}, 1};
+  f.sni_routes = {{"*.cluster", {Ipv4{2}, 2}},
+                  {"*.apps.cluster", {Ipv4{3}, 3}},
+                  {"argocd.cluster", {Ipv4{4}, 4}}};
+  EXPECT_EQ(f.route("argocd.cluster")->port, 4);
+  EXPECT_EQ(f.route("longhorn.cluster")->port, 2);
+  EXPECT_EQ(f.route("x.apps.cluster")->port, 3);  // the longest wildcard wins
+  EXPECT_EQ(f.route("cluster")->port, 1);         // a wildcard needs a label before it
+  EXPECT_EQ(f.route("")->port, 1);
+  f.has_default = false;
+  EXPECT_FALSE(f.route("pve.lan"));
+  EXPECT_FALSE(f.route(""));
+}
+
+}  // namespace
+}  // namespace labgate::proxy
