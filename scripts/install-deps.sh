@@ -15,6 +15,11 @@ packages=(
   hyperfine  # bench/check_bench.sh
 )
 
+# `install-deps.sh --bench` also installs the peers labgate is measured against (bench/).
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(dnsperf dnsmasq-base haproxy socat iperf3 wrk)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -29,8 +34,17 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-# Keep Debian's own services (none expected here, but nftables ships a unit) from starting on install.
+# Packages such as unbound and dnsmasq ship a service that would start on install, in the machine's
+# own namespace, and send queries to the internet. labgate's tests and benchmarks start their own
+# instances inside namespaces, so keep the distribution's from starting: a policy-rc.d that forbids
+# starts, for the duration of the install only (an existing one is left as it is).
 export DEBIAN_FRONTEND=noninteractive
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 echo "install-deps: installing ${missing[*]}" >&2
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
