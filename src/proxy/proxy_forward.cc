@@ -40,6 +40,9 @@ std::vector<ProxyForward> proxy_forwards(const Topology& t, std::vector<std::str
     p.label = label;
     p.listen = {network->address, f.listen_port};
     p.backend = {service->address, port->port};
+    if (f.proxy_protocol == 1) p.send_proxy_header = ProxyVersion::kV1;
+    if (f.proxy_protocol == 2) p.send_proxy_header = ProxyVersion::kV2;
+    if (f.max_connections > 0) p.max_connections = f.max_connections;
     out.push_back(std::move(p));
   }
   return out;

@@ -557,7 +557,8 @@ void Reader::forwards(const YAML::Node& section) {
     t_.where.set_key(path, pos_of(n));
     Forward f;
     f.ok = map_with_keys(n, path, fmt::format("forward #{}", i + 1),
-                         {"listen", "to", "via", "snat"}, {"listen", "to"});
+                         {"listen", "to", "via", "snat", "proxy_protocol", "max_connections"},
+                         {"listen", "to"});
     if (n.IsMap()) {
       // Both ends are NAME:SUFFIX; the listen suffix is a port number, the target's a port name.
       auto split = [&](const char* key,
@@ -613,6 +614,30 @@ void Reader::forwards(const YAML::Node& section) {
         auto snat = boolean(n["snat"], path + ".snat");
         f.snat = snat.value_or(false);
         f.ok &= snat.has_value();
+      }
+      // Options of the userspace proxy (docs/proxy.md); refused on a kernel forward.
+      for (const char* key : {"proxy_protocol", "max_connections"}) {
+        if (!n[key] || f.via == Datapath::kProxy) continue;
+        bad_value(path + "." + key, fmt::format("'{}' needs 'via: proxy'", key),
+                  "add 'via: proxy' to the forward, or remove the key");
+        f.ok = false;
+      }
+      if (n["proxy_protocol"] && f.via == Datapath::kProxy) {
+        auto text = scalar(n["proxy_protocol"], path + ".proxy_protocol", "'proxy_protocol'");
+        if (text && (*text == "v1" || *text == "v2")) {
+          f.proxy_protocol = (*text)[1] - '0';
+        } else {
+          if (text)
+            bad_value(path + ".proxy_protocol",
+                      fmt::format("'proxy_protocol' must be v1 or v2, not '{}'", shown(*text)));
+          f.ok = false;
+        }
+      }
+      if (n["max_connections"] && f.via == Datapath::kProxy) {
+        auto v = integer(n["max_connections"], path + ".max_connections", 1, 1000000,
+                         "'max_connections'");
+        f.max_connections = v.value_or(0);
+        f.ok &= v.has_value();
       }
     }
     t_.forwards.push_back(f);

@@ -81,6 +81,10 @@ struct Forward {
   std::string service_port;  // the name of a port of `service`
   Datapath via = Datapath::kKernel;
   bool snat = false;  // SNAT every forwarded flow to the gateway (hairpin flows always are)
+  // Proxy only (via: proxy): the PROXY protocol version sent to the backend (0: none), and the
+  // most connections served at once (0: the proxy's default).
+  int proxy_protocol = 0;
+  uint32_t max_connections = 0;
   bool ok = true;
 };
 

@@ -4,7 +4,10 @@
 # on the cluster network; python3 on both ends. Proves: 50 MB up and 50 MB down through the proxy,
 # byte for byte (sha256); half-close (the client shuts its write side and still reads the reply,
 # which the backend only sends after it saw EOF); the backend sees the gateway as the client; a
-# backend that is not listening is a clean close for the client; the listener survives all that.
+# backend that is not listening is a clean close for the client; a second forward with
+# `proxy_protocol: v1` and `max_connections: 2`: the backend reads the real client's address in the
+# PROXY header, a third connection is accepted and closed at once, and one is admitted again after
+# another one closed.
 # Usage: proxy_relay_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
 set -uo pipefail
 labgate=$1 src=$2
@@ -42,7 +45,7 @@ for pair in "$gw vmbr0" "$gw vmbr1" "$lan eth0" "$cluster eth0"; do
 done
 
 # The seed, plus one forward served by the proxy: 192.168.1.55:8443 -> ingress:https.
-sed 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:8443, to: ingress:https, via: proxy }|' \
+sed 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:8443, to: ingress:https, via: proxy }\n  - { listen: lan:8080, to: ingress:http, via: proxy, proxy_protocol: v1, max_connections: 2 }|' \
   "$src/examples/homelab.yaml" >"$tmp/labgate.yaml"
 grep -q 'via: proxy' "$tmp/labgate.yaml" || fail "could not add the proxy forward to the seed"
 
@@ -145,6 +148,55 @@ for i in 1 2 3 4; do
   [ "$(cat "$tmp/down$i")" = "$blob_sha 50000000" ] || fail "concurrent download $i: $(cat "$tmp/down$i")"
 done
 echo "ok: 4 uploads and 4 downloads at once, all byte for byte"
+
+# The PROXY header and the connection limit. The backend on :80 sends back the first line it got
+# (the PROXY header) and keeps the connection open until the client closes it.
+cat >"$tmp/header_backend.py" <<'PY'
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('192.168.100.80', 80)); s.listen(64)
+def serve(c):
+    with c:
+        line = b''
+        while not line.endswith(b'\r\n'):
+            d = c.recv(1)
+            if not d: return
+            line += d
+        c.sendall(line)
+        while c.recv(4096): pass
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+cat >"$tmp/limit_client.py" <<'PY'
+import socket, time
+def open_one():
+    c = socket.create_connection(('192.168.1.55', 8080), timeout=5)
+    return c
+def header_of(c):
+    line = b''
+    while not line.endswith(b'\r\n'):
+        d = c.recv(1)
+        if not d: return 'EOF'
+        line += d
+    want = 'PROXY TCP4 192.168.1.10 192.168.1.55 %d 8080\r\n' % c.getsockname()[1]
+    return 'ok' if line.decode() == want else 'bad header ' + repr(line)
+a = open_one(); print('a', header_of(a))
+b = open_one(); print('b', header_of(b))
+c = open_one()
+t = time.time(); r = c.recv(10)
+print('c', 'refused' if r == b'' and time.time() - t < 2 else 'not refused ' + repr(r))
+a.close(); time.sleep(0.5)
+d = open_one(); print('d', header_of(d))
+PY
+ip netns exec $cluster "$python" "$tmp/header_backend.py" &
+for _ in $(seq 50); do
+  ip netns exec $cluster ss -ltn | grep -q 192.168.100.80:80 && break
+  sleep 0.1
+done
+limit=$(ip netns exec $lan timeout 20 "$python" "$tmp/limit_client.py" 2>&1 | tr '\n' ' ')
+[ "$limit" = "a ok b ok c refused d ok " ] || fail "PROXY header / connection limit: $limit"
+echo "ok: the backend read the client's address in the PROXY v1 header; the limit of 2 refused the third connection cleanly and admitted one again"
 
 kill -0 $pid 2>/dev/null || fail "labgate run died"
 kill -TERM $pid

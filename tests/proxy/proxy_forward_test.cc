@@ -1,0 +1,76 @@
+// From the file to the proxy's forwards: `via: proxy` forwards with their proxy options, kernel
+// forwards left out, UDP targets skipped, and proxy options refused on a kernel forward.
+#include "proxy/proxy_forward.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "diag/diagnostic.h"
+#include "topology/loader.h"
+
+namespace labgate::proxy {
+namespace {
+
+const char* kBase = R"(networks:
+  lan:     { interface: vmbr0, subnet: 192.168.1.0/24, address: 192.168.1.55, router: 192.168.1.1, uplink: true }
+  cluster: { interface: vmbr1, subnet: 192.168.100.0/24, address: 192.168.100.1, masquerade: true }
+services:
+  ingress: { address: 192.168.100.80, ports: { http: 80, https: 443 } }
+  resolver: { address: 192.168.100.53, ports: { dns: "53/udp" } }
+forwards:
+)";
+
+Topology load(const std::string& forwards, Diagnostics& d) {
+  return check_topology(std::string(kBase) + forwards, d);
+}
+
+TEST(ProxyForwardsTest, ProxyForwardsWithOptions) {
+  Diagnostics d;
+  Topology t = load(
+      "  - { listen: lan:80, to: ingress:http }\n"
+      "  - { listen: lan:8443, to: ingress:https, via: proxy, proxy_protocol: v2, "
+      "max_connections: 7 }\n"
+      "  - { listen: lan:8080, to: ingress:http, via: proxy, proxy_protocol: v1 }\n"
+      "  - { listen: lan:53, to: resolver:dns, via: proxy }\n",
+      d);
+  ASSERT_FALSE(d.has_errors());
+  std::vector<std::string> skipped;
+  std::vector<ProxyForward> f = proxy_forwards(t, &skipped);
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].label, "lan:8443 -> ingress:https");
+  EXPECT_EQ(f[0].listen.str(), "192.168.1.55:8443");
+  EXPECT_EQ(f[0].backend, (Backend{Ipv4{0xC0A86450}, 443}));
+  EXPECT_EQ(f[0].send_proxy_header, ProxyVersion::kV2);
+  EXPECT_EQ(f[0].max_connections, 7u);
+  EXPECT_EQ(f[1].send_proxy_header, ProxyVersion::kV1);
+  EXPECT_EQ(f[1].max_connections, 4096u);
+  EXPECT_FALSE(f[1].routes_by_name());
+  EXPECT_EQ(skipped, std::vector<std::string>{"lan:53 -> resolver:dns"});
+}
+
+TEST(ProxyForwardsTest, ProxyOptionsAreRefusedWhereTheyCannotWork) {
+  struct Case {
+    const char* forward;
+    const char* message;
+  } cases[] = {
+      {"  - { listen: lan:443, to: ingress:https, proxy_protocol: v1 }\n",
+       "'proxy_protocol' needs 'via: proxy'"},
+      {"  - { listen: lan:443, to: ingress:https, via: kernel, max_connections: 5 }\n",
+       "'max_connections' needs 'via: proxy'"},
+      {"  - { listen: lan:443, to: ingress:https, via: proxy, proxy_protocol: v3 }\n",
+       "'proxy_protocol' must be v1 or v2, not 'v3'"},
+      {"  - { listen: lan:443, to: ingress:https, via: proxy, max_connections: 0 }\n",
+       "max_connections"},
+  };
+  for (const auto& c : cases) {
+    Diagnostics d;
+    load(c.forward, d);
+    ASSERT_EQ(d.error_count(), 1) << c.forward;
+    EXPECT_NE(d.all()[0].message.find(c.message), std::string::npos) << d.all()[0].message;
+    EXPECT_EQ(d.all()[0].pos.line, 8) << c.forward;
+  }
+}
+
+}  // namespace
+}  // namespace labgate::proxy
