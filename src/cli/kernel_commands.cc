@@ -1,9 +1,12 @@
 #include "cli/kernel_commands.h"
 
 #include <iostream>
+#include <memory>
 
 #include "cli/config_source.h"
+#include "kernel/nftables_ruleset.h"
 #include "kernel/state_dir.h"
+#include "kernel/sysctls.h"
 #include "plan/nft_ruleset.h"
 
 namespace labgate {
@@ -29,6 +32,26 @@ int report(const Outcome& outcome) {
 int report_failure(const Status& status) {
   std::cerr << "labgate: error: " << status.to_string() << "\n";
   return kExitFailure;
+}
+
+int run_on_live_datapath(const std::string& state_dir, DatapathAction action) {
+  auto ruleset = make_nftables_ruleset();
+  ProcSysctls sysctls;
+  StateDir state(state_dir);
+  KernelDatapath datapath(*ruleset, sysctls, state);
+  Outcome outcome;
+  Status s = (datapath.*action)(&outcome);
+  return s.ok() ? report(outcome) : report_failure(s);
+}
+
+void add_live_datapath_command(CLI::App& app, int& exit_status, const std::string& name,
+                               const std::string& description, DatapathAction action) {
+  auto* cmd = app.add_subcommand(name, description);
+  auto state_dir = std::make_shared<std::string>();
+  add_state_dir_option(cmd, *state_dir);
+  cmd->callback([state_dir, action, &exit_status] {
+    exit_status = run_on_live_datapath(*state_dir, action);
+  });
 }
 
 }  // namespace labgate

@@ -22,4 +22,13 @@ int report(const Outcome& outcome);
 // Prints "labgate: error: MESSAGE (hint: HINT)" to stderr; returns kExitFailure.
 int report_failure(const Status& status);
 
+// The commands that act on the live state alone (confirm, rollback, remove): runs `action` on the
+// live kernel datapath (libnftables, /proc/sys, the state dir) and reports its outcome.
+using DatapathAction = Status (KernelDatapath::*)(Outcome*);
+int run_on_live_datapath(const std::string& state_dir, DatapathAction action);
+
+// Registers a subcommand with only --state-dir that runs `action` (see run_on_live_datapath).
+void add_live_datapath_command(CLI::App& app, int& exit_status, const std::string& name,
+                               const std::string& description, DatapathAction action);
+
 }  // namespace labgate
