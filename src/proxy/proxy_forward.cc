@@ -43,6 +43,15 @@ std::vector<ProxyForward> proxy_forwards(const Topology& t, std::vector<std::str
     if (f.proxy_protocol == 1) p.send_proxy_header = ProxyVersion::kV1;
     if (f.proxy_protocol == 2) p.send_proxy_header = ProxyVersion::kV2;
     if (f.max_connections > 0) p.max_connections = f.max_connections;
+    if (f.sni) {
+      p.read_server_name = true;
+      for (const auto& name : t.dns.names) {
+        const Service* s = name.ok ? t.find_service(name.service) : nullptr;
+        const ServicePort* sp = s ? s->find_port(f.service_port) : nullptr;
+        if (!sp || sp->protocol != Protocol::kTcp) continue;
+        p.sni_routes.push_back({t.fqdn(name), {s->address, sp->port}});
+      }
+    }
     out.push_back(std::move(p));
   }
   return out;

@@ -36,19 +36,23 @@ struct ProxyForward {
   // first, then the longest matching wildcard, then `backend` if has_default, else it closes.
   std::vector<SniRoute> sni_routes;
   bool has_default = true;
+  bool read_server_name = false;  // read the ClientHello even without routes (sni: true)
   std::optional<ProxyVersion> send_proxy_header;
   uint32_t max_connections = 4096;  // across all loops; beyond it, accepted and closed at once
   uint32_t connect_timeout_ms = 5000;
   uint32_t idle_timeout_ms = 600000;  // no byte either way for this long: closed
   uint32_t hello_timeout_ms = 5000;   // SNI: a whole ClientHello within this time, or closed
 
-  bool routes_by_name() const { return !sni_routes.empty(); }
+  bool routes_by_name() const { return read_server_name || !sni_routes.empty(); }
   // The backend for `server_name` ("" when the client sent none); nullopt: close the connection.
   std::optional<Backend> route(const std::string& server_name) const;
 };
 
 // The forwards of `t` with `via: proxy` and a TCP target, in file order. UDP targets are not
-// served by the proxy yet; their labels go to *skipped.
+// served by the proxy yet; their labels go to *skipped. A forward with `sni: true` routes by
+// server name: each DNS name of the file (argocd -> argocd.cluster, *.apps -> *.apps.cluster)
+// goes to its service's port of the same name as the forward's target port (`https`), if the
+// service has one; every other name, and a hello without one, goes to the forward's target.
 std::vector<ProxyForward> proxy_forwards(const Topology& t, std::vector<std::string>* skipped);
 
 }  // namespace labgate::proxy

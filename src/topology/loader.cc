@@ -557,7 +557,7 @@ void Reader::forwards(const YAML::Node& section) {
     t_.where.set_key(path, pos_of(n));
     Forward f;
     f.ok = map_with_keys(n, path, fmt::format("forward #{}", i + 1),
-                         {"listen", "to", "via", "snat", "proxy_protocol", "max_connections"},
+                         {"listen", "to", "via", "snat", "proxy_protocol", "max_connections", "sni"},
                          {"listen", "to"});
     if (n.IsMap()) {
       // Both ends are NAME:SUFFIX; the listen suffix is a port number, the target's a port name.
@@ -616,7 +616,7 @@ void Reader::forwards(const YAML::Node& section) {
         f.ok &= snat.has_value();
       }
       // Options of the userspace proxy (docs/proxy.md); refused on a kernel forward.
-      for (const char* key : {"proxy_protocol", "max_connections"}) {
+      for (const char* key : {"proxy_protocol", "max_connections", "sni"}) {
         if (!n[key] || f.via == Datapath::kProxy) continue;
         bad_value(path + "." + key, fmt::format("'{}' needs 'via: proxy'", key),
                   "add 'via: proxy' to the forward, or remove the key");
@@ -638,6 +638,11 @@ void Reader::forwards(const YAML::Node& section) {
                          "'max_connections'");
         f.max_connections = v.value_or(0);
         f.ok &= v.has_value();
+      }
+      if (n["sni"] && f.via == Datapath::kProxy) {
+        auto sni = boolean(n["sni"], path + ".sni");
+        f.sni = sni.value_or(false);
+        f.ok &= sni.has_value();
       }
     }
     t_.forwards.push_back(f);

@@ -85,6 +85,7 @@ struct Forward {
   // most connections served at once (0: the proxy's default).
   int proxy_protocol = 0;
   uint32_t max_connections = 0;
+  bool sni = false;  // route TLS by server name, using the file's DNS names (docs/proxy.md)
   bool ok = true;
 };
 

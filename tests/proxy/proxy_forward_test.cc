@@ -62,6 +62,7 @@ TEST(ProxyForwardsTest, ProxyOptionsAreRefusedWhereTheyCannotWork) {
        "'proxy_protocol' must be v1 or v2, not 'v3'"},
       {"  - { listen: lan:443, to: ingress:https, via: proxy, max_connections: 0 }\n",
        "max_connections"},
+      {"  - { listen: lan:443, to: ingress:https, sni: true }\n", "'sni' needs 'via: proxy'"},
   };
   for (const auto& c : cases) {
     Diagnostics d;
@@ -70,6 +71,25 @@ TEST(ProxyForwardsTest, ProxyOptionsAreRefusedWhereTheyCannotWork) {
     EXPECT_NE(d.all()[0].message.find(c.message), std::string::npos) << d.all()[0].message;
     EXPECT_EQ(d.all()[0].pos.line, 8) << c.forward;
   }
+}
+
+TEST(ProxyForwardsTest, SniRoutesComeFromTheDnsNames) {
+  Diagnostics d;
+  std::string text = std::string(kBase) +
+                     "  - { listen: lan:443, to: ingress:https, via: proxy, sni: true }\n"
+                     "dns:\n  zone: cluster\n  names: { argocd: pve, '*.apps': ingress, "
+                     "dnsonly: resolver }\n";
+  text.replace(text.find("services:\n"), 10,
+               "services:\n  pve: { address: 192.168.100.90, ports: { https: 8006 } }\n");
+  Topology t = check_topology(text, d);
+  ASSERT_FALSE(d.has_errors()) << (d.all().empty() ? "" : d.all()[0].message);
+  std::vector<ProxyForward> f = proxy_forwards(t, nullptr);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_TRUE(f[0].routes_by_name());
+  ASSERT_EQ(f[0].sni_routes.size(), 2u);  // the resolver has no https port
+  EXPECT_EQ(f[0].route("argocd.cluster"), (Backend{Ipv4{0xC0A8645A}, 8006}));
+  EXPECT_EQ(f[0].route("x.apps.cluster"), (Backend{Ipv4{0xC0A86450}, 443}));
+  EXPECT_EQ(f[0].route("pve.lan"), (Backend{Ipv4{0xC0A86450}, 443}));  // the default: `to`
 }
 
 }  // namespace
