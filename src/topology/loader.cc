@@ -556,9 +556,10 @@ void Reader::forwards(const YAML::Node& section) {
     std::string path = fmt::format("forwards.{}", i);
     t_.where.set_key(path, pos_of(n));
     Forward f;
-    f.ok = map_with_keys(n, path, fmt::format("forward #{}", i + 1),
-                         {"listen", "to", "via", "snat", "proxy_protocol", "max_connections", "sni"},
-                         {"listen", "to"});
+    f.ok =
+        map_with_keys(n, path, fmt::format("forward #{}", i + 1),
+                      {"listen", "to", "via", "snat", "proxy_protocol", "max_connections", "sni"},
+                      {"listen", "to"});
     if (n.IsMap()) {
       // Both ends are NAME:SUFFIX; the listen suffix is a port number, the target's a port name.
       auto split = [&](const char* key,
