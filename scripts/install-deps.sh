@@ -17,7 +17,7 @@ packages=(
 
 # `install-deps.sh --bench` also installs the peers labgate is measured against (bench/).
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(dnsperf dnsmasq-base haproxy socat iperf3 wrk)
+  packages+=(dnsperf dnsmasq-base haproxy socat iperf3 wrk nginx-light)
 fi
 
 missing=()
