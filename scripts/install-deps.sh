@@ -13,6 +13,7 @@ packages=(
   nftables iproute2 iptables procps python3 python3-jsonschema python3-yaml
   dnsutils unbound  # dig, and the reference server of the DNS differential test
   hyperfine  # bench/check_bench.sh
+  openssl  # s_client/s_server in tests/integration/proxy_sni_test.sh
 )
 
 # `install-deps.sh --bench` also installs the peers labgate is measured against (bench/).
