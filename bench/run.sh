@@ -8,4 +8,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 "$here/../scripts/install-deps.sh" --bench
 echo "== labgate check (seed, 5,000 hosts)"; "$here/check_bench.sh" "$build/labgate"
 echo "== kernel apply time";                 "$here/kernel/apply_bench.sh" "$build/labgate"
+echo "== kernel per-packet cost";            "$here/kernel/packet_bench.sh" "$build/labgate"
 echo "== DNS local zone";                    "$here/dns/dns_bench.sh" "$build/labgate"
