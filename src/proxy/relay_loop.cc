@@ -76,6 +76,7 @@ RelayLoop::RelayLoop(const std::vector<ProxyForward>& forwards, std::vector<Forw
 
 RelayLoop::~RelayLoop() {
   while (!connections_.empty()) close_connection(*connections_.begin(), false);
+  free_closed();
   for (auto& s : sources_) ::close(s->fd);
   if (reserve_fd_ >= 0) ::close(reserve_fd_);
   ::close(epoll_fd_);
@@ -115,7 +116,8 @@ void RelayLoop::run() {
         case Kind::kClient:
         case Kind::kBackend: {
           Connection* c = s->connection;
-          // A connection closed earlier in this batch is gone; its events were removed with it.
+          // A connection closed earlier in this batch is still allocated (see closed_) but no
+          // longer live: skip its remaining events.
           if (!connections_.contains(c)) break;
           c->last_active = Clock::now();
           if (c->state == Connection::State::kHello) {
@@ -144,7 +146,13 @@ void RelayLoop::run() {
       sweep_timeouts();
       next_sweep = Clock::now() + std::chrono::milliseconds(250);
     }
+    free_closed();
   }
+}
+
+void RelayLoop::free_closed() {
+  for (Connection* c : closed_) delete c;
+  closed_.clear();
 }
 
 void RelayLoop::on_accept(Source* listener) {
@@ -370,6 +378,15 @@ void RelayLoop::update_interest(Connection* c) {
 }
 
 void RelayLoop::close_connection(Connection* c, bool failed) {
+  // A client whose backend never answered may already have sent its first bytes (a request, a
+  // ClientHello). Closing with them unread would make the kernel answer with a reset; discard
+  // what has arrived so the client sees a clean end of stream instead.
+  if (c->state != Connection::State::kRelaying && c->client.fd >= 0) {
+    char discard[4096];
+    for (int i = 0; i < 16 && ::recv(c->client.fd, discard, sizeof discard, MSG_DONTWAIT) > 0;
+         ++i) {
+    }
+  }
   for (Source* s : {&c->client, &c->backend}) {
     if (s->fd < 0) continue;
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s->fd, nullptr);
@@ -383,7 +400,7 @@ void RelayLoop::close_connection(Connection* c, bool failed) {
   state.active.fetch_sub(1, std::memory_order_relaxed);
   if (failed) state.failed.fetch_add(1, std::memory_order_relaxed);
   connections_.erase(c);
-  delete c;
+  closed_.push_back(c);  // freed after the current batch of events: see closed_
 }
 
 void RelayLoop::sweep_timeouts() {

@@ -74,6 +74,11 @@ class RelayLoop {
   int reserve_fd_ = -1;  // released to accept-and-close when out of descriptors
   std::vector<std::unique_ptr<Source>> sources_;
   std::unordered_set<Connection*> connections_;
+  // Connections closed during the current batch of events. Their memory (which holds the Sources
+  // that later events of the same batch point at) is freed only after the batch, so such events
+  // can still be recognised as stale, and no new connection can reuse the address meanwhile.
+  std::vector<Connection*> closed_;
+  void free_closed();
 };
 
 }  // namespace labgate::proxy

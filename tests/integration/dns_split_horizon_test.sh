@@ -11,35 +11,9 @@ fail() { echo "FAIL: $*" >&2; [ -f "${tmp:-}/run.log" ] && sed 's/^/  labgate: /
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
 command -v dig >/dev/null || fail "dig is missing (Debian package dnsutils; scripts/install-deps.sh)"
 
-tag=lgdns$$
-gw=${tag}gw lan=${tag}lan cluster=${tag}cl
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null
-  for ns in $gw $lan $cluster; do
-    ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null
-    ip netns del $ns 2>/dev/null
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-for ns in $gw $lan $cluster; do
-  ip netns add $ns || fail "cannot create network namespace $ns"
-  ip -n $ns link set lo up
-done
-# The gateway's bridges become veths, named as in the seed, each paired with a client's eth0.
-ip -n $gw link add vmbr0 type veth peer name eth0 netns $lan || fail "cannot create veth"
-ip -n $gw link add vmbr1 type veth peer name eth0 netns $cluster || fail "cannot create veth"
-ip -n $gw addr add 192.168.1.55/24 dev vmbr0
-ip -n $gw addr add 192.168.100.1/24 dev vmbr1
-ip -n $lan addr add 192.168.1.10/24 dev eth0
-ip -n $cluster addr add 192.168.100.60/24 dev eth0
-for pair in "$gw vmbr0" "$gw vmbr1" "$lan eth0" "$cluster eth0"; do
-  set -- $pair
-  ip -n $1 link set $2 up
-done
+# shellcheck source=lib/two_networks.sh
+. "$(dirname "$0")/lib/two_networks.sh"
+two_networks_up lgdns 192.168.1.10/24 192.168.100.60/24
 
 cp "$src/examples/homelab.yaml" "$tmp/labgate.yaml"
 ip netns exec $gw "$labgate" run -c "$tmp/labgate.yaml" --threads 2 2>"$tmp/run.log" &

@@ -15,34 +15,9 @@ fail() { echo "FAIL: $*" >&2; [ -f "${tmp:-}/run.log" ] && sed 's/^/  labgate: /
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
 python=$(command -v python3) || fail "python3 is missing"
 
-tag=lgpx$$
-gw=${tag}gw lan=${tag}lan cluster=${tag}cl
-tmp=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null
-  for ns in $gw $lan $cluster; do
-    ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null
-    ip netns del $ns 2>/dev/null
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-for ns in $gw $lan $cluster; do
-  ip netns add $ns || fail "cannot create network namespace $ns"
-  ip -n $ns link set lo up
-done
-ip -n $gw link add vmbr0 type veth peer name eth0 netns $lan || fail "cannot create veth"
-ip -n $gw link add vmbr1 type veth peer name eth0 netns $cluster || fail "cannot create veth"
-ip -n $gw addr add 192.168.1.55/24 dev vmbr0
-ip -n $gw addr add 192.168.100.1/24 dev vmbr1
-ip -n $lan addr add 192.168.1.10/24 dev eth0
-ip -n $cluster addr add 192.168.100.80/24 dev eth0
-for pair in "$gw vmbr0" "$gw vmbr1" "$lan eth0" "$cluster eth0"; do
-  set -- $pair
-  ip -n $1 link set $2 up
-done
+# shellcheck source=lib/two_networks.sh
+. "$(dirname "$0")/lib/two_networks.sh"
+two_networks_up lgpx 192.168.1.10/24 192.168.100.80/24
 
 # The seed, plus one forward served by the proxy: 192.168.1.55:8443 -> ingress:https.
 sed 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:8443, to: ingress:https, via: proxy }\n  - { listen: lan:8080, to: ingress:http, via: proxy, proxy_protocol: v1, max_connections: 2 }|' \

@@ -197,9 +197,13 @@ TEST(RelayTest, ConnectionLimitRefusesCleanlyAndRecovers) {
   ASSERT_TRUE(server.bind(2, &error)) << error;
   server.start();
   uint16_t port = server.forwards()[0].listen.port;
-  int c1 = connect_to(port), c2 = connect_to(port);
-  int b1 = backend.accept_within(5000), b2 = backend.accept_within(5000);
+  // One at a time, so that b1 is c1's backend side and b2 is c2's: with two loops, connections
+  // opened together may reach the backend in either order.
+  int c1 = connect_to(port);
+  int b1 = backend.accept_within(5000);
   ASSERT_GE(b1, 0);
+  int c2 = connect_to(port);
+  int b2 = backend.accept_within(5000);
   ASSERT_GE(b2, 0);
   int c3 = connect_to(port);  // over the limit: accepted, then closed at once
   EXPECT_EQ(read_to_eof(c3), "");
