@@ -14,6 +14,7 @@ packages=(
   dnsutils unbound  # dig, and the reference server of the DNS differential test
   hyperfine  # bench/check_bench.sh
   openssl  # s_client/s_server in tests/integration/proxy_sni_test.sh
+  iperf3  # tests/integration/proxy_iperf_test.sh
 )
 
 # `install-deps.sh --bench` also installs the peers labgate is measured against (bench/).
