@@ -10,3 +10,4 @@ echo "== labgate check (seed, 5,000 hosts)"; "$here/check_bench.sh" "$build/labg
 echo "== kernel apply time";                 "$here/kernel/apply_bench.sh" "$build/labgate"
 echo "== kernel per-packet cost";            "$here/kernel/packet_bench.sh" "$build/labgate"
 echo "== DNS local zone";                    "$here/dns/dns_bench.sh" "$build/labgate"
+echo "== userspace proxy (TCP)";            "$here/proxy/proxy_bench.sh" "$build/labgate"
