@@ -27,7 +27,8 @@ const Network* usable_network(const Topology& t, const std::string& name) {
 ForwardingPlan compile_forwarding_plan(const Topology& t) {
   ForwardingPlan plan;
 
-  for (const Forward& f : t.forwards) {
+  for (size_t i = 0; i < t.forwards.size(); ++i) {
+    const Forward& f = t.forwards[i];
     if (!f.ok) continue;
     const Network* listen = usable_network(t, f.listen_network);
     const Service* service = t.find_service(f.service);
@@ -36,6 +37,7 @@ ForwardingPlan compile_forwarding_plan(const Topology& t) {
     const Network* backend = t.network_containing(service->address);
     if (!port || !backend || !backend->ok) continue;
     ResolvedForward r;
+    r.index = i;
     r.listen_network = listen->name;
     r.listen_interface = listen->interface;
     r.listen_address = listen->address;

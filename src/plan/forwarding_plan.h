@@ -10,6 +10,7 @@
 // validation; skipping keeps the function total for callers that did not validate).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@ const char* to_string(SnatMode m);
 
 // One forward with every name resolved.
 struct ResolvedForward {
+  size_t index = 0;              // the forward's position in Topology::forwards (the file), from 0
   std::string listen_network;    // the network whose gateway address listens
   std::string listen_interface;  // e.g. vmbr0
   Ipv4 listen_address;           // the gateway's address on listen_network, e.g. 192.168.1.55

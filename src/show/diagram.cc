@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "plan/address_plan.h"
+#include "plan/forwarding_plan.h"
 #include "show/format.h"
-#include "show/forwards.h"
 
 namespace labgate::show {
 namespace {
@@ -142,7 +142,7 @@ std::string render_diagram(const Topology& t) {
   }
   std::istringstream table(interfaces.render());
   for (std::string l; std::getline(table, l);) lines.push_back(l);
-  auto forwards = resolve_forwards(t);
+  auto forwards = compile_forwarding_plan(t).forwards;
   if (!forwards.empty()) lines.push_back("forwards:");
   TextTable fw("  ");
   for (const auto& f : forwards)

@@ -2,7 +2,7 @@
 
 #include "plan/address_plan.h"
 #include "plan/dns_views.h"
-#include "show/forwards.h"
+#include "plan/forwarding_plan.h"
 
 namespace labgate::show {
 namespace {
@@ -65,7 +65,7 @@ Json address_plan_json(const Topology& t) {
 
 Json forwards_json(const Topology& t) {
   Json out = Json::array();
-  for (const auto& f : resolve_forwards(t)) {
+  for (const auto& f : compile_forwarding_plan(t).forwards) {
     out.push_back(Json{{"index", f.index},
                        {"listen", Json{{"network", f.listen_network},
                                        {"address", f.listen_address.str()},
@@ -73,10 +73,10 @@ Json forwards_json(const Topology& t) {
                                        {"protocol", to_string(f.protocol)}}},
                        {"to", Json{{"service", f.service},
                                    {"port_name", f.service_port},
-                                   {"address", f.service_address.str()},
-                                   {"port", f.target_port}}},
-                       {"datapath", to_string(f.via)},
-                       {"snat", snat_key(f)}});
+                                   {"address", f.backend_address.str()},
+                                   {"port", f.backend_port}}},
+                       {"datapath", to_string(f.datapath)},
+                       {"snat", to_string(f.snat)}});
   }
   return out;
 }

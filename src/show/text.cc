@@ -7,9 +7,9 @@
 
 #include "plan/address_plan.h"
 #include "plan/dns_views.h"
+#include "plan/forwarding_plan.h"
 #include "show/diagram.h"
 #include "show/format.h"
-#include "show/forwards.h"
 
 namespace labgate::show {
 namespace {
@@ -108,7 +108,7 @@ std::string render_address_plan(const Topology& t) {
 }
 
 std::string render_forwards(const Topology& t) {
-  auto rows = resolve_forwards(t);
+  auto rows = compile_forwarding_plan(t).forwards;
   if (rows.empty()) return "FORWARDS\n  none\n";
   TextTable table;
   table.add_row({"LISTEN", "", "TO", "DATAPATH", "SNAT"});
@@ -116,9 +116,9 @@ std::string render_forwards(const Topology& t) {
     table.add_row({fmt::format("{} {}:{}/{}", f.listen_network, f.listen_address.str(),
                                f.listen_port, to_string(f.protocol)),
                    "→",
-                   fmt::format("{} {}:{} ({})", f.service, f.service_address.str(), f.target_port,
+                   fmt::format("{} {}:{} ({})", f.service, f.backend_address.str(), f.backend_port,
                                f.service_port),
-                   to_string(f.via), f.snat_always ? "always" : "hairpin only"});
+                   to_string(f.datapath), f.snat == SnatMode::kAlways ? "always" : "hairpin only"});
   return "FORWARDS\n" + table.render();
 }
 
