@@ -19,6 +19,7 @@
 #include "dns/service.h"
 #include "proxy/proxy_forward.h"
 #include "proxy/proxy_server.h"
+#include "proxy/udp_server.h"
 #include "runtime/listen_address.h"
 #include "runtime/log.h"
 #include "runtime/notify.h"
@@ -33,6 +34,7 @@ struct RunOptions {
   std::vector<std::string> listen;
   int threads = 0;
   std::string loopback_view;
+  uint32_t udp_idle_timeout_ms = 0;  // 0: UdpForward's default
 };
 
 // Port 53 on the gateway's address of each network in dns.listen (every network if unset).
@@ -60,7 +62,8 @@ std::optional<Topology> load(const RunOptions& o, int* exit_status) {
   LoadedTopology loaded = load_for_command(o.config);
   *exit_status = loaded.exit_status;
   if (!loaded.topology) return std::nullopt;
-  if (!loaded.topology->dns.enabled && proxy::proxy_forwards(*loaded.topology, nullptr).empty()) {
+  if (!loaded.topology->dns.enabled && proxy::proxy_forwards(*loaded.topology, nullptr).empty() &&
+      proxy::udp_proxy_forwards(*loaded.topology).empty()) {
     runtime::log_error(fmt::format(
         "{}: there is no 'dns:' section and no 'via: proxy' forward, so there is nothing to serve",
         loaded.source.name));
@@ -104,12 +107,18 @@ int run(const RunOptions& o) {
     return kExitFailure;
   }
   // The userspace proxy serves the `via: proxy` forwards; they are fixed at start.
-  std::vector<std::string> skipped;
-  proxy::ProxyServer proxy_server(proxy::proxy_forwards(*topology, &skipped));
-  for (const auto& label : skipped)
-    runtime::log_warning(
-        fmt::format("proxy: {} is UDP, which the proxy does not serve yet", label));
+  proxy::ProxyServer proxy_server(proxy::proxy_forwards(*topology, nullptr));  // TCP
   if (!proxy_server.forwards().empty() && !proxy_server.bind(threads, &error)) {
+    runtime::log_error(error);
+    return kExitFailure;
+  }
+  std::vector<std::string> ignored;
+  std::vector<proxy::UdpForward> udp_forwards = proxy::udp_proxy_forwards(*topology, &ignored);
+  for (const auto& line : ignored) runtime::log_warning(line);
+  for (auto& f : udp_forwards)
+    if (o.udp_idle_timeout_ms > 0) f.idle_timeout_ms = o.udp_idle_timeout_ms;
+  proxy::UdpProxyServer udp_proxy(std::move(udp_forwards));
+  if (!udp_proxy.forwards().empty() && !udp_proxy.bind(threads, &error)) {
     runtime::log_error(error);
     return kExitFailure;
   }
@@ -117,6 +126,7 @@ int run(const RunOptions& o) {
   runtime::block_daemon_signals();  // before the loops start, so their threads inherit the mask
   server.start();
   proxy_server.start();
+  udp_proxy.start();
   std::vector<std::string> where;
   for (const auto& a : server.bound()) where.push_back(a.str());
   std::string status_line =
@@ -126,6 +136,8 @@ int run(const RunOptions& o) {
                 : fmt::format("{} thread{}", threads, threads == 1 ? "" : "s");
   for (const auto& f : proxy_server.forwards())
     status_line += fmt::format("; proxying {} on {}", f.label, f.listen.str());
+  for (const auto& f : udp_proxy.forwards())
+    status_line += fmt::format("; proxying {} on udp {}", f.label, f.listen.str());
   runtime::log_info(status_line);
   runtime::notify_ready(status_line);
 
@@ -156,6 +168,7 @@ int run(const RunOptions& o) {
   runtime::log_info(fmt::format("signal {}: stopping", sig));
   server.stop();
   proxy_server.stop();
+  udp_proxy.stop();
   runtime::Server::Stats stats = server.stats();
   runtime::log_info(fmt::format("stopped after {} answers ({} over UDP in {} batches, {} over TCP)",
                                 stats.udp_answers + stats.tcp_answers, stats.udp_answers,
@@ -174,6 +187,8 @@ void add_run_command(CLI::App& app, int& exit_status) {
       ->check(CLI::Range(1, 256));
   // For tests on loopback: clients in 127.0.0.0/8 get this network's view.
   cmd->add_option("--view-for-loopback", o->loopback_view)->group("");
+  // For tests: a UDP proxy session's idle timeout in milliseconds (default 60 s).
+  cmd->add_option("--udp-idle-timeout-ms", o->udp_idle_timeout_ms)->group("");
   cmd->callback([o, &exit_status] { exit_status = run(*o); });
 }
 

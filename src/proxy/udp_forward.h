@@ -1,0 +1,34 @@
+// What the userspace proxy serves over UDP: `via: proxy` forwards whose target port is UDP, each
+// a listening address and the backend its datagrams go to. Built from the topology (pure, no
+// I/O), or by hand in tests. The TCP forwards are proxy_forward.h's.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "proxy/proxy_forward.h"
+#include "runtime/listen_address.h"
+#include "topology/topology.h"
+
+namespace labgate::proxy {
+
+struct UdpForward {
+  std::string label;  // for logs, e.g. "lan:5353 -> dns:dns"
+  runtime::ListenAddress listen;
+  Backend backend;
+  // A session (one client address:port and its own socket to the backend) ends after this long
+  // without a datagram either way.
+  uint32_t idle_timeout_ms = 60000;
+  // Sessions at once, across all loops. A datagram from a new client beyond it is dropped and
+  // counted (UdpForwardState::dropped); existing sessions go on.
+  uint32_t max_sessions = 4096;
+};
+
+// The forwards of `t` with `via: proxy` and a UDP target, in file order. `max_connections` of the
+// forward, when set, bounds its sessions. Options that do not apply to UDP (`proxy_protocol`: no
+// PROXY header is sent over UDP; `sni`) are left out, each with a line in *ignored, if given.
+std::vector<UdpForward> udp_proxy_forwards(const Topology& t,
+                                           std::vector<std::string>* ignored = nullptr);
+
+}  // namespace labgate::proxy

@@ -1,0 +1,234 @@
+#include "proxy/udp_relay.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "runtime/log.h"
+
+namespace labgate::proxy {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr unsigned kBatch = 32;           // datagrams per recvmmsg/sendmmsg
+constexpr size_t kDatagramBytes = 65536;  // the largest UDP payload over IPv4 fits
+constexpr int kReadsPerEvent = 4;         // batches per readable socket, then others' turn
+constexpr auto kSweepEvery = std::chrono::milliseconds(100);
+
+// A session's identity: the forward (16 bits; a gateway has fewer forwards than ports), the
+// client's IPv4 address and port.
+uint64_t session_key(size_t forward, const sockaddr_in& client) {
+  return (uint64_t{forward & 0xFFFF} << 48) | (uint64_t{ntohl(client.sin_addr.s_addr)} << 16) |
+         ntohs(client.sin_port);
+}
+
+}  // namespace
+
+struct UdpRelayLoop::Session {
+  size_t forward = 0;
+  int listener_fd = -1;  // replies go back to the client from here
+  sockaddr_in client{};
+  uint64_t key = 0;
+  Source backend{Kind::kSession, -1};
+  Clock::time_point last_active;
+};
+
+// One set of buffers for recvmmsg (in) and sendmmsg (out). Received datagrams are sent on from
+// the same buffers, so a whole batch moves without a copy.
+struct UdpRelayLoop::Batch {
+  // Left uninitialised: a page is touched only when a datagram that long arrives in its slot.
+  std::unique_ptr<char[]> data{new char[kBatch * kDatagramBytes]};
+  mmsghdr messages[kBatch];
+  iovec iov[kBatch];
+  sockaddr_in addresses[kBatch];
+
+  // Ready for a recvmmsg of up to kBatch datagrams, with their source addresses.
+  mmsghdr* for_receive() {
+    for (unsigned i = 0; i < kBatch; ++i) {
+      iov[i] = {data.get() + i * kDatagramBytes, kDatagramBytes};
+      messages[i] = {};
+      messages[i].msg_hdr.msg_iov = &iov[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+      messages[i].msg_hdr.msg_name = &addresses[i];
+      messages[i].msg_hdr.msg_namelen = sizeof addresses[i];
+    }
+    return messages;
+  }
+};
+
+UdpRelayLoop::UdpRelayLoop(const std::vector<UdpForward>& forwards,
+                           std::vector<UdpForwardState>& states)
+    : forwards_(forwards), states_(states), batch_(std::make_unique<Batch>()) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  listeners_.push_back(std::make_unique<Source>(Source{Kind::kWake, wake_fd_}));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = listeners_.back().get();
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+}
+
+UdpRelayLoop::~UdpRelayLoop() {
+  while (!sessions_.empty()) close_session(sessions_.begin()->second.get());
+  for (auto& s : listeners_) ::close(s->fd);
+  ::close(epoll_fd_);
+}
+
+void UdpRelayLoop::add_listener(size_t index, int fd) {
+  listeners_.push_back(std::make_unique<Source>(Source{Kind::kListener, fd, index}));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = listeners_.back().get();
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void UdpRelayLoop::stop() {
+  uint64_t one = 1;
+  ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
+  (void)ignored;
+}
+
+void UdpRelayLoop::run() {
+  epoll_event events[128];
+  auto next_sweep = Clock::now() + kSweepEvery;
+  while (true) {
+    int n = ::epoll_wait(epoll_fd_, events, 128, static_cast<int>(kSweepEvery.count()));
+    if (n < 0 && errno != EINTR) {
+      runtime::log_error(fmt::format("udp proxy epoll_wait: {}", std::strerror(errno)));
+      return;
+    }
+    // Sessions are closed only by sweep_idle(), after the batch, so every Source an event points
+    // at is alive while the batch is handled.
+    for (int i = 0; i < n; ++i) {
+      auto* s = static_cast<Source*>(events[i].data.ptr);
+      switch (s->kind) {
+        case Kind::kWake:
+          return;
+        case Kind::kListener:
+          on_client_datagrams(s);
+          break;
+        case Kind::kSession:
+          on_backend_datagrams(s->session);
+          break;
+      }
+    }
+    if (Clock::now() >= next_sweep) {
+      sweep_idle();
+      next_sweep = Clock::now() + kSweepEvery;
+    }
+  }
+}
+
+void UdpRelayLoop::on_client_datagrams(Source* listener) {
+  UdpForwardState& state = states_[listener->forward];
+  for (int round = 0; round < kReadsPerEvent; ++round) {
+    mmsghdr* m = batch_->for_receive();
+    int got = ::recvmmsg(listener->fd, m, kBatch, MSG_DONTWAIT, nullptr);
+    if (got <= 0) return;  // EAGAIN, or an error the next datagram will not have
+    auto now = Clock::now();
+    for (int i = 0; i < got; ++i) {
+      const sockaddr_in& from = batch_->addresses[i];
+      uint64_t key = session_key(listener->forward, from);
+      auto it = sessions_.find(key);
+      Session* s = it != sessions_.end()
+                       ? it->second.get()
+                       : open_session(listener->forward, listener->fd, key, &from);
+      if (!s) continue;
+      s->last_active = now;
+      // A full socket buffer or an ICMP error from an earlier datagram: this datagram is lost,
+      // as it could be on the wire; the session stays.
+      if (::send(s->backend.fd, batch_->iov[i].iov_base, m[i].msg_len, MSG_DONTWAIT) >= 0)
+        state.datagrams_up.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (static_cast<unsigned>(got) < kBatch) return;
+  }
+}
+
+void UdpRelayLoop::on_backend_datagrams(Session* s) {
+  UdpForwardState& state = states_[s->forward];
+  for (int round = 0; round < kReadsPerEvent; ++round) {
+    mmsghdr* m = batch_->for_receive();
+    int got = ::recvmmsg(s->backend.fd, m, kBatch, MSG_DONTWAIT, nullptr);
+    if (got <= 0) return;  // EAGAIN, or ECONNREFUSED from an ICMP error: the session stays
+    s->last_active = Clock::now();
+    // The same messages go out to the client: payload length as received, client as address.
+    for (int i = 0; i < got; ++i) {
+      batch_->iov[i].iov_len = m[i].msg_len;
+      m[i].msg_hdr.msg_name = &s->client;
+      m[i].msg_hdr.msg_namelen = sizeof s->client;
+    }
+    int sent = ::sendmmsg(s->listener_fd, m, static_cast<unsigned>(got), MSG_DONTWAIT);
+    if (sent > 0)
+      state.datagrams_down.fetch_add(static_cast<uint64_t>(sent), std::memory_order_relaxed);
+    if (static_cast<unsigned>(got) < kBatch) return;
+  }
+}
+
+UdpRelayLoop::Session* UdpRelayLoop::open_session(size_t forward, int listener_fd, uint64_t key,
+                                                  const void* client_addr) {
+  const UdpForward& f = forwards_[forward];
+  UdpForwardState& state = states_[forward];
+  uint32_t open = state.sessions.load(std::memory_order_relaxed);
+  do {
+    if (open >= f.max_sessions) {
+      state.dropped.fetch_add(1, std::memory_order_relaxed);
+      return nullptr;
+    }
+  } while (!state.sessions.compare_exchange_weak(open, open + 1, std::memory_order_relaxed));
+
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(f.backend.port);
+  to.sin_addr.s_addr = htonl(f.backend.address.value);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+    if (fd >= 0) ::close(fd);
+    state.sessions.fetch_sub(1, std::memory_order_relaxed);
+    state.dropped.fetch_add(1, std::memory_order_relaxed);  // EMFILE, or no route to the backend
+    return nullptr;
+  }
+  auto session = std::make_unique<Session>();
+  Session* s = session.get();
+  s->forward = forward;
+  s->listener_fd = listener_fd;
+  std::memcpy(&s->client, client_addr, sizeof s->client);
+  s->key = key;
+  s->backend = {Kind::kSession, fd, forward, s};
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = &s->backend;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  sessions_.emplace(key, std::move(session));
+  state.opened.fetch_add(1, std::memory_order_relaxed);
+  return s;
+}
+
+void UdpRelayLoop::close_session(Session* s) {
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s->backend.fd, nullptr);
+  ::close(s->backend.fd);
+  states_[s->forward].sessions.fetch_sub(1, std::memory_order_relaxed);
+  sessions_.erase(s->key);  // frees s
+}
+
+void UdpRelayLoop::sweep_idle() {
+  auto now = Clock::now();
+  std::vector<Session*> idle;
+  for (auto& [key, s] : sessions_)
+    if (now - s->last_active >= std::chrono::milliseconds(forwards_[s->forward].idle_timeout_ms))
+      idle.push_back(s.get());
+  for (Session* s : idle) {
+    states_[s->forward].expired.fetch_add(1, std::memory_order_relaxed);
+    close_session(s);
+  }
+}
+
+}  // namespace labgate::proxy

@@ -1,0 +1,270 @@
+// The UDP side of the proxy on loopback (no root): UdpProxyServer with hand-built forwards (port
+// 0) in front of an echo backend that answers each datagram with the datagram and the address it
+// came from. Proves: each client gets its own replies, from the address it sent to; the backend
+// sees the proxy's socket, not the client; a session ends after its idle timeout and a new one
+// opens on the next datagram; past max_sessions a new client is dropped and counted while the
+// established one goes on; a burst of datagrams all make the round trip. And from the file:
+// udp_proxy_forwards picks the UDP `via: proxy` forwards only, and names the options it ignores.
+#include "proxy/udp_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "diag/diagnostic.h"
+#include "topology/loader.h"
+
+namespace labgate::proxy {
+namespace {
+
+const Ipv4 kLoopback{0x7F000001};
+
+sockaddr_in loopback(uint16_t port) {
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  sa.sin_addr.s_addr = htonl(kLoopback.value);
+  return sa;
+}
+
+std::string str(const sockaddr_in& sa) {
+  char text[INET_ADDRSTRLEN];
+  ::inet_ntop(AF_INET, &sa.sin_addr, text, sizeof text);
+  return fmt::format("{}:{}", text, ntohs(sa.sin_port));
+}
+
+// A UDP socket on 127.0.0.1 with a kernel-chosen port.
+struct UdpSocket {
+  int fd = -1;
+  uint16_t port = 0;
+  UdpSocket() {
+    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sa = loopback(0);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    socklen_t len = sizeof sa;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+    port = ntohs(sa.sin_port);
+  }
+  ~UdpSocket() { ::close(fd); }
+  void send_to(uint16_t to, const std::string& payload) const {
+    sockaddr_in sa = loopback(to);
+    ::sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  }
+  // The next datagram and its source ("" and no source after `ms`).
+  std::string receive_within(int ms, std::string* from = nullptr) const {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, ms) != 1) return "";
+    char buffer[2048];
+    sockaddr_in sa{};
+    socklen_t len = sizeof sa;
+    ssize_t n = ::recvfrom(fd, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&sa), &len);
+    if (n < 0) return "";
+    if (from) *from = str(sa);
+    return std::string(buffer, static_cast<size_t>(n));
+  }
+};
+
+// Answers every datagram with "PAYLOAD from ADDRESS:PORT" until destroyed.
+class EchoBackend {
+ public:
+  EchoBackend() : thread_([this] { serve(); }) {}
+  ~EchoBackend() {
+    stop_ = true;
+    thread_.join();
+  }
+  Backend backend() const { return {kLoopback, socket_.port}; }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      pollfd p{socket_.fd, POLLIN, 0};
+      if (::poll(&p, 1, 20) != 1) continue;
+      char buffer[2048];
+      sockaddr_in from{};
+      socklen_t len = sizeof from;
+      ssize_t n = ::recvfrom(socket_.fd, buffer, sizeof buffer, 0,
+                             reinterpret_cast<sockaddr*>(&from), &len);
+      if (n < 0) continue;
+      std::string reply =
+          fmt::format("{} from {}", std::string(buffer, static_cast<size_t>(n)), str(from));
+      ::sendto(socket_.fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+    }
+  }
+  UdpSocket socket_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+UdpForward forward_to(const EchoBackend& backend) {
+  UdpForward f;
+  f.label = "test";
+  f.listen = {kLoopback, 0};
+  f.backend = backend.backend();
+  return f;
+}
+
+// Waits up to 3 s for `done`.
+template <typename Predicate>
+bool eventually(Predicate done) {
+  for (int i = 0; i < 300 && !done(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return done();
+}
+
+TEST(UdpRelayTest, EachClientGetsItsOwnRepliesFromTheListenAddress) {
+  EchoBackend backend;
+  UdpProxyServer proxy({forward_to(backend)});
+  std::string error;
+  ASSERT_TRUE(proxy.bind(2, &error)) << error;
+  proxy.start();
+  const uint16_t port = proxy.forwards()[0].listen.port;
+  const std::string listen = fmt::format("127.0.0.1:{}", port);
+
+  UdpSocket a, b;
+  std::string seen_a, seen_b;
+  for (int round = 0; round < 3; ++round) {
+    a.send_to(port, fmt::format("a{}", round));
+    b.send_to(port, fmt::format("b{}", round));
+    std::string from_a, from_b;
+    std::string reply_a = a.receive_within(2000, &from_a);
+    std::string reply_b = b.receive_within(2000, &from_b);
+    EXPECT_EQ(from_a, listen);
+    EXPECT_EQ(from_b, listen);
+    ASSERT_TRUE(reply_a.starts_with(fmt::format("a{} from 127.0.0.1:", round))) << reply_a;
+    ASSERT_TRUE(reply_b.starts_with(fmt::format("b{} from 127.0.0.1:", round))) << reply_b;
+    std::string source_a = reply_a.substr(reply_a.find(" from ") + 6);
+    std::string source_b = reply_b.substr(reply_b.find(" from ") + 6);
+    // The backend sees the proxy's session socket: not the client, one per client, stable.
+    EXPECT_NE(source_a, fmt::format("127.0.0.1:{}", a.port));
+    EXPECT_NE(source_a, source_b);
+    if (round == 0) seen_a = source_a, seen_b = source_b;
+    EXPECT_EQ(source_a, seen_a);
+    EXPECT_EQ(source_b, seen_b);
+  }
+  EXPECT_EQ(proxy.state(0).sessions.load(), 2u);
+  EXPECT_EQ(proxy.state(0).opened.load(), 2u);
+  EXPECT_EQ(proxy.state(0).datagrams_up.load(), 6u);
+  // Counted after the send, so possibly just after the client read the reply.
+  EXPECT_TRUE(eventually([&] { return proxy.state(0).datagrams_down.load() == 6u; }))
+      << proxy.state(0).datagrams_down.load();
+}
+
+TEST(UdpRelayTest, IdleSessionExpiresAndANewOneOpens) {
+  EchoBackend backend;
+  UdpForward f = forward_to(backend);
+  f.idle_timeout_ms = 200;
+  UdpProxyServer proxy({f});
+  std::string error;
+  ASSERT_TRUE(proxy.bind(1, &error)) << error;
+  proxy.start();
+  const uint16_t port = proxy.forwards()[0].listen.port;
+
+  UdpSocket client;
+  client.send_to(port, "one");
+  EXPECT_TRUE(client.receive_within(2000).starts_with("one from ")) << "no reply";
+  EXPECT_EQ(proxy.state(0).sessions.load(), 1u);
+  ASSERT_TRUE(eventually([&] { return proxy.state(0).sessions.load() == 0; }))
+      << "the idle session did not expire";
+  EXPECT_EQ(proxy.state(0).expired.load(), 1u);
+
+  client.send_to(port, "two");
+  EXPECT_TRUE(client.receive_within(2000).starts_with("two from ")) << "no reply after expiry";
+  EXPECT_EQ(proxy.state(0).opened.load(), 2u);
+}
+
+TEST(UdpRelayTest, NewClientsPastTheLimitAreDroppedAndCounted) {
+  EchoBackend backend;
+  UdpForward f = forward_to(backend);
+  f.max_sessions = 1;
+  f.idle_timeout_ms = 300;
+  UdpProxyServer proxy({f});
+  std::string error;
+  ASSERT_TRUE(proxy.bind(2, &error)) << error;
+  proxy.start();
+  const uint16_t port = proxy.forwards()[0].listen.port;
+
+  UdpSocket first, second;
+  first.send_to(port, "first");
+  EXPECT_TRUE(first.receive_within(2000).starts_with("first from ")) << "first client unserved";
+  second.send_to(port, "second");
+  EXPECT_EQ(second.receive_within(300), "") << "a client past the limit was served";
+  EXPECT_EQ(proxy.state(0).dropped.load(), 1u);
+  first.send_to(port, "again");  // the established session goes on (and stays alive)
+  EXPECT_TRUE(first.receive_within(2000).starts_with("again from "));
+
+  // Once the first session expired, the second client gets one.
+  ASSERT_TRUE(eventually([&] { return proxy.state(0).sessions.load() == 0; }));
+  second.send_to(port, "second");
+  EXPECT_TRUE(second.receive_within(2000).starts_with("second from ")) << "not admitted later";
+}
+
+TEST(UdpRelayTest, ABurstOfDatagramsMakesTheRoundTrip) {
+  EchoBackend backend;
+  UdpProxyServer proxy({forward_to(backend)});
+  std::string error;
+  ASSERT_TRUE(proxy.bind(1, &error)) << error;
+  proxy.start();
+  const uint16_t port = proxy.forwards()[0].listen.port;
+
+  UdpSocket client;
+  constexpr int kCount = 200;
+  for (int i = 0; i < kCount; ++i) client.send_to(port, fmt::format("{}", i));
+  std::vector<bool> seen(kCount);
+  int replies = 0;
+  while (replies < kCount) {
+    std::string reply = client.receive_within(2000);
+    if (reply.empty()) break;
+    int i = std::stoi(reply.substr(0, reply.find(' ')));
+    ASSERT_TRUE(i >= 0 && i < kCount);
+    EXPECT_FALSE(seen[i]) << "duplicate " << i;
+    seen[i] = true;
+    ++replies;
+  }
+  EXPECT_EQ(replies, kCount);
+  EXPECT_EQ(proxy.state(0).opened.load(), 1u);
+}
+
+TEST(UdpProxyForwardsTest, OnlyUdpProxyForwardsWithTheirLimit) {
+  Diagnostics d;
+  Topology t = check_topology(R"(networks:
+  lan:     { interface: vmbr0, subnet: 192.168.1.0/24, address: 192.168.1.55, router: 192.168.1.1, uplink: true }
+  cluster: { interface: vmbr1, subnet: 192.168.100.0/24, address: 192.168.100.1, masquerade: true }
+services:
+  ingress: { address: 192.168.100.80, ports: { http: 80 } }
+  resolver: { address: 192.168.100.53, ports: { dns: "53/udp", syslog: { port: 514, protocol: udp } } }
+forwards:
+  - { listen: lan:80, to: ingress:http, via: proxy }
+  - { listen: lan:53, to: resolver:dns, via: proxy, max_connections: 9 }
+  - { listen: lan:5353, to: resolver:dns }
+  - { listen: lan:514, to: resolver:syslog, via: proxy }
+  - { listen: lan:5514, to: resolver:syslog, via: proxy, proxy_protocol: v2 }
+)",
+                              d);
+  ASSERT_FALSE(d.has_errors());
+  std::vector<std::string> ignored;
+  std::vector<UdpForward> f = udp_proxy_forwards(t, &ignored);
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(f[0].label, "lan:53 -> resolver:dns");
+  EXPECT_EQ(f[0].listen.str(), "192.168.1.55:53");
+  EXPECT_EQ(f[0].backend, (Backend{Ipv4{0xC0A86435}, 53}));
+  EXPECT_EQ(f[0].max_sessions, 9u);
+  EXPECT_EQ(f[1].label, "lan:514 -> resolver:syslog");
+  EXPECT_EQ(f[1].backend.port, 514);
+  EXPECT_EQ(f[1].max_sessions, 4096u);
+  EXPECT_EQ(f[1].idle_timeout_ms, 60000u);
+  EXPECT_EQ(ignored, std::vector<std::string>{"proxy lan:5514 -> resolver:syslog: no PROXY header "
+                                              "is sent over UDP; 'proxy_protocol' is ignored"});
+}
+
+}  // namespace
+}  // namespace labgate::proxy
