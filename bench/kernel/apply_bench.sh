@@ -41,7 +41,7 @@ time_in_fresh_ns() {
 echo "| forwards | labgate apply (ms) | labgate re-apply, no-op (ms) | nft -f same ruleset (ms) | iptables-restore, 1 rule per forward (ms) | labgate check (ms) |"
 echo "|---:|---:|---:|---:|---:|---:|"
 for n in 10 1000 10000; do
-  python3 "$here/gen_topology.py" "$n" "$tmp/t.yaml" "$tmp/t.ipt"
+  python3 "$here/gen_forwards.py" "$n" "$tmp/t.yaml" "$tmp/t.ipt"
   "$labgate" plan -c "$tmp/t.yaml" --state-dir "$tmp/none" 2>/dev/null | grep -v '^# live' >"$tmp/t.nft"
   a=() r=() f=() i=() c=()
   for _ in $(seq "$runs"); do

@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The gateway's interfaces carry the names and addresses of gen_topology.py's networks
+# The gateway's interfaces carry the names and addresses of gen_forwards.py's networks
 # (lan: vmbr0 192.168.1.55/24, cluster: vmbr1 192.168.100.1/24); the server holds both service
 # addresses the generated topologies use (.100 for forwards 0-499, .101 for 500-999).
 for n in $c $g $s; do
@@ -74,7 +74,7 @@ crate() {
 setups=(labgate iptables)
 declare -A gbps cps
 for n in 1 100 1000; do
-  python3 "$here/gen_topology.py" "$n" "$tmp/t$n.yaml" "$tmp/t$n.ipt"
+  python3 "$here/gen_forwards.py" "$n" "$tmp/t$n.yaml" "$tmp/t$n.ipt"
   last=$((n - 1))
   listen=$((10000 + last))
   addr=192.168.100.$((100 + last / 500))

@@ -2,7 +2,7 @@
 """Writes a seed-like topology with N kernel forwards (lan:10000+i -> a cluster service port),
 and the same forwards written the seed's way (one iptables DNAT rule each) for comparison.
 
-usage: gen_topology.py N TOPOLOGY_OUT IPTABLES_OUT
+usage: gen_forwards.py N TOPOLOGY_OUT IPTABLES_OUT
 """
 import sys
 
