@@ -115,6 +115,9 @@ class Reader {
                                   uint32_t max, const std::string& what);
   std::optional<uint16_t> port(const YAML::Node& n, const std::string& path);
   std::optional<Ipv4> address(const YAML::Node& n, const std::string& path);
+  // "250ms" or "2s", within [min_ms, max_ms].
+  std::optional<uint32_t> duration_ms(const YAML::Node& n, const std::string& path, uint32_t min_ms,
+                                      uint32_t max_ms, const std::string& what);
   std::optional<std::string> reference(const YAML::Node& n, const std::string& path,
                                        const std::string& what);
   void bad_value(const std::string& path, std::string message, std::string hint = {}) {
@@ -130,6 +133,7 @@ class Reader {
   std::optional<ServicePort> service_port(const std::string& name, const YAML::Node& n,
                                           const std::string& path);
   void forwards(const YAML::Node& n);
+  void proxy_forward_options(const YAML::Node& n, const std::string& path, Forward& f);
   void dns(const YAML::Node& n);
   std::vector<std::string> network_list(const YAML::Node& n, const std::string& path);
 
@@ -290,6 +294,34 @@ std::optional<Ipv4> Reader::address(const YAML::Node& n, const std::string& path
   if (!a)
     bad_value(path, shown_in(error, *text), "write a dotted IPv4 address, e.g. 192.168.100.60");
   return a;
+}
+
+std::optional<uint32_t> Reader::duration_ms(const YAML::Node& n, const std::string& path,
+                                            uint32_t min_ms, uint32_t max_ms,
+                                            const std::string& what) {
+  auto text = scalar(n, path, what);
+  if (!text) return std::nullopt;
+  std::string_view digits = *text;
+  uint32_t scale = 0;
+  if (digits.ends_with("ms")) {
+    scale = 1;
+    digits.remove_suffix(2);
+  } else if (digits.ends_with("s")) {
+    scale = 1000;
+    digits.remove_suffix(1);
+  }
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  uint64_t ms = uint64_t{v} * scale;
+  if (scale == 0 || digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
+      ms < min_ms || ms > max_ms) {
+    bad_value(path,
+              fmt::format("{} must be a duration from {}ms to {}s, not '{}'", what, min_ms,
+                          max_ms / 1000, shown(*text)),
+              "write a number with 'ms' or 's', e.g. 500ms or 2s");
+    return std::nullopt;
+  }
+  return static_cast<uint32_t>(ms);
 }
 
 std::optional<std::string> Reader::reference(const YAML::Node& n, const std::string& path,
@@ -556,16 +588,15 @@ void Reader::forwards(const YAML::Node& section) {
     std::string path = fmt::format("forwards.{}", i);
     t_.where.set_key(path, pos_of(n));
     Forward f;
-    f.ok =
-        map_with_keys(n, path, fmt::format("forward #{}", i + 1),
-                      {"listen", "to", "via", "snat", "proxy_protocol", "max_connections", "sni"},
-                      {"listen", "to"});
+    f.ok = map_with_keys(n, path, fmt::format("forward #{}", i + 1),
+                         {"listen", "to", "via", "snat", "proxy_protocol", "max_connections", "sni",
+                          "balance", "health_check", "accept_proxy"},
+                         {"listen", "to"});
     if (n.IsMap()) {
       // Both ends are NAME:SUFFIX; the listen suffix is a port number, the target's a port name.
-      auto split = [&](const char* key,
-                       const char* shape) -> std::optional<std::pair<std::string, std::string>> {
-        std::string kpath = path + "." + key;
-        auto text = scalar(n[key], kpath, fmt::format("'{}'", key));
+      auto split_at = [&](const YAML::Node& value, const std::string& kpath, const char* key,
+                          const char* shape) -> std::optional<std::pair<std::string, std::string>> {
+        auto text = scalar(value, kpath, fmt::format("'{}'", key));
         if (!text) return std::nullopt;
         size_t colon = text->find(':');
         if (colon == std::string::npos || !is_object_name(text->substr(0, colon))) {
@@ -574,6 +605,20 @@ void Reader::forwards(const YAML::Node& section) {
           return std::nullopt;
         }
         return std::pair{text->substr(0, colon), text->substr(colon + 1)};
+      };
+      auto split = [&](const char* key, const char* shape) {
+        return split_at(n[key], path + "." + key, key, shape);
+      };
+      // A target SERVICE:PORTNAME at `tpath`, or nullopt after reporting why not.
+      auto target = [&](const YAML::Node& value,
+                        const std::string& tpath) -> std::optional<ForwardTarget> {
+        auto parts = split_at(value, tpath, "to", "SERVICE:PORTNAME, e.g. ingress:https");
+        if (parts && is_object_name(parts->second))
+          return ForwardTarget{parts->first, parts->second};
+        if (parts)
+          bad_value(tpath, fmt::format("'{}' is not a valid port name", parts->second),
+                    "name a port of the service, e.g. ingress:https");
+        return std::nullopt;
       };
       if (n["listen"]) {
         auto parts = split("listen", "NETWORK:PORT, e.g. lan:443");
@@ -586,15 +631,11 @@ void Reader::forwards(const YAML::Node& section) {
           f.ok = false;
         }
       }
-      if (n["to"]) {
-        auto parts = split("to", "SERVICE:PORTNAME, e.g. ingress:https");
-        if (parts && is_object_name(parts->second)) {
-          f.service = parts->first;
-          f.service_port = parts->second;
+      if (n["to"] && !n["to"].IsSequence()) {
+        if (auto t = target(n["to"], path + ".to")) {
+          f.service = t->service;
+          f.service_port = t->service_port;
         } else {
-          if (parts)
-            bad_value(path + ".to", fmt::format("'{}' is not a valid port name", parts->second),
-                      "name a port of the service, e.g. ingress:https");
           f.ok = false;
         }
       }
@@ -616,13 +657,46 @@ void Reader::forwards(const YAML::Node& section) {
         f.snat = snat.value_or(false);
         f.ok &= snat.has_value();
       }
+      // `to:` as a list: several backends, balanced by the proxy (the kernel path keeps one).
+      if (n["to"] && n["to"].IsSequence()) {
+        const YAML::Node list = n["to"];
+        constexpr size_t kMaxTargets = 64;
+        if (f.via != Datapath::kProxy && list.size() > 1) {
+          bad_value(path + ".to", "several targets need 'via: proxy'",
+                    "add 'via: proxy' to the forward, or name one target");
+          f.ok = false;
+        } else if (list.size() == 0 || list.size() > kMaxTargets) {
+          bad_value(path + ".to",
+                    fmt::format("'to' must list 1 to {} targets, not {}", kMaxTargets, list.size()),
+                    "write e.g. 'to: [ingress:https, ingress-2:https]'");
+          f.ok = false;
+        } else {
+          // Errors about the first target point at it, not at the list.
+          t_.where.set_value(path + ".to", pos_of(list[0]));
+          for (size_t k = 0; k < list.size(); ++k) {
+            std::string tpath = fmt::format("{}.to.{}", path, k);
+            t_.where.set_value(tpath, pos_of(list[k]));
+            auto t = target(list[k], tpath);
+            if (!t) {
+              f.ok = false;
+            } else if (k == 0) {
+              f.service = t->service;
+              f.service_port = t->service_port;
+            } else {
+              f.more_targets.push_back(*t);
+            }
+          }
+        }
+      }
       // Options of the userspace proxy (docs/proxy.md); refused on a kernel forward.
-      for (const char* key : {"proxy_protocol", "max_connections", "sni"}) {
+      for (const char* key : {"proxy_protocol", "max_connections", "sni", "balance", "health_check",
+                              "accept_proxy"}) {
         if (!n[key] || f.via == Datapath::kProxy) continue;
         bad_value(path + "." + key, fmt::format("'{}' needs 'via: proxy'", key),
                   "add 'via: proxy' to the forward, or remove the key");
         f.ok = false;
       }
+      if (f.via == Datapath::kProxy) proxy_forward_options(n, path, f);
       if (n["proxy_protocol"] && f.via == Datapath::kProxy) {
         auto text = scalar(n["proxy_protocol"], path + ".proxy_protocol", "'proxy_protocol'");
         if (text && (*text == "v1" || *text == "v2")) {
@@ -647,6 +721,91 @@ void Reader::forwards(const YAML::Node& section) {
       }
     }
     t_.forwards.push_back(f);
+  }
+}
+
+// balance, health_check and accept_proxy of a `via: proxy` forward (docs/proxy.md).
+void Reader::proxy_forward_options(const YAML::Node& n, const std::string& path, Forward& f) {
+  if (n["balance"]) {
+    auto text = scalar(n["balance"], path + ".balance", "'balance'");
+    // Compared with to_string(): the names of values are not written out here.
+    if (text && *text == to_string(Balance::kRoundRobin)) {
+      f.balance = Balance::kRoundRobin;
+    } else if (text && *text == to_string(Balance::kLeastConnections)) {
+      f.balance = Balance::kLeastConnections;
+    } else {
+      if (text)
+        bad_value(path + ".balance",
+                  fmt::format("'balance' must be round-robin or least-connections, not '{}'",
+                              shown(*text)));
+      f.ok = false;
+    }
+  }
+  if (n["health_check"]) {
+    std::string hpath = path + ".health_check";
+    const YAML::Node h = n["health_check"];
+    if (!map_with_keys(h, hpath, "'health_check'", {"interval", "timeout"}, {})) {
+      f.ok = false;
+    } else {
+      f.health_interval_ms = 2000;
+      if (h["interval"]) {
+        auto v = duration_ms(h["interval"], hpath + ".interval", 100, 3600000, "'interval'");
+        f.health_interval_ms = v.value_or(2000);
+        f.ok &= v.has_value();
+      }
+      f.health_timeout_ms = std::min<uint32_t>(1000, f.health_interval_ms);
+      if (h["timeout"]) {
+        auto v = duration_ms(h["timeout"], hpath + ".timeout", 10, 60000, "'timeout'");
+        if (v && *v > f.health_interval_ms) {
+          bad_value(hpath + ".timeout",
+                    fmt::format("the health check 'timeout' ({}ms) is longer than its 'interval' "
+                                "({}ms)",
+                                *v, f.health_interval_ms),
+                    "make the timeout at most the interval");
+          v.reset();
+        }
+        f.health_timeout_ms = v.value_or(f.health_timeout_ms);
+        f.ok &= v.has_value();
+      }
+    }
+  }
+  if (n["accept_proxy"]) {
+    std::string apath = path + ".accept_proxy";
+    const YAML::Node list = n["accept_proxy"];
+    if (!list.IsSequence()) {
+      d_.error(t_.where.value(apath), "wrong-type",
+               fmt::format("'accept_proxy' must be a list of addresses or prefixes, not {}",
+                           kind_of(list)),
+               "write e.g. 'accept_proxy: [192.168.1.0/24]'");
+      f.ok = false;
+    } else if (list.size() == 0) {
+      bad_value(apath, "'accept_proxy' lists no trusted source",
+                "name the proxies that send PROXY headers, e.g. [192.168.1.10], or remove the key");
+      f.ok = false;
+    }
+    for (size_t k = 0; list.IsSequence() && k < list.size(); ++k) {
+      std::string item = fmt::format("{}.{}", apath, k);
+      t_.where.set_value(item, pos_of(list[k]));
+      auto text = scalar(list[k], item, "a trusted source");
+      if (!text) {
+        f.ok = false;
+        continue;
+      }
+      std::string error;
+      std::optional<Ipv4Prefix> p;
+      if (text->find('/') == std::string::npos) {
+        if (auto a = Ipv4::parse(*text, &error)) p = Ipv4Prefix{*a, 32};
+      } else {
+        p = Ipv4Prefix::parse(*text, &error);
+      }
+      if (!p) {
+        bad_value(item, shown_in(error, *text),
+                  "write an address or ADDRESS/LENGTH, e.g. 192.168.1.10 or 192.168.1.0/24");
+        f.ok = false;
+        continue;
+      }
+      f.accept_proxy.push_back(*p);
+    }
   }
 }
 

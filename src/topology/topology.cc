@@ -16,6 +16,10 @@ const char* to_string(Datapath d) {
   return d == Datapath::kKernel ? "kernel" : "proxy";
 }
 
+const char* to_string(Balance b) {
+  return b == Balance::kRoundRobin ? "round-robin" : "least-connections";
+}
+
 const ServicePort* Service::find_port(const std::string& port_name) const {
   for (const auto& p : ports)
     if (p.name == port_name) return &p;

@@ -74,6 +74,17 @@ struct Service {
   const ServicePort* find_port(const std::string& port_name) const;
 };
 
+// How a proxy forward with several targets spreads new connections (docs/proxy.md).
+enum class Balance { kRoundRobin, kLeastConnections };
+const char* to_string(Balance b);
+
+// One target of a forward: a service and the name of one of its ports.
+struct ForwardTarget {
+  std::string service;
+  std::string service_port;
+  bool operator==(const ForwardTarget&) const = default;
+};
+
 struct Forward {
   std::string listen_network;  // the network on whose gateway address the port listens
   uint16_t listen_port = 0;
@@ -86,6 +97,14 @@ struct Forward {
   int proxy_protocol = 0;
   uint32_t max_connections = 0;
   bool sni = false;  // route TLS by server name, using the file's DNS names (docs/proxy.md)
+  // Proxy only: `to:` as a list. The targets after the first (which is service:service_port),
+  // balanced with it; health checks every `health_interval_ms` (0: only with several targets,
+  // every 2 s) within `health_timeout_ms`; PROXY headers accepted from these sources only.
+  std::vector<ForwardTarget> more_targets;
+  Balance balance = Balance::kRoundRobin;
+  uint32_t health_interval_ms = 0;
+  uint32_t health_timeout_ms = 0;
+  std::vector<Ipv4Prefix> accept_proxy;
   bool ok = true;
 };
 

@@ -350,6 +350,7 @@ class Validator {
                                     : fmt::format("did you mean '{}'?", suggestion));
         continue;
       }
+      more_targets(f, path, *port);
       if (!network_ok) continue;
       auto key = std::tuple{f.listen_network, port->protocol, f.listen_port};
       if (auto [it, fresh] = listeners.emplace(key, i); !fresh)
@@ -357,6 +358,54 @@ class Validator {
                  fmt::format("{}:{}/{} is already forwarded by forward #{}", f.listen_network,
                              f.listen_port, to_string(port->protocol), it->second + 1),
                  "a port on a network can be forwarded to one service only");
+    }
+  }
+
+  // The targets after the first of a forward with `to:` as a list: each must resolve like the
+  // first, all are TCP (the proxy balances TCP only), and none repeats another's address:port.
+  void more_targets(const Forward& f, const std::string& path, const ServicePort& first_port) {
+    if (f.more_targets.empty()) return;
+    const Service& first = *find_service(f.service);
+    if (first_port.protocol != Protocol::kTcp)
+      d_.error(at(path + ".to"), "backend-not-tcp",
+               fmt::format("'{}:{}' is {}; a forward with several targets balances TCP only",
+                           f.service, f.service_port, to_string(first_port.protocol)),
+               "forward each UDP port on its own, or name TCP ports only");
+    std::vector<std::pair<Ipv4, uint16_t>> seen = {{first.address, first_port.port}};
+    for (size_t k = 0; k < f.more_targets.size(); ++k) {
+      const ForwardTarget& t = f.more_targets[k];
+      std::string tpath = fmt::format("{}.to.{}", path, k + 1);
+      if (!known(t_.services, t.service, tpath, "service", "unknown-service") ||
+          !find_service(t.service)->ok)
+        continue;
+      const Service& s = *find_service(t.service);
+      const ServicePort* port = s.find_port(t.service_port);
+      if (!port) {
+        std::vector<std::string> port_names;
+        for (const auto& p : s.ports) port_names.push_back(p.name);
+        std::string suggestion = closest_match(t.service_port, port_names);
+        d_.error(at(tpath), "unknown-port",
+                 fmt::format("service '{}' has no port named '{}'", s.name, t.service_port),
+                 suggestion.empty() ? fmt::format("its ports are: {}", fmt::join(port_names, ", "))
+                                    : fmt::format("did you mean '{}'?", suggestion));
+        continue;
+      }
+      if (port->protocol != Protocol::kTcp && first_port.protocol == Protocol::kTcp) {
+        d_.error(at(tpath), "backend-not-tcp",
+                 fmt::format("'{}:{}' is {}; a forward with several targets balances TCP only",
+                             t.service, t.service_port, to_string(port->protocol)),
+                 "name TCP ports only");
+        continue;
+      }
+      std::pair<Ipv4, uint16_t> where{s.address, port->port};
+      if (std::find(seen.begin(), seen.end(), where) != seen.end()) {
+        d_.error(at(tpath), "duplicate-backend",
+                 fmt::format("'{}:{}' ({}:{}) is already a target of this forward", t.service,
+                             t.service_port, s.address.str(), port->port),
+                 "name each backend once");
+        continue;
+      }
+      seen.push_back(where);
     }
   }
 
@@ -411,8 +460,11 @@ class Validator {
       else if (std::string meant = closest_match(service, service_names); !meant.empty())
         used.insert(find_service(meant)->name);
     };
-    for (const auto& f : t_.forwards)
-      if (f.ok) use(f.service);
+    for (const auto& f : t_.forwards) {
+      if (!f.ok) continue;
+      use(f.service);
+      for (const auto& t : f.more_targets) use(t.service);
+    }
     for (const auto& n : t_.dns.names)
       if (n.ok) use(n.service);
     for (const auto& s : t_.services) {

@@ -140,6 +140,12 @@ INSTANTIATE_TEST_SUITE_P(ServicesAndPools, ValidateRows, ::testing::Values(
 INSTANTIATE_TEST_SUITE_P(ForwardsAndDns, ValidateRows, ::testing::Values(
     Row{"duplicate_forward", {{"    to: api:api\n", "    to: api:api\n  - listen: lan:80\n    to: ingress:https\n"}},
         {error_at(40, 13, "duplicate-forward")}, "one service only"},
+    // Several targets (more in forward_backends_test.cc).
+    Row{"duplicate_backend", {{"    to: ingress:http\n", "    to: [ingress:http, ingress:http]\n    via: proxy\n"}},
+        {error_at(37, 24, "duplicate-backend")}, "name each backend once"},
+    Row{"backend_not_tcp", {{"      api: 6443\n", "      api: 6443\n      dns: 53/udp\n"},
+                            {"    to: ingress:http\n", "    to: [ingress:http, api:dns]\n    via: proxy\n"}},
+        {error_at(38, 24, "backend-not-tcp")}},
     Row{"same_listen_port_other_network_is_fine", {{"    to: api:api\n", "    to: api:api\n  - listen: cluster:80\n    to: ingress:http\n"}},
         {}},
     Row{"forwarding_loop", {{"    - 192.168.1.1\n", "    - 192.168.1.55\n"}},
