@@ -4,21 +4,25 @@
 
 namespace labgate::proxy {
 
-std::optional<Backend> ProxyForward::route(const std::string& server_name) const {
-  if (!server_name.empty()) {
-    for (const auto& r : sni_routes)
-      if (r.name == server_name) return r.backend;
-    const SniRoute* best = nullptr;
-    for (const auto& r : sni_routes) {
-      if (r.name.size() < 2 || r.name[0] != '*' || r.name[1] != '.') continue;
-      std::string_view suffix = std::string_view(r.name).substr(1);  // ".cluster"
-      if (server_name.size() > suffix.size() && server_name.ends_with(suffix) &&
-          (!best || r.name.size() > best->name.size()))
-        best = &r;
-    }
-    if (best) return best->backend;
+bool ProxyForward::trusts(Ipv4 source) const {
+  for (const auto& p : accept_proxy)
+    if (p.contains(source)) return true;
+  return false;
+}
+
+std::optional<Backend> ProxyForward::named_route(const std::string& server_name) const {
+  if (server_name.empty()) return std::nullopt;
+  for (const auto& r : sni_routes)
+    if (r.name == server_name) return r.backend;
+  const SniRoute* best = nullptr;
+  for (const auto& r : sni_routes) {
+    if (r.name.size() < 2 || r.name[0] != '*' || r.name[1] != '.') continue;
+    std::string_view suffix = std::string_view(r.name).substr(1);  // ".cluster"
+    if (server_name.size() > suffix.size() && server_name.ends_with(suffix) &&
+        (!best || r.name.size() > best->name.size()))
+      best = &r;
   }
-  if (has_default) return backend;
+  if (best) return best->backend;
   return std::nullopt;
 }
 
@@ -39,7 +43,21 @@ std::vector<ProxyForward> proxy_forwards(const Topology& t, std::vector<std::str
     ProxyForward p;
     p.label = label;
     p.listen = {network->address, f.listen_port};
-    p.backend = {service->address, port->port};
+    p.backends.push_back({service->address, port->port});
+    for (const auto& target : f.more_targets) {
+      const Service* s = t.find_service(target.service);
+      const ServicePort* sp = s ? s->find_port(target.service_port) : nullptr;
+      if (sp) p.backends.push_back({s->address, sp->port});
+    }
+    p.balance = f.balance;
+    if (f.health_interval_ms > 0) {
+      p.health_interval_ms = f.health_interval_ms;
+      p.health_timeout_ms = f.health_timeout_ms;
+    } else if (p.backends.size() > 1) {
+      p.health_interval_ms = 2000;
+      p.health_timeout_ms = 1000;
+    }
+    p.accept_proxy = f.accept_proxy;
     if (f.proxy_protocol == 1) p.send_proxy_header = ProxyVersion::kV1;
     if (f.proxy_protocol == 2) p.send_proxy_header = ProxyVersion::kV2;
     if (f.max_connections > 0) p.max_connections = f.max_connections;

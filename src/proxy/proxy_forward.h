@@ -26,14 +26,22 @@ struct Backend {
 struct SniRoute {
   std::string name;
   Backend backend;
+  bool operator==(const SniRoute&) const = default;
 };
 
 struct ProxyForward {
   std::string label;  // for logs, e.g. "lan:8443 -> ingress:https"
   runtime::ListenAddress listen;
-  Backend backend;  // where connections go (with SNI routes: the default route)
+  // Where connections go (with SNI routes: the default route): one or more backends (at most
+  // kMaxBackends), spread by `balance` over the healthy ones (backend_pool.h).
+  std::vector<Backend> backends;
+  Balance balance = Balance::kRoundRobin;
+  // Active checks of every backend (health_checker.h); 0: none, and no passive marking either
+  // (nothing would bring a backend back).
+  uint32_t health_interval_ms = 0;
+  uint32_t health_timeout_ms = 1000;
   // With SNI routes, the proxy reads the ClientHello first and picks the route: exact names
-  // first, then the longest matching wildcard, then `backend` if has_default, else it closes.
+  // first, then the longest matching wildcard, then `backends` if has_default, else it closes.
   std::vector<SniRoute> sni_routes;
   bool has_default = true;
   bool read_server_name = false;  // read the ClientHello even without routes (sni: true)
@@ -41,14 +49,23 @@ struct ProxyForward {
   uint32_t max_connections = 4096;  // across all loops; beyond it, accepted and closed at once
   uint32_t connect_timeout_ms = 5000;
   uint32_t idle_timeout_ms = 600000;  // no byte either way for this long: closed
-  uint32_t hello_timeout_ms = 5000;   // SNI: a whole ClientHello within this time, or closed
+  uint32_t hello_timeout_ms = 5000;   // SNI, PROXY header: the whole of it within this time
+  // Non-empty: the listener serves only these sources, and each connection must start with a
+  // PROXY v1/v2 header, whose TCP4 client address then stands for the client (in the header sent
+  // on). Other sources, and a missing or malformed header, are closed.
+  std::vector<Ipv4Prefix> accept_proxy;
 
   bool routes_by_name() const { return read_server_name || !sni_routes.empty(); }
-  // The backend for `server_name` ("" when the client sent none); nullopt: close the connection.
-  std::optional<Backend> route(const std::string& server_name) const;
+  bool trusts(Ipv4 source) const;
+  // The SNI route for `server_name` (exact, then the longest wildcard); nullopt: none matches,
+  // so the connection goes to `backends` if has_default, else it is closed.
+  std::optional<Backend> named_route(const std::string& server_name) const;
+  bool operator==(const ProxyForward&) const = default;
 };
 
-// The forwards of `t` with `via: proxy` and a TCP target, in file order. UDP targets are not
+// The forwards of `t` with `via: proxy` and a TCP target, in file order. A forward with several
+// targets is health-checked (every 2 s within 1 s unless `health_check` says otherwise); a forward
+// with one is checked only if `health_check` is given. UDP targets are not
 // served by the proxy yet; their labels go to *skipped. A forward with `sni: true` routes by
 // server name: each DNS name of the file (argocd -> argocd.cluster, *.apps -> *.apps.cluster)
 // goes to its service's port of the same name as the forward's target port (`https`), if the

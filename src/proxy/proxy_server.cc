@@ -1,43 +1,106 @@
 #include "proxy/proxy_server.h"
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "runtime/sockets.h"
 
 namespace labgate::proxy {
 
-ProxyServer::ProxyServer(std::vector<ProxyForward> forwards)
-    : forwards_(std::move(forwards)), states_(forwards_.size()) {}
+ForwardDiff diff_forwards(const std::vector<ProxyForward>& current,
+                          const std::vector<ProxyForward>& next) {
+  ForwardDiff d;
+  std::vector<bool> matched(current.size(), false);
+  for (const auto& n : next) {
+    std::optional<size_t> from;
+    for (size_t i = 0; i < current.size() && !from; ++i)
+      if (!matched[i] && current[i].listen == n.listen) from = i;
+    d.kept_from.push_back(from);
+    if (!from) {
+      ++d.added;
+      continue;
+    }
+    matched[*from] = true;
+    if (current[*from] == n)
+      ++d.unchanged;
+    else
+      ++d.changed;
+  }
+  for (size_t i = 0; i < current.size(); ++i)
+    if (!matched[i]) d.removed.push_back(i);
+  return d;
+}
+
+ProxyServer::ProxyServer(std::vector<ProxyForward> forwards, uint32_t drain_ms)
+    : drain_ms_(drain_ms) {
+  for (auto& f : forwards) runtimes_.push_back(make_runtime(std::move(f), nullptr));
+}
 
 ProxyServer::~ProxyServer() {
   stop();
   loops_.clear();
 }
 
+std::shared_ptr<ForwardRuntime> ProxyServer::make_runtime(ProxyForward config,
+                                                          const ForwardRuntime* previous) const {
+  auto r = std::make_shared<ForwardRuntime>();
+  r->config = std::move(config);
+  if (previous) r->counters = previous->counters;
+  for (const auto& b : r->config.backends) {
+    std::shared_ptr<BackendState> state;
+    for (size_t i = 0; previous && !state && i < previous->config.backends.size(); ++i)
+      if (previous->config.backends[i] == b) state = previous->backends[i];
+    r->backends.push_back(state ? state : std::make_shared<BackendState>());
+  }
+  return r;
+}
+
+std::vector<HealthTarget> ProxyServer::health_targets() const {
+  std::vector<HealthTarget> out;
+  for (const auto& r : runtimes_) {
+    if (!r->health_checked()) continue;
+    for (size_t i = 0; i < r->backends.size(); ++i)
+      out.push_back({r->config.label, r->config.backends[i], r->backends[i],
+                     r->config.health_interval_ms, r->config.health_timeout_ms,
+                     r->config.send_proxy_header});
+  }
+  return out;
+}
+
+std::vector<ProxyForward> ProxyServer::forwards() const {
+  std::lock_guard lock(mu_);
+  std::vector<ProxyForward> out;
+  for (const auto& r : runtimes_) out.push_back(r->config);
+  return out;
+}
+
 bool ProxyServer::bind(int threads, std::string* error) {
   if (threads < 1) threads = 1;
   loops_.clear();
   for (int t = 0; t < threads; ++t) {
-    auto loop = std::make_unique<RelayLoop>(forwards_, states_);
-    for (size_t i = 0; i < forwards_.size(); ++i) {
+    auto loop = std::make_unique<RelayLoop>();
+    for (auto& r : runtimes_) {
       runtime::ListenAddress got;
       std::string why;
-      int fd = runtime::open_tcp_listener(forwards_[i].listen, &got, &why);
+      int fd = runtime::open_tcp_listener(r->config.listen, &got, &why);
       if (fd < 0) {
-        *error = fmt::format("proxy {}: {}", forwards_[i].label, why);
+        *error = fmt::format("proxy {}: {}", r->config.label, why);
         loops_.clear();
         return false;
       }
-      forwards_[i].listen = got;  // a kernel-chosen port is reused by the next loops
-      loop->add_listener(i, fd);
+      r->config.listen = got;  // a kernel-chosen port is reused by the next loops
+      loop->add_listener(r, fd);
     }
     loops_.push_back(std::move(loop));
   }
+  checker_.set_targets(health_targets());
   return true;
 }
 
 void ProxyServer::start() {
   for (auto& loop : loops_) threads_.emplace_back([l = loop.get()] { l->run(); });
+  checker_.start();
 }
 
 void ProxyServer::stop() {
@@ -45,6 +108,67 @@ void ProxyServer::stop() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+  checker_.stop();
+}
+
+bool ProxyServer::reload(std::vector<ProxyForward> next, ForwardDiff* diff, std::string* error) {
+  std::vector<ProxyForward> current = forwards();
+  ForwardDiff d = diff_forwards(current, next);
+
+  // Open the new listeners first: if one cannot be, nothing has changed yet.
+  std::vector<std::vector<int>> opened(next.size());  // [forward][loop]
+  auto close_opened = [&] {
+    for (auto& fds : opened)
+      for (int fd : fds) ::close(fd);
+  };
+  for (size_t j = 0; j < next.size(); ++j) {
+    if (d.kept_from[j]) continue;
+    for (size_t t = 0; t < loops_.size(); ++t) {
+      runtime::ListenAddress got;
+      std::string why;
+      int fd = runtime::open_tcp_listener(next[j].listen, &got, &why);
+      if (fd < 0) {
+        *error = fmt::format("proxy {}: {}", next[j].label, why);
+        close_opened();
+        return false;
+      }
+      next[j].listen = got;
+      opened[j].push_back(fd);
+    }
+  }
+
+  std::vector<std::shared_ptr<ForwardRuntime>> runtimes;
+  std::vector<LoopUpdate> updates(loops_.size());
+  for (size_t j = 0; j < next.size(); ++j) {
+    if (!d.kept_from[j]) {
+      auto r = make_runtime(std::move(next[j]), nullptr);
+      for (size_t t = 0; t < loops_.size(); ++t) updates[t].added.emplace_back(r, opened[j][t]);
+      runtimes.push_back(std::move(r));
+      continue;
+    }
+    const std::shared_ptr<ForwardRuntime>& old = runtimes_[*d.kept_from[j]];
+    next[j].listen = old->config.listen;
+    if (old->config == next[j]) {
+      runtimes.push_back(old);
+      continue;
+    }
+    auto r = make_runtime(std::move(next[j]), old.get());
+    for (auto& u : updates) u.replaced.emplace_back(old.get(), r);
+    runtimes.push_back(std::move(r));
+  }
+  for (size_t i : d.removed)
+    for (auto& u : updates) u.removed.push_back(runtimes_[i].get());
+  for (auto& u : updates) u.drain_ms = drain_ms_;
+
+  // The old runtimes stay alive until the loops let go of them (their connections hold them).
+  {
+    std::lock_guard lock(mu_);
+    runtimes_.swap(runtimes);
+  }
+  for (size_t t = 0; t < loops_.size(); ++t) loops_[t]->post(std::move(updates[t]));
+  checker_.set_targets(health_targets());
+  if (diff) *diff = std::move(d);
+  return true;
 }
 
 }  // namespace labgate::proxy

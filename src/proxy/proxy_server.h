@@ -1,37 +1,71 @@
 // The userspace proxy as `labgate run` hosts it: N relay loops on N threads, each with its own
-// SO_REUSEPORT listener for every forward (the kernel spreads clients across them).
+// SO_REUSEPORT listener for every forward (the kernel spreads clients across them), and one
+// health-checker thread for the forwards that have checks.
+//
+// Reload: reload() swaps in a new list of forwards while the loops run. A forward is identified
+// by its listen address. One whose address stays keeps its listening sockets (never closed or
+// re-bound, so no connection is refused meanwhile); if its settings changed, new connections get
+// the new ones, and established connections go on with those they started with. A forward that
+// is gone stops listening at once, and its connections are closed after the drain bound. A new
+// forward starts listening. Backends that stay keep their health.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "proxy/health_checker.h"
 #include "proxy/proxy_forward.h"
 #include "proxy/relay_loop.h"
 
 namespace labgate::proxy {
 
+// How a new list of forwards relates to the current one, by listen address (pure).
+struct ForwardDiff {
+  // For each new forward: the index of the current forward on the same address, if any.
+  std::vector<std::optional<size_t>> kept_from;
+  std::vector<size_t> removed;  // current forwards whose address is gone
+  size_t added = 0, changed = 0, unchanged = 0;
+};
+ForwardDiff diff_forwards(const std::vector<ProxyForward>& current,
+                          const std::vector<ProxyForward>& next);
+
 class ProxyServer {
  public:
-  explicit ProxyServer(std::vector<ProxyForward> forwards);
+  // `drain_ms`: how long connections of a forward removed by a reload may go on.
+  explicit ProxyServer(std::vector<ProxyForward> forwards, uint32_t drain_ms = 30000);
   ~ProxyServer();  // stops and joins
 
-  // Opens every listener of every loop (so failures show before anything runs). A listen port 0
-  // gets one from the kernel, shared by the other loops. False with *error: nothing left open.
+  // Creates the loops and opens every listener of every loop (so failures show before anything
+  // runs). A listen port 0 gets one from the kernel, shared by the other loops. False with
+  // *error: nothing left open. With no forwards, the loops wait for a reload to bring some.
   bool bind(int threads, std::string* error);
-  const std::vector<ProxyForward>& forwards() const { return forwards_; }  // ports resolved
+  std::vector<ProxyForward> forwards() const;  // ports resolved
 
   void start();
   void stop();  // thread-safe; returns after every loop stopped and its thread joined
 
-  const ForwardState& state(size_t i) const { return states_[i]; }
+  // After bind(), from one thread at a time. False with *error when a new listener cannot be
+  // opened: then nothing changed. The loops apply the change right after their current batch.
+  bool reload(std::vector<ProxyForward> next, ForwardDiff* diff, std::string* error);
+
+  const ForwardState& state(size_t i) const { return *runtimes_[i]->counters; }
 
  private:
-  std::vector<ProxyForward> forwards_;
-  std::vector<ForwardState> states_;
+  std::shared_ptr<ForwardRuntime> make_runtime(ProxyForward config,
+                                               const ForwardRuntime* previous) const;
+  std::vector<HealthTarget> health_targets() const;
+
+  uint32_t drain_ms_;
+  mutable std::mutex mu_;  // guards runtimes_ against forwards() from another thread
+  std::vector<std::shared_ptr<ForwardRuntime>> runtimes_;
   std::vector<std::unique_ptr<RelayLoop>> loops_;
   std::vector<std::thread> threads_;
+  HealthChecker checker_;
 };
 
 }  // namespace labgate::proxy

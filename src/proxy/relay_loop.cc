@@ -9,6 +9,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <poll.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -46,15 +49,22 @@ struct Direction {
 };
 
 struct RelayLoop::Connection {
-  enum class State : uint8_t { kHello, kConnecting, kRelaying };
+  enum class State : uint8_t { kProxyHeader, kHello, kConnecting, kRelaying };
   State state = State::kHello;
-  size_t forward = 0;
+  std::shared_ptr<ForwardRuntime> forward;
   Source client{Kind::kClient, -1, nullptr};
   Source backend{Kind::kBackend, -1, nullptr};
   sockaddr_in peer{}, local{};
   ClientHelloParser hello;
   std::string pending;  // PROXY header and bytes read before the relay: written to the backend
   size_t pending_sent = 0;
+  bool header_added = false;       // the PROXY header to send is in `pending`
+  std::optional<Backend> named;    // an SNI route's backend (not retried elsewhere)
+  int backend_index = -1;          // the pool backend being tried or relayed to (-1: none)
+  uint64_t tried = 0;              // pool backends this connection failed to reach
+  std::optional<uint64_t> ticket;  // its turn in the pool's round-robin, kept for retries
+  bool draining = false;           // its forward was removed by a reload
+  Clock::time_point drain_deadline;
   Direction up, down;  // client -> backend, backend -> client
   uint32_t client_events = 0, backend_events = 0;
   bool client_hup = false, backend_hup = false;  // that side hung up: no longer watched
@@ -62,8 +72,7 @@ struct RelayLoop::Connection {
   Clock::time_point last_active;                 // for the idle timeout
 };
 
-RelayLoop::RelayLoop(const std::vector<ProxyForward>& forwards, std::vector<ForwardState>& states)
-    : forwards_(forwards), states_(states) {
+RelayLoop::RelayLoop() {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -82,8 +91,9 @@ RelayLoop::~RelayLoop() {
   ::close(epoll_fd_);
 }
 
-void RelayLoop::add_listener(size_t index, int fd) {
-  sources_.push_back(std::make_unique<Source>(Source{Kind::kListener, fd, nullptr, index}));
+void RelayLoop::add_listener(std::shared_ptr<ForwardRuntime> forward, int fd) {
+  sources_.push_back(
+      std::make_unique<Source>(Source{Kind::kListener, fd, nullptr, std::move(forward)}));
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.ptr = sources_.back().get();
@@ -91,9 +101,56 @@ void RelayLoop::add_listener(size_t index, int fd) {
 }
 
 void RelayLoop::stop() {
+  stopping_.store(true);
   uint64_t one = 1;
   ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
   (void)ignored;
+}
+
+void RelayLoop::post(LoopUpdate update) {
+  {
+    std::lock_guard lock(updates_mu_);
+    updates_.push_back(std::move(update));
+  }
+  uint64_t one = 1;
+  ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
+  (void)ignored;
+}
+
+// Runs between batches of events, so no event of the batch points at a listener it closes.
+void RelayLoop::apply_updates() {
+  std::vector<LoopUpdate> updates;
+  {
+    std::lock_guard lock(updates_mu_);
+    updates.swap(updates_);
+  }
+  auto now = Clock::now();
+  for (auto& u : updates) {
+    for (auto& s : sources_) {
+      if (s->kind != Kind::kListener) continue;
+      for (auto& [old, next] : u.replaced)
+        if (s->forward.get() == old) s->forward = next;
+    }
+    for (const ForwardRuntime* gone : u.removed) {
+      auto it = std::find_if(sources_.begin(), sources_.end(), [&](const auto& s) {
+        return s->kind == Kind::kListener && s->forward.get() == gone;
+      });
+      if (it != sources_.end()) {
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, (*it)->fd, nullptr);
+        ::close((*it)->fd);
+        sources_.erase(it);
+      }
+      for (Connection* c : connections_) {
+        if (c->forward.get() != gone || c->draining) continue;
+        c->draining = true;
+        c->drain_deadline = now + std::chrono::milliseconds(u.drain_ms);
+      }
+    }
+    for (auto& [forward, fd] : u.added) {
+      add_listener(std::move(forward), fd);
+      fd = -1;
+    }
+  }
 }
 
 void RelayLoop::run() {
@@ -108,8 +165,14 @@ void RelayLoop::run() {
     for (int i = 0; i < n; ++i) {
       auto* s = static_cast<Source*>(events[i].data.ptr);
       switch (s->kind) {
-        case Kind::kWake:
-          return;
+        case Kind::kWake: {
+          uint64_t value;
+          ssize_t ignored = ::read(wake_fd_, &value, sizeof value);
+          (void)ignored;
+          if (stopping_.load()) return;
+          updates_waiting_ = true;
+          break;
+        }
         case Kind::kListener:
           on_accept(s);
           break;
@@ -120,8 +183,9 @@ void RelayLoop::run() {
           // longer live: skip its remaining events.
           if (!connections_.contains(c)) break;
           c->last_active = Clock::now();
-          if (c->state == Connection::State::kHello) {
-            on_client_hello(c);
+          if (c->state == Connection::State::kProxyHeader ||
+              c->state == Connection::State::kHello) {
+            on_client_input(c);
           } else if (c->state == Connection::State::kConnecting) {
             if (s->kind == Kind::kBackend)
               on_connected(c);
@@ -147,6 +211,10 @@ void RelayLoop::run() {
       next_sweep = Clock::now() + std::chrono::milliseconds(250);
     }
     free_closed();
+    if (updates_waiting_) {
+      updates_waiting_ = false;
+      apply_updates();
+    }
   }
 }
 
@@ -156,8 +224,8 @@ void RelayLoop::free_closed() {
 }
 
 void RelayLoop::on_accept(Source* listener) {
-  const ProxyForward& f = forwards_[listener->forward];
-  ForwardState& state = states_[listener->forward];
+  const ProxyForward& f = listener->forward->config;
+  ForwardState& state = *listener->forward->counters;
   for (int i = 0; i < 64; ++i) {
     sockaddr_in peer{};
     socklen_t len = sizeof peer;
@@ -194,64 +262,155 @@ void RelayLoop::on_accept(Source* listener) {
     connections_.insert(c);
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (f.routes_by_name()) {
+    if (!f.accept_proxy.empty()) {
+      if (!f.trusts(Ipv4{ntohl(peer.sin_addr.s_addr)})) {
+        close_connection(c, true);  // only the trusted hops may connect here
+        continue;
+      }
+      c->state = Connection::State::kProxyHeader;
+      c->deadline = Clock::now() + std::chrono::milliseconds(f.hello_timeout_ms);
+      update_interest(c);
+    } else if (f.routes_by_name()) {
       c->state = Connection::State::kHello;
       c->deadline = Clock::now() + std::chrono::milliseconds(f.hello_timeout_ms);
       update_interest(c);
     } else {
-      start_connect(c, f.backend);
+      connect_backend(c);
     }
   }
 }
 
-void RelayLoop::on_client_hello(Connection* c) {
+// Reads what a connection sends before it can be routed: the PROXY header (kProxyHeader), then
+// the ClientHello (kHello). Every byte read goes to `pending`, except the PROXY header's.
+void RelayLoop::on_client_input(Connection* c) {
   char buffer[4096];
   while (true) {
     ssize_t n = ::recv(c->client.fd, buffer, sizeof buffer, 0);
-    if (n == 0) return close_connection(c, true);  // closed before a whole hello
+    if (n == 0) return close_connection(c, true);  // closed before it was routed
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       return close_connection(c, true);
     }
     c->pending.append(buffer, static_cast<size_t>(n));
+    if (c->state == Connection::State::kProxyHeader) {
+      if (!on_proxy_header(c)) return;
+      if (c->state == Connection::State::kProxyHeader) continue;  // not whole yet
+      if (c->state != Connection::State::kHello) return;          // connecting
+      if (c->pending.empty()) continue;
+      // Bytes after the header are the hello's first ones.
+      HelloStatus s =
+          c->hello.feed(reinterpret_cast<const uint8_t*>(c->pending.data()), c->pending.size());
+      if (s == HelloStatus::kNeedMore) continue;
+      if (s != HelloStatus::kDone) return close_connection(c, true);
+      return on_hello_done(c);
+    }
     HelloStatus s = c->hello.feed(reinterpret_cast<const uint8_t*>(buffer), static_cast<size_t>(n));
     if (s == HelloStatus::kNeedMore) continue;
     if (s != HelloStatus::kDone) return close_connection(c, true);
-    std::optional<Backend> to = forwards_[c->forward].route(c->hello.server_name());
-    if (!to) return close_connection(c, true);
-    return start_connect(c, *to);
+    return on_hello_done(c);
   }
 }
 
-void RelayLoop::start_connect(Connection* c, const Backend& to) {
-  const ProxyForward& f = forwards_[c->forward];
-  if (f.send_proxy_header) {
+// With the header whole, the connection's client is the one it names; the payload after it stays
+// in `pending`. Then the hello is read (SNI forwards) or the backend connected.
+bool RelayLoop::on_proxy_header(Connection* c) {
+  ProxyParseResult r =
+      parse_proxy_header(reinterpret_cast<const uint8_t*>(c->pending.data()), c->pending.size());
+  if (r.status == ProxyParseStatus::kNeedMore) return true;
+  if (r.status != ProxyParseStatus::kDone) {
+    close_connection(c, true);
+    return false;
+  }
+  if (r.header.family == ProxyFamily::kTcp4) {
+    c->peer = to_sockaddr(r.header.v4.source, r.header.v4.source_port);
+    c->local = to_sockaddr(r.header.v4.destination, r.header.v4.destination_port);
+  }  // LOCAL (the hop's own check), UNKNOWN or IPv6: the hop stands for the client
+  c->pending.erase(0, r.consumed);
+  if (c->forward->config.routes_by_name()) {
+    c->state = Connection::State::kHello;
+    return true;
+  }
+  connect_backend(c);
+  return connections_.contains(c);
+}
+
+void RelayLoop::on_hello_done(Connection* c) {
+  const ProxyForward& f = c->forward->config;
+  c->named = f.named_route(c->hello.server_name());
+  if (!c->named && !f.has_default) return close_connection(c, true);
+  connect_backend(c);
+}
+
+void RelayLoop::connect_backend(Connection* c) {
+  ForwardRuntime& f = *c->forward;
+  Backend to;
+  if (c->named) {
+    to = *c->named;
+  } else {
+    // A retry keeps the connection's turn: the failed backend's share goes to the next one.
+    if (!c->ticket) c->ticket = f.next_ticket.fetch_add(1, std::memory_order_relaxed);
+    std::optional<size_t> i = choose_backend(f.config.balance, f.backends, *c->ticket, c->tried);
+    if (!i) return close_connection(c, true);
+    c->backend_index = static_cast<int>(*i);
+    c->tried |= uint64_t{1} << *i;
+    f.backends[*i]->active.fetch_add(1, std::memory_order_relaxed);
+    to = f.config.backends[*i];
+  }
+  if (f.config.send_proxy_header && !c->header_added) {
     ProxyEndpoints e{Ipv4{ntohl(c->peer.sin_addr.s_addr)}, ntohs(c->peer.sin_port),
                      Ipv4{ntohl(c->local.sin_addr.s_addr)}, ntohs(c->local.sin_port)};
-    c->pending.insert(0, proxy_header(*f.send_proxy_header, e));
+    c->pending.insert(0, proxy_header(*f.config.send_proxy_header, e));
+    c->header_added = true;
   }
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return close_connection(c, true);  // EMFILE: this connection only
   c->backend.fd = fd;
+  c->backend_events = 0;
+  c->backend_hup = false;
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   sockaddr_in sa = to_sockaddr(to.address, to.port);
   int r = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  if (r != 0 && errno != EINPROGRESS) return close_connection(c, true);
+  if (r != 0 && errno != EINPROGRESS) return on_connect_failed(c);
   c->state = Connection::State::kConnecting;
-  c->deadline = Clock::now() + std::chrono::milliseconds(f.connect_timeout_ms);
+  c->deadline = Clock::now() + std::chrono::milliseconds(f.config.connect_timeout_ms);
   update_interest(c);
   if (r == 0) on_connected(c);
 }
 
+// The backend refused, failed or timed out before the relay began: nothing was sent to it yet,
+// so the connection can go to another backend of the pool as if it had just arrived.
+void RelayLoop::on_connect_failed(Connection* c) {
+  ForwardRuntime& f = *c->forward;
+  if (c->backend_index >= 0) {
+    BackendState& b = *f.backends[static_cast<size_t>(c->backend_index)];
+    b.active.fetch_sub(1, std::memory_order_relaxed);
+    if (f.health_checked()) {
+      b.up.store(false, std::memory_order_relaxed);
+      b.passive_failures.fetch_add(1, std::memory_order_relaxed);
+    }
+    c->backend_index = -1;
+  }
+  if (c->backend.fd >= 0) {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->backend.fd, nullptr);
+    ::close(c->backend.fd);
+    c->backend.fd = -1;
+  }
+  uint64_t all = f.backends.size() >= 64 ? ~uint64_t{0} : (uint64_t{1} << f.backends.size()) - 1;
+  if (c->named || (c->tried & all) == all) return close_connection(c, true);
+  connect_backend(c);
+}
+
 void RelayLoop::on_connected(Connection* c) {
+  // An event may be stale (for the socket of an attempt that already failed, in this batch):
+  // go on only once this socket is writable or failed.
+  pollfd p{c->backend.fd, POLLOUT, 0};
+  if (::poll(&p, 1, 0) != 1) return;
   int error = 0;
   socklen_t len = sizeof error;
-  if (::getsockopt(c->backend.fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) {
-    if (error == EINPROGRESS) return;
-    return close_connection(c, true);
-  }
+  if (::getsockopt(c->backend.fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0)
+    return on_connect_failed(c);
   for (Direction* d : {&c->up, &c->down}) {
     int p[2];
     if (::pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0) return close_connection(c, true);
@@ -340,6 +499,7 @@ void RelayLoop::on_relay(Connection* c) {
 void RelayLoop::update_interest(Connection* c) {
   uint32_t client = 0, backend = 0;
   switch (c->state) {
+    case Connection::State::kProxyHeader:
     case Connection::State::kHello:
       client = EPOLLIN;
       break;
@@ -396,7 +556,10 @@ void RelayLoop::close_connection(Connection* c, bool failed) {
     if (d->pipe_read >= 0) ::close(d->pipe_read);
     if (d->pipe_write >= 0) ::close(d->pipe_write);
   }
-  ForwardState& state = states_[c->forward];
+  if (c->backend_index >= 0)
+    c->forward->backends[static_cast<size_t>(c->backend_index)]->active.fetch_sub(
+        1, std::memory_order_relaxed);
+  ForwardState& state = *c->forward->counters;
   state.active.fetch_sub(1, std::memory_order_relaxed);
   if (failed) state.failed.fetch_add(1, std::memory_order_relaxed);
   connections_.erase(c);
@@ -406,14 +569,20 @@ void RelayLoop::close_connection(Connection* c, bool failed) {
 void RelayLoop::sweep_timeouts() {
   auto now = Clock::now();
   std::vector<Connection*> expired;
+  std::vector<Connection*> connect_timeouts;
   for (Connection* c : connections_) {
-    const ProxyForward& f = forwards_[c->forward];
+    const ProxyForward& f = c->forward->config;
     bool waiting = c->state != Connection::State::kRelaying;
-    if ((waiting && now >= c->deadline) ||
-        now - c->last_active >= std::chrono::milliseconds(f.idle_timeout_ms))
+    if (c->state == Connection::State::kConnecting && now >= c->deadline && !c->draining)
+      connect_timeouts.push_back(c);
+    else if ((waiting && now >= c->deadline) || (c->draining && now >= c->drain_deadline) ||
+             now - c->last_active >= std::chrono::milliseconds(f.idle_timeout_ms))
       expired.push_back(c);
   }
   for (Connection* c : expired) close_connection(c, c->state != Connection::State::kRelaying);
+  // A connect that timed out is a failed connect: the next backend gets a turn.
+  for (Connection* c : connect_timeouts)
+    if (connections_.contains(c)) on_connect_failed(c);
 }
 
 }  // namespace labgate::proxy

@@ -1,10 +1,14 @@
 // One relay loop: one thread's epoll over its own SO_REUSEPORT listeners (one per forward) and
 // the connections they accepted. The proxy runs one loop per core; loops share nothing but the
-// per-forward connection counters.
+// per-forward counters and backend states (atomics).
 //
-// A connection: accept the client; for an SNI forward, read the ClientHello (bounded in size and
-// time) and pick the backend by name; non-blocking connect to the backend (bounded in time); write
-// the PROXY header, if the forward asks for one, and the bytes already read; then relay both
+// A connection: accept the client; on an accept_proxy listener, close it unless its source is
+// trusted, then read its PROXY header (bounded in size and time) and take the client address from
+// it; for an SNI forward, read the ClientHello (bounded in size and time) and pick the route by
+// name; pick a backend of the pool (backend_pool.h); non-blocking connect to it (bounded in
+// time) — if that fails, mark the backend down (when the forward is health-checked) and try the
+// next one not yet tried, so a dead backend costs the client nothing while another is there;
+// write the PROXY header, if the forward asks for one, and the bytes already read; then relay both
 // directions with splice() through one pipe per direction, so payload never enters user space.
 // Half-close: when one side's read reaches EOF and its pipe is drained, the other side gets
 // shutdown(SHUT_WR) and the other direction keeps flowing; the connection closes when both
@@ -22,6 +26,10 @@
 #include <unordered_set>
 #include <vector>
 
+#include <mutex>
+#include <string>
+
+#include "proxy/backend_pool.h"
 #include "proxy/proxy_forward.h"
 
 namespace labgate::proxy {
@@ -31,21 +39,45 @@ struct ForwardState {
   std::atomic<uint32_t> active{0};
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> refused{0};  // over the limit or out of descriptors
-  std::atomic<uint64_t> failed{0};   // backend connect failed or timed out, bad hello, no route
+  std::atomic<uint64_t> failed{0};   // no backend reached, bad hello or PROXY header, no route
+};
+
+// A forward as the loops serve it: settings fixed for its lifetime, and the state it shares
+// across loops. A reload that changes a forward makes a new one (keeping `counters` and the state
+// of backends that stay); connections keep the one they were accepted with.
+struct ForwardRuntime {
+  ProxyForward config;
+  std::shared_ptr<ForwardState> counters = std::make_shared<ForwardState>();
+  BackendStates backends;                // alike config.backends
+  std::atomic<uint64_t> next_ticket{0};  // round-robin position, shared by the loops
+
+  bool health_checked() const { return config.health_interval_ms > 0; }
+};
+
+// What a reload changes in one loop (see ProxyServer::reload).
+struct LoopUpdate {
+  // Listeners kept: the same socket now serves the new runtime.
+  std::vector<std::pair<const ForwardRuntime*, std::shared_ptr<ForwardRuntime>>> replaced;
+  // New listeners, sockets owned by the update until applied.
+  std::vector<std::pair<std::shared_ptr<ForwardRuntime>, int>> added;
+  // Listeners closed; their connections are closed after drain_ms.
+  std::vector<const ForwardRuntime*> removed;
+  uint32_t drain_ms = 30000;
 };
 
 class RelayLoop {
  public:
-  // `forwards` and `states` are indexed alike and outlive the loop.
-  RelayLoop(const std::vector<ProxyForward>& forwards, std::vector<ForwardState>& states);
+  RelayLoop();
   ~RelayLoop();
   RelayLoop(const RelayLoop&) = delete;
   RelayLoop& operator=(const RelayLoop&) = delete;
 
-  // Takes ownership of a listening, non-blocking socket for forwards[index]. Call before run().
-  void add_listener(size_t index, int fd);
+  // Takes ownership of a listening, non-blocking socket for `forward`. Call before run().
+  void add_listener(std::shared_ptr<ForwardRuntime> forward, int fd);
   void run();   // until stop()
   void stop();  // thread-safe
+  // Thread-safe: applied by the loop's thread after its current batch of events, in order.
+  void post(LoopUpdate update);
 
  private:
   struct Connection;
@@ -54,21 +86,23 @@ class RelayLoop {
     Kind kind;
     int fd;
     Connection* connection = nullptr;
-    size_t forward = 0;  // for kListener
+    std::shared_ptr<ForwardRuntime> forward = nullptr;  // for kListener
   };
 
   void on_accept(Source* listener);
-  void on_client_hello(Connection* c);
-  void start_connect(Connection* c, const Backend& to);
+  void on_client_input(Connection* c);
+  bool on_proxy_header(Connection* c);  // false: closed
+  void on_hello_done(Connection* c);
+  void connect_backend(Connection* c);
+  void on_connect_failed(Connection* c);
   void on_connected(Connection* c);
+  void apply_updates();
   void on_relay(Connection* c);
   bool flush_pending(Connection* c);  // false: error
   void update_interest(Connection* c);
   void close_connection(Connection* c, bool failed);
   void sweep_timeouts();
 
-  const std::vector<ProxyForward>& forwards_;
-  std::vector<ForwardState>& states_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   int reserve_fd_ = -1;  // released to accept-and-close when out of descriptors
@@ -79,6 +113,11 @@ class RelayLoop {
   // can still be recognised as stale, and no new connection can reuse the address meanwhile.
   std::vector<Connection*> closed_;
   void free_closed();
+
+  std::atomic<bool> stopping_{false};
+  std::mutex updates_mu_;
+  std::vector<LoopUpdate> updates_;  // guarded by updates_mu_
+  bool updates_waiting_ = false;     // the wake fd fired in this batch
 };
 
 }  // namespace labgate::proxy

@@ -16,74 +16,12 @@
 
 #include <gtest/gtest.h>
 
+#include "proxy/loopback_test_util.h"
+
 namespace labgate::proxy {
 namespace {
 
-const Ipv4 kLoopback{0x7F000001};
-
-// A listening socket on 127.0.0.1 with a kernel-chosen port.
-struct TestListener {
-  int fd = -1;
-  uint16_t port = 0;
-  TestListener() {
-    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(kLoopback.value);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    ::listen(fd, 16);
-    socklen_t len = sizeof sa;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    port = ntohs(sa.sin_port);
-  }
-  ~TestListener() { ::close(fd); }
-  // The next connection, or -1 after `ms`.
-  int accept_within(int ms) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, ms) != 1) return -1;
-    return ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
-  }
-  Backend backend() const { return {kLoopback, port}; }
-};
-
-int connect_to(uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(kLoopback.value);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
-  return fd;
-}
-
-void send_all(int fd, std::string_view s) {
-  ASSERT_EQ(::send(fd, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size()));
-}
-
-// Reads until EOF (or the 5 s receive timeout on the test's sockets).
-std::string read_to_eof(int fd) {
-  std::string out;
-  char buffer[65536];
-  while (true) {
-    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    out.append(buffer, static_cast<size_t>(n));
-  }
-  return out;
-}
-
-std::string read_exactly(int fd, size_t n) {
-  std::string out;
-  char buffer[4096];
-  while (out.size() < n) {
-    ssize_t got = ::recv(fd, buffer, std::min(sizeof buffer, n - out.size()), 0);
-    if (got <= 0) break;
-    out.append(buffer, static_cast<size_t>(got));
-  }
-  return out;
-}
+using namespace loopback;  // NOLINT: the test's sockets
 
 std::string hello(const std::string& file) {
   std::ifstream in(std::string(LABGATE_SOURCE_DIR) + "/tests/proxy/testdata/" + file,
@@ -95,7 +33,7 @@ ProxyForward forward_to(const Backend& b) {
   ProxyForward f;
   f.label = "test";
   f.listen = {kLoopback, 0};
-  f.backend = b;
+  f.backends = {b};
   return f;
 }
 
@@ -244,18 +182,16 @@ TEST(RelayTest, BackendDownClosesTheClient) {
 
 TEST(ProxyForwardTest, RouteTable) {
   ProxyForward f;
-  f.backend = {Ipv4{1}, 1};
+  f.backends = {{Ipv4{1}, 1}};
   f.sni_routes = {{"*.cluster", {Ipv4{2}, 2}},
                   {"*.apps.cluster", {Ipv4{3}, 3}},
                   {"argocd.cluster", {Ipv4{4}, 4}}};
-  EXPECT_EQ(f.route("argocd.cluster")->port, 4);
-  EXPECT_EQ(f.route("longhorn.cluster")->port, 2);
-  EXPECT_EQ(f.route("x.apps.cluster")->port, 3);  // the longest wildcard wins
-  EXPECT_EQ(f.route("cluster")->port, 1);         // a wildcard needs a label before it
-  EXPECT_EQ(f.route("")->port, 1);
-  f.has_default = false;
-  EXPECT_FALSE(f.route("pve.lan"));
-  EXPECT_FALSE(f.route(""));
+  EXPECT_EQ(f.named_route("argocd.cluster")->port, 4);
+  EXPECT_EQ(f.named_route("longhorn.cluster")->port, 2);
+  EXPECT_EQ(f.named_route("x.apps.cluster")->port, 3);  // the longest wildcard wins
+  EXPECT_FALSE(f.named_route("cluster"));  // a wildcard needs a label before it: the pool's
+  EXPECT_FALSE(f.named_route(""));
+  EXPECT_FALSE(f.named_route("pve.lan"));
 }
 
 }  // namespace
