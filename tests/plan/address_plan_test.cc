@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/valid_topology.h"
 #include "topology/loader.h"
 
 namespace labgate {
@@ -28,10 +29,7 @@ std::vector<std::string> strs(const std::vector<Ipv4Range>& ranges) {
 
 // A topology from YAML that must load and validate without errors.
 Topology load(std::string_view yaml) {
-  Diagnostics d;
-  Topology t = check_topology(yaml, d);
-  for (const auto& e : d.all()) ADD_FAILURE() << format_diagnostic("test.yaml", e);
-  return t;
+  return test_support::load_valid(yaml, test_support::Allow::kNoDiagnostics);
 }
 
 struct FreeCase {

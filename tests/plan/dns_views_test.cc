@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/valid_topology.h"
 #include "topology/loader.h"
 
 namespace labgate {
@@ -15,13 +16,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-Topology load(std::string_view yaml) {
-  Diagnostics d;
-  Topology t = check_topology(yaml, d);
-  for (const auto& e : d.all())
-    if (e.severity == Severity::kError) ADD_FAILURE() << format_diagnostic("test.yaml", e);
-  return t;
-}
+using test_support::load_valid;
 
 // The seed, plus a metrics service that is only reachable from its own network, a NAS on the
 // LAN, and a storage network that reaches the ingress through a forward of its own.
@@ -60,7 +55,7 @@ struct ViewCase {
 };
 
 TEST(DnsViews, SplitHorizonTable) {
-  Topology t = load(kTopology);
+  Topology t = load_valid(kTopology);
   const std::vector<ViewCase> cases = {
       {"argocd", "cluster", DnsAnswerKind::kService, "192.168.100.80", {}, "client's network"},
       {"argocd", "lan", DnsAnswerKind::kGateway, "192.168.1.55", {0, 2}, "lan:80/tcp, lan:443/tcp"},
@@ -93,7 +88,7 @@ TEST(DnsViews, SplitHorizonTable) {
 }
 
 TEST(DnsViews, TableCoversEveryNameFromEveryNetwork) {
-  Topology t = load(kTopology);
+  Topology t = load_valid(kTopology);
   DnsViewTable table = build_dns_views(t);
   EXPECT_THAT(table.networks, ElementsAre("lan", "cluster", "storage"));
   ASSERT_EQ(table.names.size(), 4u);
@@ -114,7 +109,7 @@ TEST(DnsViews, TableCoversEveryNameFromEveryNetwork) {
 }
 
 TEST(DnsViews, NoDnsSectionMeansNoNames) {
-  Topology t = load(R"(
+  Topology t = load_valid(R"(
 networks:
   n: { interface: eth0, subnet: 10.0.0.0/24, address: 10.0.0.1 }
 )");
@@ -125,7 +120,7 @@ networks:
 
 TEST(DnsViews, UnknownServiceIsRefusedNotAnError) {
   // An unvalidated model (e.g. mid-edit): never crash, never answer.
-  Topology t = load(kTopology);
+  Topology t = load_valid(kTopology);
   DnsName ghost{"ghost", "no-such-service", true};
   DnsView v = resolve_view(t, ghost, *t.find_network("lan"));
   EXPECT_EQ(v.kind, DnsAnswerKind::kRefused);
@@ -139,7 +134,7 @@ struct MatchCase {
 };
 
 TEST(MatchName, ExactWildcardAndClosestEncloser) {
-  Topology t = load(R"(
+  Topology t = load_valid(R"(
 networks:
   n: { interface: eth0, subnet: 10.0.0.0/24, address: 10.0.0.1 }
 services:
@@ -179,7 +174,7 @@ dns:
 }
 
 TEST(MatchName, WildcardAtTheApex) {
-  Topology t = load(R"(
+  Topology t = load_valid(R"(
 networks:
   n: { interface: eth0, subnet: 10.0.0.0/24, address: 10.0.0.1 }
 services:

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/valid_topology.h"
 #include "topology/loader.h"
 #include "topology/seed.h"
 
@@ -11,10 +12,7 @@ namespace labgate {
 namespace {
 
 Topology load_valid(std::string_view text) {
-  Diagnostics d;
-  Topology t = check_topology(text, d);
-  for (const auto& x : d.all()) ADD_FAILURE() << format_diagnostic("<test>", x);
-  return t;
+  return test_support::load_valid(text, test_support::Allow::kNoDiagnostics);
 }
 
 Ipv4 ip(const char* s) {

@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/valid_topology.h"
 #include "topology/loader.h"
 #include "topology/seed.h"
 
@@ -19,10 +20,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 ForwardingPlan plan_of(std::string_view text) {
-  Diagnostics d;
-  Topology t = check_topology(text, d);
-  for (const auto& x : d.all()) ADD_FAILURE() << format_diagnostic("<test>", x);
-  return compile_forwarding_plan(t);
+  return compile_forwarding_plan(
+      test_support::load_valid(text, test_support::Allow::kNoDiagnostics));
 }
 
 // Compares `actual` with tests/plan/golden/NAME; LABGATE_UPDATE_GOLDEN=1 rewrites the file.

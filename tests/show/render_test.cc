@@ -12,6 +12,7 @@
 #include "show/format.h"
 #include "show/json.h"
 #include "show/text.h"
+#include "support/valid_topology.h"
 #include "topology/loader.h"
 
 namespace labgate::show {
@@ -20,13 +21,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-Topology load(std::string_view yaml) {
-  Diagnostics d;
-  Topology t = check_topology(yaml, d);
-  for (const auto& e : d.all())
-    if (e.severity == Severity::kError) ADD_FAILURE() << format_diagnostic("test.yaml", e);
-  return t;
-}
+using test_support::load_valid;
 
 TEST(ShowFormat, CompactRange) {
   auto r = [](const char* text) { return compact_range(*Ipv4Range::parse(text)); };
@@ -71,7 +66,7 @@ forwards:
 )";
 
 TEST(ShowDiagram, UplinkAboveTheGatewayOthersBelow) {
-  std::string d = render_diagram(load(kThree));
+  std::string d = render_diagram(load_valid(kThree));
   EXPECT_THAT(d, HasSubstr("Internet\n"));
   EXPECT_THAT(d, HasSubstr("│ router 10.0.0.1 │"));
   EXPECT_THAT(d, HasSubstr("│ lan  10.0.0.0/24  eth0, uplink\n"));
@@ -98,7 +93,7 @@ TEST(ShowDiagram, UplinkAboveTheGatewayOthersBelow) {
 }
 
 TEST(ShowDiagram, NoUplinkNoInternet) {
-  std::string d = render_diagram(load(R"(
+  std::string d = render_diagram(load_valid(R"(
 networks:
   only: { interface: eth0, subnet: 10.0.0.0/30, address: 10.0.0.1 }
 hosts:
@@ -111,22 +106,22 @@ hosts:
 }
 
 TEST(ShowTextSections, ForwardsShowDatapathAndSnat) {
-  std::string t = render_forwards(load(kThree));
+  std::string t = render_forwards(load_valid(kThree));
   EXPECT_THAT(t,
               HasSubstr("lan 10.0.0.2:5353/udp  →  dns 10.1.0.53:53 (dns)   proxy     always\n"));
 }
 
 TEST(ShowTextSections, NoDnsSection) {
-  EXPECT_EQ(render_dns(load(kThree)), "DNS\n  no 'dns' section: labgate serves no names\n");
+  EXPECT_EQ(render_dns(load_valid(kThree)), "DNS\n  no 'dns' section: labgate serves no names\n");
 }
 
 TEST(ShowTextSections, SlashThirtyOneHasNoNetworkOrBroadcastGaps) {
-  std::string t = render_address_plan(load(kThree));
+  std::string t = render_address_plan(load_valid(kThree));
   EXPECT_THAT(t, HasSubstr("p2p  10.2.0.0/31  (2 assignable, 2 used, 0 free)"));
 }
 
 TEST(ShowTextSections, DnsSaysWhereItIsServedAndWhoGetsNoAnswer) {
-  Topology t = load(R"(
+  Topology t = load_valid(R"(
 networks:
   lan:     { interface: eth0, subnet: 10.0.0.0/24, address: 10.0.0.2, router: 10.0.0.1, uplink: true }
   lab:     { interface: eth1, subnet: 10.1.0.0/24, address: 10.1.0.1, masquerade: true }
@@ -155,7 +150,7 @@ dns:
 }
 
 TEST(ShowTextSections, DnsDefaultsToEveryNetwork) {
-  Topology t = load(R"(
+  Topology t = load_valid(R"(
 networks:
   a: { interface: eth0, subnet: 10.0.0.0/24, address: 10.0.0.1 }
   b: { interface: eth1, subnet: 10.1.0.0/24, address: 10.1.0.1 }
@@ -181,7 +176,7 @@ forwards:
   - { listen: lan:80, to: web:http }
 dns: { zone: lab, names: { www: web } }
 )";
-  std::string d = render_dns(load(yaml));
+  std::string d = render_dns(load_valid(yaml));
   EXPECT_THAT(d, HasSubstr("  www.lab → web\n"
                            "    from lan        10.0.0.2 (gateway)\n"
                            "    from network-1  REFUSED\n"
@@ -192,7 +187,7 @@ dns: { zone: lab, names: { www: web } }
 }
 
 TEST(ShowJsonFields, NullsWhereFieldsDoNotApply) {
-  auto j = render_json(load(kThree));
+  auto j = render_json(load_valid(kThree));
   EXPECT_TRUE(j["dns"].is_null());
   EXPECT_EQ(j["networks"][2]["inbound"], "accept");
   EXPECT_TRUE(j["networks"][1]["router"].is_null());
