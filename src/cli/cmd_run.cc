@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/config_source.h"
 #include "dns/authority.h"
+#include "dns/forwarder.h"
 #include "dns/service.h"
 #include "proxy/proxy_forward.h"
 #include "proxy/proxy_server.h"
@@ -34,8 +35,11 @@ struct RunOptions {
   std::vector<std::string> listen;
   int threads = 0;
   std::string loopback_view;
-  uint32_t proxy_drain_seconds = 30;  // a proxy forward removed by a reload: its connections' bound
-  uint32_t udp_idle_timeout_ms = 0;   // 0: UdpForward's default
+  // The DNS forwarder (docs/dns.md): UDP answers per second per /24 (0: off), and the port of
+  // every upstream (for tests and benchmarks; the file's upstreams are addresses).
+  uint32_t rate_limit = 200;
+  uint16_t upstream_port = 53;
+  uint32_t udp_idle_timeout_ms = 0;  // 0: UdpForward's default
 };
 
 // Port 53 on the gateway's address of each network in dns.listen (every network if unset).
@@ -56,6 +60,20 @@ std::shared_ptr<const dns::Authority> build_authority(const Topology& t, const R
   options.serial = static_cast<uint32_t>(std::time(nullptr));
   options.loopback_view = o.loopback_view;
   return dns::Authority::build(t, options, error);
+}
+
+// Where names outside the zone go, and who may ask for them (docs/dns.md, "Forwarding").
+std::shared_ptr<const dns::ForwardingConfig> forwarding_config(const Topology& t,
+                                                               const RunOptions& o) {
+  auto config = std::make_shared<dns::ForwardingConfig>();
+  for (Ipv4 a : t.dns.upstreams) config->upstreams.push_back({a, o.upstream_port});
+  for (const auto& n : t.networks) {
+    if (!n.ok) continue;
+    bool allowed = t.dns.recursion.empty();
+    for (const auto& name : t.dns.recursion) allowed |= name == n.name;
+    if (allowed) config->recursion.push_back(n.subnet);
+  }
+  return config;
 }
 
 // A topology the DNS service can run from, or nullptr after reporting why not.
@@ -99,7 +117,9 @@ int run(const RunOptions& o) {
     runtime::log_error(error);
     return kExitConfigError;
   }
-  dns::DnsService service(authority);
+  dns::DnsServiceOptions dns_options;
+  dns_options.rate_limit = o.rate_limit;
+  dns::DnsService service(authority, forwarding_config(*topology, o), dns_options);
   runtime::Server server;
   int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (threads < 1) threads = 1;
@@ -107,11 +127,9 @@ int run(const RunOptions& o) {
     runtime::log_error(error);
     return kExitFailure;
   }
-  // The userspace proxy serves the `via: proxy` forwards; SIGHUP re-computes them. Its loops run
-  // even without forwards, so that a reload can bring some.
-  proxy::ProxyServer proxy_server(proxy::proxy_forwards(*topology, nullptr),  // TCP
-                                  o.proxy_drain_seconds * 1000);
-  if (!proxy_server.bind(threads, &error)) {
+  // The userspace proxy serves the `via: proxy` forwards; they are fixed at start.
+  proxy::ProxyServer proxy_server(proxy::proxy_forwards(*topology, nullptr));  // TCP
+  if (!proxy_server.forwards().empty() && !proxy_server.bind(threads, &error)) {
     runtime::log_error(error);
     return kExitFailure;
   }
@@ -152,23 +170,14 @@ int run(const RunOptions& o) {
     std::optional<Topology> next = load(o, &reload_status);
     std::shared_ptr<const dns::Authority> next_authority;
     if (next && serve_dns) next_authority = build_authority(*next, o, &why);
-    // The proxy's forwards next (docs/proxy.md, "Reload"); a listener that cannot be opened fails
-    // the whole reload, before the DNS answers change.
-    proxy::ForwardDiff diff;
-    bool proxy_ok = next && (!serve_dns || next_authority) &&
-                    proxy_server.reload(proxy::proxy_forwards(*next, nullptr), &diff, &why);
-    if (proxy_ok)
-      runtime::log_info(fmt::format(
-          "reloaded the proxy: {} forwards kept as they were, {} changed, {} added, {} removed "
-          "(draining for up to {} s)",
-          diff.unchanged, diff.changed, diff.added, diff.removed.size(), o.proxy_drain_seconds));
-    if (proxy_ok && !serve_dns) {
-      // Only the proxy runs: done.
-    } else if (!proxy_ok || !next_authority) {
+    if (next && !serve_dns) {
+      runtime::log_info(
+          "reloaded: the proxy's forwards are fixed at start; restart to change them");
+    } else if (!next_authority) {
       runtime::log_error(fmt::format("reload failed{}; still serving the previous answers",
                                      why.empty() ? "" : ": " + why));
     } else {
-      service.replace(next_authority);
+      service.replace(next_authority, forwarding_config(*next, o));
       if (o.listen.empty() && default_listen(*next) != listen)
         runtime::log_warning("the listen addresses changed; restart labgate to use them");
       runtime::log_info(
@@ -199,10 +208,12 @@ void add_run_command(CLI::App& app, int& exit_status) {
       ->check(CLI::Range(1, 256));
   // For tests on loopback: clients in 127.0.0.0/8 get this network's view.
   cmd->add_option("--view-for-loopback", o->loopback_view)->group("");
-  cmd->add_option("--proxy-drain", o->proxy_drain_seconds,
-                  "seconds the connections of a proxy forward removed by a reload may go on "
-                  "(default 30)")
-      ->check(CLI::Range(0, 86400));
+  cmd->add_option("--rate-limit", o->rate_limit,
+                  "UDP DNS answers per second per client /24, bursts of twice that; beyond it "
+                  "queries are dropped, every second one answered TC (default 200, 0: off; "
+                  "loopback and TCP are not limited)");
+  // For tests and benchmarks: the port of every upstream (default 53).
+  cmd->add_option("--upstream-port", o->upstream_port)->group("")->check(CLI::Range(1, 65535));
   // For tests: a UDP proxy session's idle timeout in milliseconds (default 60 s).
   cmd->add_option("--udp-idle-timeout-ms", o->udp_idle_timeout_ms)->group("");
   cmd->callback([o, &exit_status] { exit_status = run(*o); });

@@ -24,20 +24,13 @@ void put32(uint8_t* p, uint32_t v) {
 
 }  // namespace
 
-bool Cache::insert(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
-                   Clock::time_point now) {
-  if (max_entries_ == 0) return false;
+bool prepare_reply(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
+                   StoredReply* out) {
   Message m;
   if (parse_message(reply, size, &m) != ParseStatus::kOk) return false;
-  const uint8_t rc = m.header.rcode();
-  if ((m.header.flags & flag::kTc) || (rc != rcode::kNoError && rc != rcode::kNxDomain) ||
-      m.edns.extended_rcode != 0)
-    return false;
   if (m.questions.size() != 1 || !(m.questions[0].name == qname) || m.questions[0].qtype != qtype)
     return false;
-
-  Entry e;
-  e.question_offset = kHeaderBytes;
+  StoredReply e;
   size_t at = kHeaderBytes;
   Name ignored;
   if (Name::read(reply, size, &at, &ignored) != ParseStatus::kOk) return false;
@@ -49,9 +42,14 @@ bool Cache::insert(const Name& qname, uint16_t qtype, const uint8_t* reply, size
     for (const Record& r : *section) end = std::max<size_t>(end, r.rdata_offset + r.rdlength);
   if (m.edns.present ? end + kOptBytes > size : end != size) return false;
 
+  e.rcode = m.header.rcode();
+  const uint8_t rc = e.rcode;
   uint32_t lifetime = 0;
-  if (rc == rcode::kNoError && !m.answers.empty()) {
-    lifetime = kMaxTtl;
+  if ((m.header.flags & flag::kTc) || (rc != rcode::kNoError && rc != rcode::kNxDomain) ||
+      m.edns.extended_rcode != 0) {
+    lifetime = 0;
+  } else if (rc == rcode::kNoError && !m.answers.empty()) {
+    lifetime = Cache::kMaxTtl;
     for (const Record& r : m.answers) lifetime = std::min(lifetime, r.ttl);
   } else {
     // RFC 2308 section 5: a negative answer lives for min(SOA TTL, SOA MINIMUM); without an SOA
@@ -59,25 +57,39 @@ bool Cache::insert(const Name& qname, uint16_t qtype, const uint8_t* reply, size
     const Record* soa = nullptr;
     for (const Record& r : m.authority)
       if (r.type == type::kSoa && r.rdlength >= 20) soa = &r;
-    if (!soa) return false;
-    lifetime = std::min({soa->ttl, get32(reply + soa->rdata_offset + soa->rdlength - 4), kMaxTtl});
+    if (soa)
+      lifetime = std::min(
+          {soa->ttl, get32(reply + soa->rdata_offset + soa->rdlength - 4), Cache::kMaxTtl});
   }
-  if (lifetime == 0) return false;
+  e.lifetime = lifetime;
 
   e.bytes.assign(reply, reply + end);
   if (m.edns.present) {
     uint16_t arcount = static_cast<uint16_t>(m.header.arcount - 1);
     put16(e.bytes.data() + 10, arcount);
   }
+  const uint16_t flags = static_cast<uint16_t>((m.header.flags & ~flag::kAa) | flag::kRa);
+  put16(e.bytes.data() + 2, flags);
   for (const auto* section : {&m.answers, &m.authority, &m.additional}) {
     for (const Record& r : *section) {
       e.ttl_at.push_back(static_cast<uint16_t>(r.rdata_offset - 6));
-      e.ttls.push_back(std::min(r.ttl, kMaxTtl));
+      e.ttls.push_back(std::min(r.ttl, Cache::kMaxTtl));
     }
   }
-  e.lifetime = lifetime;
-  e.stored = now;
+  *out = std::move(e);
+  return true;
+}
 
+bool Cache::insert(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
+                   Clock::time_point now) {
+  StoredReply prepared;
+  if (!prepare_reply(qname, qtype, reply, size, &prepared)) return false;
+  return insert(qname, qtype, prepared, now);
+}
+
+bool Cache::insert(const Name& qname, uint16_t qtype, const StoredReply& reply,
+                   Clock::time_point now) {
+  if (max_entries_ == 0 || reply.lifetime == 0) return false;
   Key key{qname, qtype};
   if (auto it = entries_.find(key); it != entries_.end()) {
     lru_.erase(it->second.lru);
@@ -86,8 +98,7 @@ bool Cache::insert(const Name& qname, uint16_t qtype, const uint8_t* reply, size
     evict_one();
   }
   lru_.push_front(key);
-  e.lru = lru_.begin();
-  entries_.emplace(key, std::move(e));
+  entries_.emplace(key, Entry{reply, now, lru_.begin()});
   return true;
 }
 
@@ -105,8 +116,8 @@ Cache::Hit Cache::lookup(const Query& q, const uint8_t* query_bytes, Clock::time
   auto age_seconds = std::chrono::duration_cast<std::chrono::seconds>(now - e.stored).count();
   const uint64_t age = age_seconds < 0 ? 0 : static_cast<uint64_t>(age_seconds);
   Hit hit = Hit::kFresh;
-  if (age >= e.lifetime) {
-    if (age >= uint64_t{e.lifetime} + kMaxStaleSeconds) {
+  if (age >= e.reply.lifetime) {
+    if (age >= uint64_t{e.reply.lifetime} + kMaxStaleSeconds) {
       lru_.erase(e.lru);
       entries_.erase(it);
       return Hit::kMiss;
@@ -114,12 +125,19 @@ Cache::Hit Cache::lookup(const Query& q, const uint8_t* query_bytes, Clock::time
     if (!allow_stale) return Hit::kMiss;
     hit = Hit::kStale;
   }
+  size_t n = write_reply(e.reply, q, query_bytes, age, hit == Hit::kStale, out, limit);
+  if (n == 0) return Hit::kMiss;  // not even the question fits: let the caller decide
   lru_.splice(lru_.begin(), lru_, e.lru);
+  *size = n;
+  return hit;
+}
 
+size_t write_reply(const StoredReply& e, const Query& q, const uint8_t* query_bytes, uint64_t age,
+                   bool stale, uint8_t* out, size_t limit) {
   const size_t opt = q.edns.present ? kOptBytes : 0;
   const bool fits = e.bytes.size() + opt <= limit;
   size_t n = fits ? e.bytes.size() : e.question_end;
-  if (n + opt > limit) return Hit::kMiss;  // not even the question fits: let the caller decide
+  if (n + opt > limit) return 0;
   std::memcpy(out, e.bytes.data(), n);
   // The client's ID, RD and spelling of the question; the rest is the upstream's.
   out[0] = query_bytes[0];
@@ -128,12 +146,11 @@ Cache::Hit Cache::lookup(const Query& q, const uint8_t* query_bytes, Clock::time
   flags = static_cast<uint16_t>((flags & ~flag::kRd) | (q.header.flags & flag::kRd));
   if (!fits) flags |= flag::kTc;
   put16(out + 2, flags);
-  if (q.question_end - q.question_offset == e.question_end - e.question_offset)
-    std::memcpy(out + e.question_offset, query_bytes + q.question_offset,
-                e.question_end - e.question_offset);
+  if (q.question_end - q.question_offset == e.question_end - kHeaderBytes)
+    std::memcpy(out + kHeaderBytes, query_bytes + q.question_offset, e.question_end - kHeaderBytes);
   if (fits) {
     for (size_t i = 0; i < e.ttl_at.size(); ++i) {
-      uint32_t ttl = hit == Hit::kStale ? kStaleTtl : (e.ttls[i] > age ? e.ttls[i] - age : 0);
+      uint32_t ttl = stale ? Cache::kStaleTtl : (e.ttls[i] > age ? e.ttls[i] - age : 0);
       put32(out + e.ttl_at[i], ttl);
     }
   } else {
@@ -158,8 +175,7 @@ Cache::Hit Cache::lookup(const Query& q, const uint8_t* query_bytes, Clock::time
     uint16_t arcount = static_cast<uint16_t>(out[10] << 8 | out[11]);
     put16(out + 10, static_cast<uint16_t>(arcount + 1));
   }
-  *size = n;
-  return hit;
+  return n;
 }
 
 }  // namespace labgate::dns

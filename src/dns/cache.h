@@ -2,16 +2,18 @@
 // negative replies for the SOA's negative TTL (RFC 2308 section 5), and served stale when every
 // upstream is down (RFC 8767).
 //
-// A reply is stored as the upstream's bytes without its OPT record, with the offsets of every
-// TTL field, so a hit is a copy and a few patches: the client's ID, RD and question spelling, TTLs
-// decreased by the entry's age (or kStaleTtl for a stale answer), and OPT added back if the client
-// used EDNS. Not cached: TC replies, rcodes other than NOERROR/NXDOMAIN, negative replies without
-// an SOA (RFC 2308 says so), replies whose OPT is not the last record.
+// A reply is stored as a StoredReply: the upstream's bytes without its OPT record, with the
+// offsets of every TTL field, so serving it is a copy and a few patches: the client's ID, RD and
+// question spelling, TTLs decreased by the entry's age (or kStaleTtl for a stale answer), and OPT
+// added back if the client used EDNS. The forwarder uses the same two steps (prepare_reply,
+// write_reply) to relay a reply it does not cache. Not cached: TC replies, rcodes other than
+// NOERROR/NXDOMAIN, negative replies without an SOA (RFC 2308 says so), zero TTLs.
+//
+// Every stored reply is a forwarded one, so AA is cleared and RA set when it is prepared: labgate
+// is not authoritative for it, and it offers recursion to whoever gets it.
 //
 // Not thread-safe: each event loop owns one cache (no locks on the hot path; a name is cached
 // once per loop that forwards it).
-//
-// This is the first part of the forwarder (issue 5); it is not wired into `labgate run` yet.
 #pragma once
 
 #include <chrono>
@@ -25,6 +27,28 @@
 #include "dns/name.h"
 
 namespace labgate::dns {
+
+// An upstream reply ready to be replayed to clients.
+struct StoredReply {
+  std::vector<uint8_t> bytes;    // the reply without OPT, AA clear, RA set
+  std::vector<uint16_t> ttl_at;  // offsets of every TTL field in `bytes`
+  std::vector<uint32_t> ttls;    // their values when stored (capped at kMaxTtl)
+  size_t question_end = 0;       // the question is [kHeaderBytes, question_end)
+  uint8_t rcode = 0;
+  // Seconds the reply may be cached: 0 when it must not be (see the file comment).
+  uint32_t lifetime = 0;
+};
+
+// Prepares `reply`, an upstream's answer already matched to a query for (qname, qtype): false if
+// it does not parse, its question is another, or its OPT is not the last record.
+bool prepare_reply(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
+                   StoredReply* out);
+
+// Writes `stored` as the reply to `query` (ID, RD, the question's spelling, OPT for an EDNS
+// client), with TTLs aged by `age` seconds, or all kStaleTtl when `stale`. A reply longer than
+// `limit` becomes header + question with TC. Returns the size, or 0 if not even that fits.
+size_t write_reply(const StoredReply& stored, const Query& query, const uint8_t* query_bytes,
+                   uint64_t age, bool stale, uint8_t* out, size_t limit);
 
 class Cache {
  public:
@@ -40,6 +64,8 @@ class Cache {
   // query (ID and question). Returns whether it was cached.
   bool insert(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
               Clock::time_point now);
+  // The same for a reply already prepared (the forwarder prepares once, caches and relays).
+  bool insert(const Name& qname, uint16_t qtype, const StoredReply& reply, Clock::time_point now);
 
   enum class Hit : uint8_t { kMiss, kFresh, kStale };
 
@@ -50,6 +76,10 @@ class Cache {
              bool allow_stale, uint8_t* out, size_t limit, size_t* size);
 
   size_t size() const { return entries_.size(); }
+  void clear() {
+    entries_.clear();
+    lru_.clear();
+  }
 
  private:
   struct Key {
@@ -61,11 +91,7 @@ class Cache {
     size_t operator()(const Key& k) const { return NameHash{}(k.qname) * 31 + k.qtype; }
   };
   struct Entry {
-    std::vector<uint8_t> bytes;    // the reply without OPT
-    std::vector<uint16_t> ttl_at;  // offsets of every TTL field in `bytes`
-    std::vector<uint32_t> ttls;    // their values when stored (capped at kMaxTtl)
-    size_t question_offset = 0, question_end = 0;
-    uint32_t lifetime = 0;  // seconds the entry is fresh
+    StoredReply reply;
     Clock::time_point stored;
     std::list<Key>::iterator lru;
   };

@@ -38,7 +38,7 @@ size_t short_reply(const Query& q, bool with_question, uint16_t rc, uint16_t ext
 }  // namespace
 
 size_t respond(const Authority& authority, const uint8_t* query, size_t size, Ipv4 client,
-               Transport transport, uint8_t* out, size_t out_capacity) {
+               Transport transport, uint8_t* out, size_t out_capacity, Query* not_local) {
   Query q;
   if (read_header(query, size, &q.header) != ParseStatus::kOk || q.header.qr()) return 0;
   const size_t cap = std::min(out_capacity, kMaxMessageBytes);
@@ -55,6 +55,10 @@ size_t respond(const Authority& authority, const uint8_t* query, size_t size, Ip
     return short_reply(q, true, rcode::kRefused, 0, out, cap, query);
 
   Lookup found = authority.lookup(q.qname, q.qtype, client);
+  if (found.outcome == Outcome::kNotLocal && not_local) {
+    *not_local = q;
+    return kNotLocal;
+  }
   if (found.outcome == Outcome::kRefused || found.outcome == Outcome::kNotLocal)
     return short_reply(q, true, rcode::kRefused, 0, out, cap, query);
 

@@ -7,7 +7,8 @@
 //   - an opcode other than QUERY: NOTIMP. EDNS version above 0: BADVERS (RFC 6891 6.1.3).
 //   - a class other than IN or ANY, zone transfers (AXFR, IXFR): REFUSED.
 //   - a local name: the Authority's answer, AA set, the SOA in authority for NXDOMAIN/NODATA.
-//   - any other name: REFUSED, RA clear (the caching forwarder does not exist yet).
+//   - any other name: REFUSED, RA clear; or, when the caller passes `not_local`, no reply:
+//     kNotLocal, with the parsed query in *not_local, for the forwarder (src/dns/forwarder.h).
 // A UDP reply larger than the client's limit (512, or its EDNS size capped at 1232) is cut to
 // the header and question with TC set, so the client retries over TCP.
 #pragma once
@@ -16,6 +17,7 @@
 #include <cstdint>
 
 #include "dns/authority.h"
+#include "dns/message.h"
 
 namespace labgate::dns {
 
@@ -24,6 +26,8 @@ enum class Transport : uint8_t { kUdp, kTcp };
 // Writes the reply to `query` into `out` (capacity `out_capacity`, at least 512 bytes) and
 // returns its size, or 0 when no reply must be sent.
 size_t respond(const Authority& authority, const uint8_t* query, size_t size, Ipv4 client,
-               Transport transport, uint8_t* out, size_t out_capacity);
+               Transport transport, uint8_t* out, size_t out_capacity, Query* not_local = nullptr);
+// What respond() returns for a name outside the zone when the caller passes `not_local`.
+inline constexpr size_t kNotLocal = static_cast<size_t>(-1);
 
 }  // namespace labgate::dns

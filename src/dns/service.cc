@@ -1,38 +1,131 @@
 #include "dns/service.h"
 
+#include <algorithm>
+
+#include "dns/rate_limit.h"
 #include "dns/responder.h"
+#include "dns/upstream.h"
 
 namespace labgate::dns {
+namespace {
+
+// The largest reply this client takes: TCP 65,535; UDP 512 without EDNS, else its EDNS size
+// capped at what labgate advertises (as the responder does for local answers).
+size_t reply_limit(const Query& q, runtime::Transport transport, size_t capacity) {
+  size_t limit = kMaxMessageBytes;
+  if (transport == runtime::Transport::kUdp)
+    limit = q.edns.present ? std::clamp<size_t>(q.edns.udp_size, kMaxUdpWithoutEdns, kEdnsUdpSize)
+                           : kMaxUdpWithoutEdns;
+  return std::min(limit, capacity);
+}
+
+}  // namespace
 
 class DnsService::Handler : public runtime::LoopHandler {
  public:
-  explicit Handler(const DnsService& service) : service_(service) { refresh(); }
+  explicit Handler(const DnsService& service)
+      : service_(service),
+        cache_(service.options_.cache_entries),
+        limiter_(service.options_.rate_limit, service.options_.rate_limit_burst
+                                                  ? service.options_.rate_limit_burst
+                                                  : 2 * service.options_.rate_limit) {
+    refresh();
+  }
+
+  void attach(runtime::LoopContext* loop) override {
+    forwarder_ = std::make_unique<Forwarder>(loop, &cache_, service_.options_.forwarder);
+  }
 
   void refresh() override {
     // One relaxed-cost load per batch; the shared_ptr is copied only when a reload happened.
+    // The clock is read once per batch too: cache ages and rate limits need no finer time.
+    now_ = Cache::Clock::now();
     uint64_t g = service_.generation_.load(std::memory_order_acquire);
     if (g == generation_) return;
-    authority_ = service_.current_.load();
+    snapshot_ = service_.current_.load();
+    forwarding_ = snapshot_->forwarding && snapshot_->forwarding->enabled()
+                      ? snapshot_->forwarding.get()
+                      : nullptr;
     generation_ = g;
   }
 
-  size_t handle(const uint8_t* message, size_t size, Ipv4 client, runtime::Transport transport,
-                uint8_t* out, size_t out_capacity) override {
-    return respond(*authority_, message, size, client,
-                   transport == runtime::Transport::kTcp ? Transport::kTcp : Transport::kUdp, out,
-                   out_capacity);
+  size_t handle(const uint8_t* message, size_t size, const runtime::ReplyPath& from, uint8_t* out,
+                size_t out_capacity) override {
+    if (from.transport == runtime::Transport::kUdp && limiter_.enabled() &&
+        (from.client.value >> 24) != 127) {
+      switch (limiter_.check(from.client, now_)) {
+        case RateLimiter::Verdict::kAnswer:
+          break;
+        case RateLimiter::Verdict::kDrop:
+          return 0;
+        case RateLimiter::Verdict::kSlip:
+          return slip(message, size, out, out_capacity);
+      }
+    }
+    const Transport transport =
+        from.transport == runtime::Transport::kTcp ? Transport::kTcp : Transport::kUdp;
+    if (!forwarding_)
+      return respond(*snapshot_->authority, message, size, from.client, transport, out,
+                     out_capacity);
+    size_t n = respond(*snapshot_->authority, message, size, from.client, transport, out,
+                       out_capacity, &query_);
+    if (n != kNotLocal) return n;
+    return forward(message, size, from, out, out_capacity);
+  }
+
+  int tick(runtime::LoopContext::Clock::time_point now) override {
+    return forwarder_ ? forwarder_->tick(now) : -1;
+  }
+
+  void shutdown() override {
+    if (forwarder_) forwarder_->shutdown();
   }
 
  private:
+  size_t forward(const uint8_t* message, size_t size, const runtime::ReplyPath& from, uint8_t* out,
+                 size_t capacity) {
+    const Query& q = query_;
+    if (!forwarding_->allowed(from.client))
+      return write_short_reply(q, message, rcode::kRefused, 0, out, capacity);
+    const size_t limit = reply_limit(q, from.transport, capacity);
+    size_t n = 0;
+    if (cache_.lookup(q, message, now_, false, out, limit, &n) == Cache::Hit::kFresh) return n;
+    if (forwarder_ && forwarder_->forward(snapshot_->forwarding, q, message, size, from, limit))
+      return runtime::LoopHandler::kDeferred;
+    // Too much in flight, or no upstream reachable at all: stale if there is, else SERVFAIL.
+    if (cache_.lookup(q, message, now_, true, out, limit, &n) != Cache::Hit::kMiss) return n;
+    return write_short_reply(q, message, rcode::kServFail, flag::kRa, out, capacity);
+  }
+
+  // The rate limiter's "slip": an empty TC reply, so a real client retries over TCP.
+  size_t slip(const uint8_t* message, size_t size, uint8_t* out, size_t capacity) {
+    Query q;
+    if (parse_query(message, size, &q) != ParseStatus::kOk || q.header.qr()) return 0;
+    return write_short_reply(q, message, rcode::kNoError, flag::kTc, out, capacity);
+  }
+
   const DnsService& service_;
   uint64_t generation_ = 0;
-  std::shared_ptr<const Authority> authority_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  const ForwardingConfig* forwarding_ = nullptr;  // null: no forwarding (owned by snapshot_)
+  Cache cache_;
+  RateLimiter limiter_;
+  std::unique_ptr<Forwarder> forwarder_;  // once attached to a loop
+  Cache::Clock::time_point now_;
+  Query query_;  // the query respond() left to the forwarder
 };
 
-DnsService::DnsService(std::shared_ptr<const Authority> initial) : current_(std::move(initial)) {}
+DnsService::DnsService(std::shared_ptr<const Authority> initial,
+                       std::shared_ptr<const ForwardingConfig> forwarding,
+                       DnsServiceOptions options)
+    : options_(options),
+      current_(
+          std::make_shared<const Snapshot>(Snapshot{std::move(initial), std::move(forwarding)})) {}
 
-void DnsService::replace(std::shared_ptr<const Authority> next) {
-  current_.store(std::move(next));
+void DnsService::replace(std::shared_ptr<const Authority> next,
+                         std::shared_ptr<const ForwardingConfig> forwarding) {
+  current_.store(
+      std::make_shared<const Snapshot>(Snapshot{std::move(next), std::move(forwarding)}));
   generation_.fetch_add(1, std::memory_order_release);
 }
 

@@ -1,10 +1,22 @@
-// The DNS service as the runtime hosts it: answers from the current Authority, replaced whole on
-// reload.
+// The DNS service as the runtime hosts it: answers from the current Authority for the local
+// zone, and the caching forwarder for every other name; both replaced whole on reload.
 //
-// Reload without dropping a query: replace() publishes a new Authority with one atomic store;
-// each event loop notices the new generation before its next batch and switches then. Queries
-// already being answered finish on the Authority they started with, which stays alive (shared
-// ownership) until the last loop lets go of it.
+// Reload without dropping a query: replace() publishes a new configuration (Authority and
+// ForwardingConfig) with one atomic store; each event loop notices the new generation before its
+// next batch and switches then. Queries already being answered finish on the configuration they
+// started with, which stays alive (shared ownership) until the last loop lets go of it; a query
+// out to an upstream keeps the upstream list it started with. Each loop's cache is kept across
+// reloads: a name that became local is answered by the Authority first, so a cached upstream
+// answer for it is never served.
+//
+// Per query (in each loop, no locks):
+//   1. UDP from outside 127.0.0.0/8: the response-rate limit (rate_limit.h) may drop it or
+//      answer an empty TC reply.
+//   2. The responder: a local name (or a malformed query) is answered at once, as before.
+//   3. A name outside the zone: REFUSED (RA clear) when there are no upstreams or the client may
+//      not recurse (ForwardingConfig::allowed); a fresh cache hit at once; otherwise the
+//      Forwarder answers later (the loop's deferred reply), or, when too many queries are out,
+//      stale from the cache or SERVFAIL at once.
 #pragma once
 
 #include <atomic>
@@ -12,24 +24,40 @@
 #include <memory>
 
 #include "dns/authority.h"
+#include "dns/forwarder.h"
 #include "runtime/service.h"
 
 namespace labgate::dns {
 
+struct DnsServiceOptions {
+  size_t cache_entries = 10000;   // per loop
+  uint32_t rate_limit = 0;        // UDP answers per second per /24 (0: no limit)
+  uint32_t rate_limit_burst = 0;  // 0: twice the rate
+  ForwarderOptions forwarder;
+};
+
 class DnsService : public runtime::Service {
  public:
-  explicit DnsService(std::shared_ptr<const Authority> initial);
+  explicit DnsService(std::shared_ptr<const Authority> initial,
+                      std::shared_ptr<const ForwardingConfig> forwarding = nullptr,
+                      DnsServiceOptions options = {});
 
-  // Thread-safe.
-  void replace(std::shared_ptr<const Authority> next);
-  std::shared_ptr<const Authority> current() const { return current_.load(); }
+  // Thread-safe. A null `forwarding` means no forwarding (every other name REFUSED).
+  void replace(std::shared_ptr<const Authority> next,
+               std::shared_ptr<const ForwardingConfig> forwarding = nullptr);
+  std::shared_ptr<const Authority> current() const { return current_.load()->authority; }
 
   std::unique_ptr<runtime::LoopHandler> make_loop_handler() override;
 
  private:
   class Handler;
+  struct Snapshot {
+    std::shared_ptr<const Authority> authority;
+    std::shared_ptr<const ForwardingConfig> forwarding;
+  };
 
-  std::atomic<std::shared_ptr<const Authority>> current_;
+  DnsServiceOptions options_;
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
   std::atomic<uint64_t> generation_{1};
 };
 

@@ -33,7 +33,9 @@ Ipv4 client_of(const sockaddr_in& sa) {
 
 struct EventLoop::Connection {
   Source source;
+  uint64_t id = 0;
   Ipv4 client;
+  uint32_t owed = 0;         // deferred replies not yet given back by the handler
   std::vector<uint8_t> in;   // bytes read, not yet a whole frame
   std::vector<uint8_t> out;  // framed replies not yet written
   size_t out_sent = 0;
@@ -45,12 +47,15 @@ struct EventLoop::Connection {
 EventLoop::EventLoop(std::unique_ptr<LoopHandler> handler) : handler_(std::move(handler)) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  sources_.push_back(std::make_unique<Source>(Source{Kind::kWake, wake_fd_}));
+  sources_.push_back(std::make_unique<Source>(Source{Kind::kWake, wake_fd_, nullptr, {}}));
   watch(sources_.back().get(), EPOLLIN);
   tcp_reply_.resize(2 + 65535);
+  handler_->attach(this);
 }
 
 EventLoop::~EventLoop() {
+  // The handler goes first: it unwatches and closes its own descriptors.
+  handler_.reset();
   for (auto& [c, owned] : connections_) ::close(c->source.fd);
   for (auto& s : sources_) ::close(s->fd);
   ::close(epoll_fd_);
@@ -64,12 +69,12 @@ void EventLoop::watch(Source* source, uint32_t events) {
 }
 
 void EventLoop::add_udp_socket(int fd) {
-  sources_.push_back(std::make_unique<Source>(Source{Kind::kUdp, fd}));
+  sources_.push_back(std::make_unique<Source>(Source{Kind::kUdp, fd, nullptr, {}}));
   watch(sources_.back().get(), EPOLLIN);
 }
 
 void EventLoop::add_tcp_listener(int fd) {
-  sources_.push_back(std::make_unique<Source>(Source{Kind::kListener, fd}));
+  sources_.push_back(std::make_unique<Source>(Source{Kind::kListener, fd, nullptr, {}}));
   watch(sources_.back().get(), EPOLLIN);
 }
 
@@ -83,16 +88,24 @@ void EventLoop::run() {
   epoll_event events[64];
   auto next_sweep = Clock::now() + std::chrono::seconds(1);
   while (true) {
-    int n = ::epoll_wait(epoll_fd_, events, 64, 1000);
+    int wait_ms = handler_wait_ms_ >= 0 && handler_wait_ms_ < 1000 ? handler_wait_ms_ : 1000;
+    int n = ::epoll_wait(epoll_fd_, events, 64, wait_ms);
     if (n < 0 && errno != EINTR) {
       log_error(fmt::format("epoll_wait: {}", std::strerror(errno)));
-      return;
+      break;
     }
-    for (int i = 0; i < n; ++i) {
+    bool stopping = false;
+    for (int i = 0; i < n && !stopping; ++i) {
       auto* source = static_cast<Source*>(events[i].data.ptr);
       switch (source->kind) {
         case Kind::kWake:
-          return;
+          stopping = true;
+          break;
+        case Kind::kRetired:
+          break;  // unwatched or closed earlier in this round
+        case Kind::kHandler:
+          source->callback(events[i].events);
+          break;
         case Kind::kUdp:
           on_udp(source->fd);
           break;
@@ -104,11 +117,22 @@ void EventLoop::run() {
           break;
       }
     }
-    if (Clock::now() >= next_sweep) {
+    if (stopping) break;
+    const auto now = Clock::now();
+    handler_wait_ms_ = handler_->tick(now);
+    if (now >= next_sweep) {
       close_idle_connections();
-      next_sweep = Clock::now() + std::chrono::seconds(1);
+      next_sweep = now + std::chrono::seconds(1);
     }
+    free_retired();
   }
+  handler_->shutdown();
+  free_retired();
+}
+
+void EventLoop::free_retired() {
+  retired_connections_.clear();
+  retired_sources_.clear();
 }
 
 void EventLoop::on_udp(int fd) {
@@ -133,9 +157,10 @@ void EventLoop::on_udp(int fd) {
     int replies_count = 0;
     for (int i = 0; i < got; ++i) {
       if (in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
-      size_t size = handler_->handle(queries[i], in[i].msg_len, client_of(peers[i]),
-                                     Transport::kUdp, replies[replies_count], kUdpReplyBytes);
-      if (size == 0) continue;
+      ReplyPath from{Transport::kUdp, client_of(peers[i]), ntohs(peers[i].sin_port), fd, 0};
+      size_t size =
+          handler_->handle(queries[i], in[i].msg_len, from, replies[replies_count], kUdpReplyBytes);
+      if (size == 0 || size == LoopHandler::kDeferred) continue;
       out_iov[replies_count] = {replies[replies_count], size};
       out[replies_count] = {};
       out[replies_count].msg_hdr.msg_name = &peers[i];
@@ -172,7 +197,9 @@ void EventLoop::on_accept(int listener) {
       continue;
     }
     auto c = std::make_unique<Connection>();
-    c->source = {Kind::kConnection, fd, c.get()};
+    c->source = {Kind::kConnection, fd, c.get(), {}};
+    c->id = next_connection_id_++;
+    connection_ids_.emplace(c->id, c.get());
     c->client = client_of(peer);
     c->last_active = Clock::now();
     Connection* raw = c.get();
@@ -186,7 +213,7 @@ void EventLoop::on_connection(Connection* c, uint32_t events) {
   if (events & (EPOLLERR | EPOLLHUP)) return close_connection(c);
   if ((events & EPOLLOUT) && !flush(c)) return close_connection(c);
   if (c->closing) {
-    if (c->out.empty()) close_connection(c);
+    if (c->out.empty() && c->owed == 0) close_connection(c);
     return;
   }
   if ((events & (EPOLLIN | EPOLLRDHUP)) && !read_frames(c)) return close_connection(c);
@@ -217,9 +244,14 @@ bool EventLoop::read_frames(Connection* c) {
       handler_->refresh();
       refreshed = true;
     }
-    size_t size = handler_->handle(c->in.data() + at + 2, length, c->client, Transport::kTcp,
-                                   tcp_reply_.data() + 2, tcp_reply_.size() - 2);
+    ReplyPath from{Transport::kTcp, c->client, 0, -1, c->id};
+    size_t size = handler_->handle(c->in.data() + at + 2, length, from, tcp_reply_.data() + 2,
+                                   tcp_reply_.size() - 2);
     at += 2 + length;
+    if (size == LoopHandler::kDeferred) {
+      ++c->owed;
+      continue;
+    }
     if (size == 0) continue;
     tcp_reply_[0] = static_cast<uint8_t>(size >> 8);
     tcp_reply_[1] = static_cast<uint8_t>(size);
@@ -230,7 +262,7 @@ bool EventLoop::read_frames(Connection* c) {
   // A client that closed its side gets its pending replies, then the connection closes.
   c->closing = peer_closed;
   if (!flush(c)) return false;
-  return !(peer_closed && c->out.empty());
+  return !(peer_closed && c->out.empty() && c->owed == 0);
 }
 
 bool EventLoop::flush(Connection* c) {
@@ -263,15 +295,84 @@ bool EventLoop::flush(Connection* c) {
 void EventLoop::close_connection(Connection* c) {
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->source.fd, nullptr);
   ::close(c->source.fd);
-  connections_.erase(c);
+  c->source.kind = Kind::kRetired;
+  connection_ids_.erase(c->id);
+  auto it = connections_.find(c);
+  retired_connections_.push_back(std::move(it->second));
+  connections_.erase(it);
 }
 
 void EventLoop::close_idle_connections() {
   auto deadline = Clock::now() - std::chrono::seconds(kTcpIdleSeconds);
   std::vector<Connection*> idle;
   for (auto& [c, owned] : connections_)
-    if (c->last_active < deadline) idle.push_back(c);
+    if (c->last_active < deadline && c->owed == 0) idle.push_back(c);
   for (Connection* c : idle) close_connection(c);
+}
+
+void EventLoop::append_frame(Connection* c, const uint8_t* message, size_t size) {
+  const uint8_t length[2] = {static_cast<uint8_t>(size >> 8), static_cast<uint8_t>(size)};
+  c->out.insert(c->out.end(), length, length + 2);
+  c->out.insert(c->out.end(), message, message + size);
+}
+
+void EventLoop::reply(const ReplyPath& to, const uint8_t* message, size_t size) {
+  if (to.transport == Transport::kUdp) {
+    if (size == 0) return;
+    sockaddr_in peer{};
+    peer.sin_family = AF_INET;
+    peer.sin_port = htons(to.port);
+    peer.sin_addr.s_addr = htonl(to.client.value);
+    // Lost if the kernel cannot take it now, as any UDP datagram may be; the client retries.
+    if (::sendto(to.udp_fd, message, size, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&peer),
+                 sizeof peer) > 0)
+      udp_answers_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  auto it = connection_ids_.find(to.connection);
+  if (it == connection_ids_.end()) return;  // the client went away meanwhile
+  Connection* c = it->second;
+  if (c->owed > 0) --c->owed;
+  if (size > 0 && size <= 65535) {
+    append_frame(c, message, size);
+    tcp_answers_.fetch_add(1, std::memory_order_relaxed);
+  }
+  c->last_active = Clock::now();
+  if (!flush(c)) return close_connection(c);
+  if (c->closing && c->out.empty() && c->owed == 0) close_connection(c);
+}
+
+bool EventLoop::watch(int fd, uint32_t events, Callback callback) {
+  auto source = std::make_unique<Source>(Source{Kind::kHandler, fd, nullptr, std::move(callback)});
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = source.get();
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return false;
+  auto [it, inserted] = handler_sources_.emplace(fd, std::move(source));
+  if (!inserted) {  // a stale entry for a reused descriptor number
+    retired_sources_.push_back(std::move(it->second));
+    retired_sources_.back()->kind = Kind::kRetired;
+    it->second = std::move(source);
+  }
+  return true;
+}
+
+void EventLoop::modify(int fd, uint32_t events) {
+  auto it = handler_sources_.find(fd);
+  if (it == handler_sources_.end()) return;
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.ptr = it->second.get();
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void EventLoop::unwatch(int fd) {
+  auto it = handler_sources_.find(fd);
+  if (it == handler_sources_.end()) return;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  it->second->kind = Kind::kRetired;
+  retired_sources_.push_back(std::move(it->second));
+  handler_sources_.erase(it);
 }
 
 }  // namespace labgate::runtime

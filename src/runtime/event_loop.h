@@ -7,6 +7,14 @@
 // the receive buffer is dropped. TCP (RFC 7766): messages framed by a 2-byte length, several per
 // connection, answered in order; a connection idle for kTcpIdleSeconds is closed, and a loop keeps
 // at most kMaxTcpConnections (new ones beyond that are closed at once).
+//
+// Deferred replies (see service.h): a UDP reply goes out with sendto() on the socket the query
+// came in on; a TCP reply is framed onto its connection, in the order replies become ready (RFC
+// 7766 allows out of order, the IDs tell replies apart). A connection with replies owed is not
+// closed for idleness, nor when the client half-closes, until they are sent.
+//
+// Closed connections and unwatched descriptors are freed after the round of events that closed
+// them, so an event still queued for them in that round is skipped, never dereferenced.
 #pragma once
 
 #include <atomic>
@@ -20,13 +28,13 @@
 
 namespace labgate::runtime {
 
-class EventLoop {
+class EventLoop : public LoopContext {
  public:
   static constexpr int kTcpIdleSeconds = 10;
   static constexpr size_t kMaxTcpConnections = 1024;
 
   explicit EventLoop(std::unique_ptr<LoopHandler> handler);
-  ~EventLoop();
+  ~EventLoop() override;
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
@@ -39,6 +47,12 @@ class EventLoop {
   // Thread-safe, async-signal-safe: makes run() return soon.
   void stop();
 
+  // LoopContext, for the handler (this loop's thread only).
+  void reply(const ReplyPath& to, const uint8_t* message, size_t size) override;
+  bool watch(int fd, uint32_t events, Callback callback) override;
+  void modify(int fd, uint32_t events) override;
+  void unwatch(int fd) override;
+
   uint64_t udp_answers() const { return udp_answers_.load(std::memory_order_relaxed); }
   uint64_t tcp_answers() const { return tcp_answers_.load(std::memory_order_relaxed); }
   // recvmmsg calls that returned datagrams: udp_answers / udp_batches is the mean batch size.
@@ -46,11 +60,12 @@ class EventLoop {
 
  private:
   struct Connection;
-  enum class Kind : uint8_t { kWake, kUdp, kListener, kConnection };
+  enum class Kind : uint8_t { kWake, kUdp, kListener, kConnection, kHandler, kRetired };
   struct Source {
     Kind kind;
     int fd;
     Connection* connection = nullptr;  // for kConnection
+    Callback callback;                 // for kHandler
   };
 
   void watch(Source* source, uint32_t events);
@@ -61,12 +76,21 @@ class EventLoop {
   bool flush(Connection* c);        // false: close
   void close_connection(Connection* c);
   void close_idle_connections();
+  void append_frame(Connection* c, const uint8_t* message, size_t size);
+  void free_retired();
 
   std::unique_ptr<LoopHandler> handler_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::vector<std::unique_ptr<Source>> sources_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
+  std::unordered_map<uint64_t, Connection*> connection_ids_;
+  uint64_t next_connection_id_ = 1;
+  std::unordered_map<int, std::unique_ptr<Source>> handler_sources_;  // by fd
+  // Freed after the current round of events (see the file comment).
+  std::vector<std::unique_ptr<Connection>> retired_connections_;
+  std::vector<std::unique_ptr<Source>> retired_sources_;
+  int handler_wait_ms_ = -1;        // what the handler's last tick() asked for
   std::vector<uint8_t> tcp_reply_;  // scratch for one TCP reply
   std::atomic<uint64_t> udp_answers_{0};
   std::atomic<uint64_t> tcp_answers_{0};

@@ -187,5 +187,41 @@ TEST(Cache, AReplyTooLargeForTheClientBecomesTruncated) {
   EXPECT_TRUE(s.m.authority.empty());
 }
 
+TEST(Cache, AForwardedAnswerIsNotAuthoritativeAndOffersRecursion) {
+  Cache cache(10);
+  Bytes reply = upstream("www.example", type::kA, {.extra_flags = flag::kAa});
+  reply[3] &= static_cast<uint8_t>(~flag::kRa);  // an upstream that does not set RA
+  ASSERT_TRUE(cache.insert(kName, type::kA, reply.data(), reply.size(), t0));
+  Served s = serve(cache, make_query("www.example", type::kA), t0, false);
+  ASSERT_EQ(s.hit, Cache::Hit::kFresh);
+  EXPECT_FALSE(s.m.header.flags & flag::kAa);
+  EXPECT_TRUE(s.m.header.flags & flag::kRa);
+}
+
+TEST(Cache, PreparedRepliesThatMustNotBeCachedCanStillBeRelayed) {
+  // NXDOMAIN without an SOA: not cacheable (RFC 2308), but the forwarder relays it.
+  Bytes reply = upstream("www.example", type::kA, {.rcode = rcode::kNxDomain, .answer_ttl = 0});
+  StoredReply prepared;
+  ASSERT_TRUE(prepare_reply(kName, type::kA, reply.data(), reply.size(), &prepared));
+  EXPECT_EQ(prepared.lifetime, 0u);
+  EXPECT_EQ(prepared.rcode, rcode::kNxDomain);
+  Cache cache(10);
+  EXPECT_FALSE(cache.insert(kName, type::kA, prepared, t0));
+  Bytes query = make_query("www.example", type::kA, {.id = 77, .edns = true});
+  Query q;
+  ASSERT_EQ(parse_query(query.data(), query.size(), &q), ParseStatus::kOk);
+  Bytes out(512);
+  size_t n = write_reply(prepared, q, query.data(), 0, false, out.data(), out.size());
+  ASSERT_GT(n, 0u);
+  Message m;
+  ASSERT_EQ(parse_message(out.data(), n, &m), ParseStatus::kOk);
+  EXPECT_EQ(m.header.id, 77);
+  EXPECT_EQ(m.header.rcode(), rcode::kNxDomain);
+  EXPECT_TRUE(m.edns.present);
+  // The question of another name is refused.
+  EXPECT_FALSE(prepare_reply(*Name::from_text("other.example"), type::kA, reply.data(),
+                             reply.size(), &prepared));
+}
+
 }  // namespace
 }  // namespace labgate::dns
