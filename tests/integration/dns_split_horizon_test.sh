@@ -2,8 +2,8 @@
 # `labgate run` serving the seed's DNS in namespaces: a gateway namespace with the seed's two
 # networks, one client namespace on each, and dig from each client. Proves split-horizon
 # (argocd.cluster is the gateway from the LAN, the ingress from the cluster), NODATA+SOA for AAAA,
-# NXDOMAIN+SOA, REFUSED for names it does not serve, PTR, TCP, SIGHUP reload of a changed file, a
-# bad file on reload keeping the old answers, and a clean stop on SIGTERM.
+# NXDOMAIN+SOA, SERVFAIL for other names when the upstream is missing, PTR, TCP, SIGHUP reload of
+# a changed file, a bad file on reload keeping the old answers, and a clean stop on SIGTERM.
 # Usage: dns_split_horizon_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
 set -uo pipefail
 labgate=$1 src=$2
@@ -55,7 +55,11 @@ grep -qE "^cluster\.\s+60\s+IN\s+SOA" <<<"$out" || fail "NXDOMAIN without SOA: $
 [ "$(short $lan 192.168.1.55 pve.cluster)" = 192.168.1.55 ] || fail "the gateway's name from the LAN"
 [ "$(short $cluster 192.168.100.1 pve.cluster)" = 192.168.100.1 ] || fail "the gateway's name from the cluster"
 [ "$(short $lan 192.168.1.55 -x 192.168.100.80)" = argocd.cluster. ] || fail "PTR for the ingress"
-q $lan 192.168.1.55 example.com | grep -q "status: REFUSED" || fail "a name outside the zone is not REFUSED"
+# A name outside the zone goes to the seed's upstream 192.168.1.1, which does not exist here:
+# SERVFAIL with RA (forwarding itself is tested in dns_forward_test.sh).
+out=$(q $lan 192.168.1.55 example.com +time=4)
+grep -q "status: SERVFAIL" <<<"$out" && grep -q "flags: qr rd ra;" <<<"$out" ||
+  fail "a name outside the zone, upstream missing: not SERVFAIL with RA: $out"
 
 # Reload: a changed name is served after SIGHUP, the removed one is gone.
 sed -i 's/^    argocd: ingress$/    argo: ingress/' "$tmp/labgate.yaml"
