@@ -125,6 +125,7 @@ void HealthChecker::run() {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake_at - Clock::now());
     // At least every 100 ms: passive failures are folded in (and logged) soon after they happen.
     int timeout = static_cast<int>(std::clamp<int64_t>(wait.count() + 1, 0, 100));
+    if (entries_.empty()) timeout = -1;  // nothing to check until set_targets() wakes us
     int n = ::poll(polls.data(), polls.size(), timeout);
     if (n <= 0) continue;
     if (polls[0].revents) {
