@@ -341,13 +341,7 @@ class Validator {
       const Service& s = *find_service(f.service);
       const ServicePort* port = s.find_port(f.service_port);
       if (!port) {
-        std::vector<std::string> port_names;
-        for (const auto& p : s.ports) port_names.push_back(p.name);
-        std::string suggestion = closest_match(f.service_port, port_names);
-        d_.error(at(path + ".to"), "unknown-port",
-                 fmt::format("service '{}' has no port named '{}'", s.name, f.service_port),
-                 suggestion.empty() ? fmt::format("its ports are: {}", fmt::join(port_names, ", "))
-                                    : fmt::format("did you mean '{}'?", suggestion));
+        unknown_port(s, f.service_port, path + ".to");
         continue;
       }
       more_targets(f, path, *port);
@@ -359,6 +353,16 @@ class Validator {
                              f.listen_port, to_string(port->protocol), it->second + 1),
                  "a port on a network can be forwarded to one service only");
     }
+  }
+
+  void unknown_port(const Service& s, const std::string& port_name, const std::string& path) {
+    std::vector<std::string> port_names;
+    for (const auto& p : s.ports) port_names.push_back(p.name);
+    std::string suggestion = closest_match(port_name, port_names);
+    d_.error(at(path), "unknown-port",
+             fmt::format("service '{}' has no port named '{}'", s.name, port_name),
+             suggestion.empty() ? fmt::format("its ports are: {}", fmt::join(port_names, ", "))
+                                : fmt::format("did you mean '{}'?", suggestion));
   }
 
   // The targets after the first of a forward with `to:` as a list: each must resolve like the
@@ -381,13 +385,7 @@ class Validator {
       const Service& s = *find_service(t.service);
       const ServicePort* port = s.find_port(t.service_port);
       if (!port) {
-        std::vector<std::string> port_names;
-        for (const auto& p : s.ports) port_names.push_back(p.name);
-        std::string suggestion = closest_match(t.service_port, port_names);
-        d_.error(at(tpath), "unknown-port",
-                 fmt::format("service '{}' has no port named '{}'", s.name, t.service_port),
-                 suggestion.empty() ? fmt::format("its ports are: {}", fmt::join(port_names, ", "))
-                                    : fmt::format("did you mean '{}'?", suggestion));
+        unknown_port(s, t.service_port, tpath);
         continue;
       }
       if (port->protocol != Protocol::kTcp && first_port.protocol == Protocol::kTcp) {
