@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lab/process.h"
+#include "lab/upstream_resolver.h"
 // The lab waits for its DNS service with verify's own probe (both live in labgate_shell).
 #include "topology/loader.h"
 #include "verify/probe.h"
@@ -199,6 +200,26 @@ bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& option
     if (!write_file(dir + "/nodes.json", lab_nodes_json(plan, pids), error)) return false;
   }
   log << fmt::format("lab {}: {} servers running\n", plan.lab, pids.size());
+
+  // The home router's resolver, which labgate's forwarder forwards to: a real Unbound.
+  if (!plan.resolvers.empty()) {
+    const LabNode* upstream = plan.find("upstream");
+    const std::string config = dir + "/upstream-unbound.conf";
+    if (!write_file(config, upstream_resolver_config(plan.resolvers, plan.internet), error))
+      return false;
+    pid_t pid = start_in_netns(upstream->netns, {"unbound", "-d", "-c", config},
+                               dir + "/upstream-unbound.log", 0, error);
+    if (pid < 0) return false;
+    if (!wait_for_dns(upstream->netns, plan.resolvers.front(), kServerReadyTimeoutMs)) {
+      *error = fmt::format(
+          "unbound in the upstream node did not answer on {} within {} ms (see "
+          "{}/upstream-unbound.log)",
+          plan.resolvers.front().str(), kServerReadyTimeoutMs, dir);
+      return false;
+    }
+    log << fmt::format("lab {}: resolver (unbound) running on {}\n", plan.lab,
+                       plan.resolvers.front().str());
+  }
 
   // labgate's own DNS service, in the gateway, as `labgate run` on a real gateway.
   if (plan.dns) {

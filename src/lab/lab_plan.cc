@@ -159,8 +159,15 @@ class Planner {
     node.addresses.push_back(LabAddress{plan_.internet, 32, "lo"});
     for (uint16_t port : kLabUpstreamTcpPorts)
       node.listeners.push_back(LabListener{Protocol::kTcp, Ipv4{}, port, "upstream"});
-    node.listeners.push_back(LabListener{Protocol::kUdp, Ipv4{}, kLabUpstreamUdpPort, "upstream"});
     taken_.insert(router);
+    for (Ipv4 resolver : t_.dns.upstreams) {
+      if (resolver == router) {
+        plan_.resolvers.push_back(resolver);
+      } else if (!t_.network_containing(resolver) && resolver != plan_.internet) {
+        node.addresses.push_back(LabAddress{resolver, 32, "lo"});
+        plan_.resolvers.push_back(resolver);
+      }
+    }
   }
 
   // The host whose node carries `h`'s address: itself, or the end of its held_by chain.

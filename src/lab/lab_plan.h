@@ -10,7 +10,8 @@
 //                     route points at the uplink's router. labgate's datapath is applied here.
 //   upstream          on the uplink's bridge, with the router's address, plus an "internet"
 //                     address from a documentation range on its loopback. It has no route to the
-//                     other networks, so cluster egress works only through masquerade.
+//                     other networks, so cluster egress works only through masquerade. It runs
+//                     the file's DNS upstream when that is the router (or off every network).
 //   <host>            one node per host (its key in the file); a host `held_by` another (a VIP)
 //                     is not a node: its address is added to the holder's node.
 //   <service>         one node per service whose address is not a host's; a service on a host's
@@ -35,9 +36,9 @@ namespace labgate {
 inline constexpr const char* kLabInternetAddress = "203.0.113.10";
 inline constexpr const char* kLabDefaultName = "labgate";
 inline constexpr const char* kLabNodeInterface = "eth0";
-// Ports the upstream node serves on all its addresses (TCP 80 and 443, UDP 53).
+// Ports the upstream node serves on all its addresses (TCP 80 and 443). Its UDP and TCP port 53
+// is a real resolver when the file forwards DNS to it (LabPlan::resolvers).
 inline constexpr uint16_t kLabUpstreamTcpPorts[] = {80, 443};
-inline constexpr uint16_t kLabUpstreamUdpPort = 53;
 
 enum class LabRole { kGateway, kUpstream, kHost, kService, kClient };
 const char* to_string(LabRole r);
@@ -93,6 +94,10 @@ struct LabPlan {
   // dns_address is one of the gateway's addresses it serves on.
   bool dns = false;
   Ipv4 dns_address;
+  // The file's dns.upstreams that the upstream node holds (the uplink's router, or an address on
+  // no network of the gateway): the upstream node runs a resolver on them (upstream_resolver.h).
+  // An upstream on another address of a gateway network has no node in the lab.
+  std::vector<Ipv4> resolvers;
 
   const LabNode* find(const std::string& node) const;
   // The node that holds address `a` (on any device), or nullptr.

@@ -181,7 +181,7 @@ pid_t start_in_netns(const std::string& netns, std::vector<std::string> argv,
       }
     // Already inside the lab's namespace, where `lab down` finds it: it may outlive us now.
     if (!reports_ready) prctl(PR_SET_PDEATHSIG, 0);
-    execv(argv[0].c_str(), c_argv(argv).data());
+    execvp(argv[0].c_str(), c_argv(argv).data());  // a bare name is looked up in PATH
     dprintf(2, "cannot run %s: %s\n", argv[0].c_str(), strerror(errno));
     _exit(127);
   }

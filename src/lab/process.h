@@ -33,12 +33,13 @@ struct Command {
 std::vector<CommandResult> run_commands(const std::vector<Command>& commands);
 CommandResult run_command(const Command& command);
 
-// Starts argv in network namespace `netns` (setns in the child, then exec), detached in its own
-// session, stdout/stderr appended to log_path. argv may name fd `ready_fd_placeholder`: the
-// child's end of a pipe the server writes one line to once it is ready (see serve.h); then this
-// waits up to timeout_ms for that line (and the child keeps PDEATHSIG until it clears it). Without
-// the placeholder the child drops PDEATHSIG right before exec and this returns at once. Returns
-// the pid, or -1 with *error set (the child is killed then).
+// Starts argv in network namespace `netns` (setns in the child, then exec; argv[0] without a
+// slash is looked up in PATH), detached in its own session, stdout/stderr appended to log_path.
+// argv may name fd `ready_fd_placeholder`: the child's end of a pipe the server writes one line to
+// once it is ready (see serve.h); then this waits up to timeout_ms for that line (and the child
+// keeps PDEATHSIG until it clears it). Without the placeholder the child drops PDEATHSIG right
+// before exec and this returns at once. Returns the pid, or -1 with *error set (the child is killed
+// then).
 pid_t start_in_netns(const std::string& netns, std::vector<std::string> argv,
                      const std::string& log_path, int timeout_ms, std::string* error);
 // In argv of start_in_netns, replaced with the number of the readiness pipe's write end.

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "lab/upstream_resolver.h"
 #include "plan/dns_views.h"
 #include "plan/nft_ruleset.h"
 
@@ -133,6 +134,33 @@ Ipv4 expected_peer(const ForwardingPlan& fp, const ResolvedForward& f, const Lab
   return client.primary();
 }
 
+// A name outside the zone, asked by each served network's client: the forwarder answers it from
+// the upstream's resolver where dns.recursion allows the network (every network when unset), and
+// REFUSED elsewhere or when there is no upstream.
+void recursion_checks(const Topology& t, const LabPlan& lab, std::vector<Check>& out) {
+  auto listed = [](const std::vector<std::string>& list, const std::string& network) {
+    return list.empty() || std::find(list.begin(), list.end(), network) != list.end();
+  };
+  for (const auto& net : t.networks) {
+    const LabNode* client = lab.client_of(net.name);
+    if (!net.ok || !client || !listed(t.dns.listen, net.name)) continue;
+    Probe probe{ProbeKind::kDns, net.address, 53, kLabInternetName};
+    Check c =
+        probe_check(fmt::format("recursion/{}", client->name), *client, probe, Expect::kDnsAnswer);
+    if (t.dns.upstreams.empty() || !listed(t.dns.recursion, net.name)) {
+      c.expected_value = "REFUSED";
+    } else if (lab.resolvers.empty()) {
+      c.expect = Expect::kSkip;
+      c.from.clear();
+      c.from_netns.clear();
+      c.skip_reason = fmt::format("the lab has no node for upstream {}", t.dns.upstreams[0].str());
+    } else {
+      c.expected_value = lab.internet.str();
+    }
+    out.push_back(std::move(c));
+  }
+}
+
 }  // namespace
 
 std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const LabPlan& lab,
@@ -212,6 +240,7 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
         out.push_back(std::move(c));
       }
     }
+    recursion_checks(t, lab, out);
   }
 
   // Isolation: every service port opened directly from the clients of the other networks.

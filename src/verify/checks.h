@@ -17,6 +17,9 @@
 //   dns/<fqdn>/<client>          a client of each network DNS serves asks the gateway's address
 //                                there for the name (type A) and gets its split-horizon answer
 //                                (plan/dns_views.h): an address, or REFUSED
+//   recursion/<client>           the same client asks for a name outside the zone
+//                                (lab/upstream_resolver.h): the upstream's answer through the
+//                                forwarder where dns.recursion allows the network, else REFUSED
 //   ruleset/inet-labgate         labgate's nftables table is loaded in the gateway
 //   sysctl/<name>                a sysctl the datapath needs has its value in the gateway
 //   backend/<service>:<port>     live only: the gateway opens a TCP connection to a backend

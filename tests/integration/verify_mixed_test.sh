@@ -7,14 +7,15 @@ source "$(dirname "$0")/lab_common.sh" "$1" "$2" vx
 "$labgate" lab up --name "$name" -c "$src/tests/integration/lab_mixed.yaml" >/dev/null || fail "lab up failed"
 "$labgate" verify --lab --name "$name" >"$tmp/verify.txt" || { cat "$tmp/verify.txt" >&2; fail "verify failed"; }
 cat "$tmp/verify.txt"
-grep -q "^30 checks: 30 passed, 0 failed, 0 skipped$" "$tmp/verify.txt" || fail "unexpected summary"
+grep -q "^33 checks: 33 passed, 0 failed, 0 skipped$" "$tmp/verify.txt" || fail "unexpected summary"
 for row in \
   "forward/lan:6443/tcp .* api sees 192.168.100.1 .* PASS" \
   "forward/lan:5353/udp .* dns sees 192.168.1.2 .* PASS" \
   "forward/cluster:8445/tcp .* files sees 192.168.1.55 .* PASS" \
   "isolation/client-lan/web:http .* web sees 192.168.1.2 .* PASS" \
   "dns/api.home/client-dmz .* REFUSED .* PASS" \
-  "dns/wildcard-probe.web.home/client-dmz .* 10.30.0.5 .* PASS"; do
+  "dns/wildcard-probe.web.home/client-dmz .* 10.30.0.5 .* PASS" \
+  "recursion/client-dmz .* REFUSED .* PASS"; do
   grep -q "^$row$" "$tmp/verify.txt" || fail "no row matching: $row"
 done
 echo "PASS"

@@ -22,18 +22,19 @@ cat "$tmp/verify.txt"
 rows=$(tail -n +2 "$tmp/verify.txt" | grep -c '' || true)
 passes=$(grep -c ' PASS$' "$tmp/verify.txt" || true)
 [ "$passes" -eq $((rows - 1)) ] || fail "$passes PASS rows of $((rows - 1))"
-grep -q "24 checks: 24 passed, 0 failed, 0 skipped" "$tmp/verify.txt" || fail "unexpected summary"
+grep -q "26 checks: 26 passed, 0 failed, 0 skipped" "$tmp/verify.txt" || fail "unexpected summary"
 
 # JSON: the same checks, all PASS.
 "$labgate" verify --lab --name "$name" --json >"$tmp/verify.json" || fail "verify --json failed"
 python3 - "$tmp/verify.json" <<'PY' || fail "JSON output"
 import json, sys
 doc = json.load(open(sys.argv[1]))
-assert doc["failed"] == 0 and doc["passed"] == 24, doc
+assert doc["failed"] == 0 and doc["passed"] == 26, doc
 names = {c["check"] for c in doc["checks"]}
 for want in ["forward/lan:2222/tcp", "hairpin/lan:6443/tcp", "internet/talos-worker-01",
              "ping-gateway/talos-controlplane-01", "isolation/client-lan/sftp:ssh",
-             "dns/argocd.cluster/client-lan", "dns/argocd.cluster/client-cluster"]:
+             "dns/argocd.cluster/client-lan", "dns/argocd.cluster/client-cluster",
+             "recursion/client-lan", "recursion/client-cluster"]:
     assert want in names, want
 PY
 

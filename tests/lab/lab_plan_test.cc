@@ -1,4 +1,5 @@
 #include "lab/lab_plan.h"
+#include "lab/upstream_resolver.h"
 
 #include <string>
 
@@ -55,7 +56,7 @@ TEST(LabPlan, SeedNodes) {
        "lan",
        {"192.168.1.1/24@eth0", "203.0.113.10/32@lo"},
        "",
-       {"tcp:0.0.0.0:80=upstream", "tcp:0.0.0.0:443=upstream", "udp:0.0.0.0:53=upstream"}},
+       {"tcp:0.0.0.0:80=upstream", "tcp:0.0.0.0:443=upstream"}},
       // The VIP is held by the control plane node, and the API service runs there.
       {"talos-controlplane-01",
        LabRole::kHost,
@@ -225,6 +226,35 @@ pools:
   EXPECT_EQ(plan.find("upstream")->primary().str(), "192.168.1.10");
   EXPECT_EQ(plan.gateway_default_via->str(), "192.168.1.10");
   EXPECT_EQ(plan.client_of("lan")->primary().str(), "192.168.1.11");
+}
+
+// The upstream node holds the file's DNS upstreams that are the router or off every network.
+TEST(LabPlan, UpstreamNodeRunsTheResolvers) {
+  const char* text = R"(version: 1
+networks:
+  lan: { interface: vmbr0, subnet: 192.168.1.0/24, address: 192.168.1.55, router: 192.168.1.1, uplink: true }
+dns:
+  zone: cluster
+  upstreams: [192.168.1.1, 9.9.9.9, 192.168.1.53]
+)";
+  LabPlan plan;
+  std::string error;
+  ASSERT_TRUE(plan_lab(load_valid(text), "t", &plan, &error)) << error;
+  ASSERT_EQ(plan.resolvers.size(), 2u);
+  EXPECT_EQ(plan.resolvers[0].str(), "192.168.1.1");
+  EXPECT_EQ(plan.resolvers[1].str(), "9.9.9.9");
+  const LabNode* up = plan.find("upstream");
+  EXPECT_TRUE(up->has_address(*Ipv4::parse("9.9.9.9")));
+  EXPECT_FALSE(up->has_address(*Ipv4::parse("192.168.1.53")));
+}
+
+TEST(LabPlan, ResolverConfigAnswersOnlyFromLocalData) {
+  std::string conf = upstream_resolver_config(
+      {*Ipv4::parse("192.168.1.1"), *Ipv4::parse("9.9.9.9")}, *Ipv4::parse("203.0.113.10"));
+  EXPECT_NE(conf.find("  interface: 192.168.1.1\n  interface: 9.9.9.9\n"), std::string::npos);
+  EXPECT_NE(conf.find("local-zone: \".\" static"), std::string::npos);
+  EXPECT_NE(conf.find("local-data: \"internet.labgate.test. 300 IN A 203.0.113.10\""),
+            std::string::npos);
 }
 
 }  // namespace

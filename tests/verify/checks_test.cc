@@ -1,5 +1,6 @@
 #include "verify/checks.h"
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -95,6 +96,11 @@ TEST(LabChecks, Seed) {
            "192.168.1.55"},
           {"dns/navidrome.cluster/client-cluster", "client-cluster",
            "navidrome.cluster A @192.168.100.1", "192.168.100.80"},
+          // Other names go through the forwarder to the router's resolver (a real Unbound).
+          {"recursion/client-lan", "client-lan", "internet.labgate.test A @192.168.1.55",
+           "203.0.113.10"},
+          {"recursion/client-cluster", "client-cluster", "internet.labgate.test A @192.168.100.1",
+           "203.0.113.10"},
           {"isolation/client-lan/ingress:http", "client-lan", "192.168.100.80:80/tcp", "blocked"},
           {"isolation/client-lan/ingress:https", "client-lan", "192.168.100.80:443/tcp", "blocked"},
           {"isolation/client-lan/kubernetes-api:api", "client-lan", "192.168.100.50:6443/tcp",
@@ -267,6 +273,35 @@ TEST(Judge, Table) {
     Judgement j = judge(*c.check, c.seen);
     EXPECT_EQ(j.verdict, c.verdict) << c.observed;
     EXPECT_EQ(j.observed, c.observed);
+  }
+}
+
+// Recursion follows dns.recursion; an upstream the lab cannot stand for is skipped, not failed.
+TEST(LabChecks, RecursionFollowsTheAllowList) {
+  const std::string base = R"(version: 1
+networks:
+  lan: { interface: vmbr0, subnet: 192.168.1.0/24, address: 192.168.1.55, router: 192.168.1.1, uplink: true }
+  cluster: { interface: vmbr1, subnet: 192.168.100.0/24, address: 192.168.100.1, masquerade: true }
+dns:
+  zone: cluster
+)";
+  struct Case {
+    std::string dns;
+    std::string lan, cluster;  // expected(), "-" for a skipped check
+  };
+  const Case cases[] = {
+      {"  upstreams: [192.168.1.1]\n  recursion: [cluster]\n", "REFUSED", "203.0.113.10"},
+      {"  upstreams: [9.9.9.9]\n", "203.0.113.10", "203.0.113.10"},  // off every network
+      {"  upstreams: [192.168.1.53]\n", "-", "-"},  // a LAN resolver: no node in the lab
+      {"", "REFUSED", "REFUSED"},                   // no upstream: no forwarding
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.dns);
+    std::map<std::string, std::string> got;
+    for (const auto& check : checks_for(base + c.dns))
+      if (check.name.starts_with("recursion/")) got[check.name] = check.expected();
+    EXPECT_EQ(got["recursion/client-lan"], c.lan);
+    EXPECT_EQ(got["recursion/client-cluster"], c.cluster);
   }
 }
 

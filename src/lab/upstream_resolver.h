@@ -1,0 +1,23 @@
+// The lab's stand-in for the home router's resolver: a real Unbound in the upstream node.
+//
+// It answers, from local data only (nothing is ever sent anywhere), one name that stands for "a
+// name on the internet": kLabInternetName, with the lab's internet address; every other name is
+// NXDOMAIN. labgate's forwarder in the gateway forwards to it, so `verify --lab` can prove that
+// recursion works for the networks the file allows and is refused for the others.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "net/ipv4.h"
+
+namespace labgate {
+
+// RFC 6761 reserves .test for testing: the name cannot collide with a real one.
+inline constexpr const char* kLabInternetName = "internet.labgate.test";
+
+// Unbound's configuration for a resolver listening on port 53 of `addresses` and answering
+// kLabInternetName with `internet`. Pure.
+std::string upstream_resolver_config(const std::vector<Ipv4>& addresses, Ipv4 internet);
+
+}  // namespace labgate
