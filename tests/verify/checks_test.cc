@@ -6,19 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/valid_topology.h"
 #include "topology/loader.h"
 #include "topology/seed.h"
 
 namespace labgate {
 namespace {
 
-Topology load_valid(std::string_view text) {
-  Diagnostics d;
-  Topology t = check_topology(text, d);
-  for (const auto& x : d.all())
-    if (x.severity == Severity::kError) ADD_FAILURE() << format_diagnostic("<test>", x);
-  return t;
-}
+using test_support::load_valid;
 
 std::vector<Check> checks_for(std::string_view text) {
   Topology t = load_valid(text);
