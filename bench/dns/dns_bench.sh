@@ -1,64 +1,144 @@
 #!/usr/bin/env bash
-# labgate's DNS beside its peers (dnsmasq, unbound) in one run, on the same work, inside a private
+# labgate's DNS beside its peers (dnsmasq, Unbound) in one run, on the same work, inside a private
 # network namespace (nothing leaves this machine). Same set-up as ../shared/peers/dns-peers.sh.
 # Usage: bench/dns/dns_bench.sh LABGATE_BINARY [seconds]     (root; Debian: dnsperf unbound dnsmasq-base)
 #
-# Work: local-zone A queries for the seed's names (*.cluster -> 192.168.1.55), dnsperf with 4
-# clients and no rate limit. For each server: qps, and the server's CPU time per answered query
-# (utime+stime of its process / queries completed) -- dnsperf shares the cores, so CPU per answer
-# is the steadier figure. labgate runs with 1 thread (as the peers) and with 2; its RSS is printed.
-# Cached forwarded answers are not measured: labgate has no forwarder yet.
+# Two kinds of work, each server asked the same queries by dnsperf (4 clients, no rate limit):
+#   local:  A queries for the seed's names (*.cluster -> 192.168.1.55), answered from local data;
+#   cached: A queries for 1,000 names of example.test that every server forwards to an upstream
+#           (a second Unbound on 127.0.0.2:53 holding that zone) and, after a warm-up pass over
+#           every name, answers from its cache.
+# For each server and work: qps, dnsperf's average latency, the share of NOERROR answers, and the
+# server's CPU time per answered query (utime+stime of its process / queries completed) --
+# dnsperf shares the cores, so CPU per answer is the steadier figure. labgate runs with 1 thread
+# (as the peers) and with 2; its RSS and its mean recvmmsg batch are printed. The ratio lines
+# compare labgate (1 and 2 threads) with Unbound and dnsmasq on each work.
 set -euo pipefail
 labgate=$(realpath "$1")
 secs=${2:-10}
-for tool in dnsperf unbound dnsmasq; do
-  command -v $tool >/dev/null || { echo "missing $tool (apt-get install dnsperf unbound dnsmasq-base)" >&2; exit 1; }
+for tool in dnsperf unbound dnsmasq dig; do
+  command -v $tool >/dev/null || { echo "missing $tool (scripts/install-deps.sh --bench)" >&2; exit 1; }
 done
 ns=lgbench-dns-$$
-ip netns add $ns
 work=$(mktemp -d)
-trap 'ip netns pids $ns | xargs -r kill 2>/dev/null; sleep 0.3; ip netns del $ns; rm -rf $work' EXIT
+ip netns add $ns
+# Daemons write to files, never to this script's stdout: a daemon holding the pipe open would keep
+# a caller that reads our output (e.g. `| tee`) waiting after we exit.
+cleanup() {
+  ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
+  sleep 0.3
+  ip netns pids $ns 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+  ip netns del $ns 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 ip -n $ns link set lo up
+
 names="argocd longhorn navidrome grafana prometheus sftp k8s"
 for n in $names; do echo "$n.cluster A"; done >$work/local.q
+for i in $(seq 1 1000); do echo "n$i.example.test A"; done >$work/cached.q
 
+# The upstream: Unbound holding example.test on 127.0.0.2:53, the forwarders' only upstream.
+{ echo "server:"; echo "  interface: 127.0.0.2@53"; echo "  num-threads: 1"; echo "  do-daemonize: no"; echo '  username: ""'; echo '  chroot: ""';
+  echo "  access-control: 127.0.0.0/8 allow"; echo "  use-syslog: no"; echo '  pidfile: ""'; echo '  local-zone: "example.test." static';
+  for i in $(seq 1 1000); do echo "  local-data: \"n$i.example.test. 3600 IN A 198.51.100.$((i % 250 + 1))\""; done; } >$work/upstream.conf
 { echo "no-resolv"; echo "no-hosts"; echo "listen-address=127.0.0.1"; echo "port=5301"; echo "bind-interfaces"; echo "cache-size=10000";
-  for n in $names; do echo "address=/$n.cluster/192.168.1.55"; done; } >$work/dnsmasq.conf
+  echo "server=127.0.0.2"; for n in $names; do echo "address=/$n.cluster/192.168.1.55"; done; } >$work/dnsmasq.conf
 { echo "server:"; echo "  interface: 127.0.0.1@5302"; echo "  num-threads: 1"; echo "  do-daemonize: no"; echo '  username: ""'; echo '  chroot: ""';
   echo "  access-control: 127.0.0.0/8 allow"; echo "  use-syslog: no"; echo '  pidfile: ""'; echo '  local-zone: "cluster." static';
-  for n in $names; do echo "  local-data: \"$n.cluster. 300 IN A 192.168.1.55\""; done; } >$work/unbound.conf
-# labgate: the seed with the same seven names; loopback clients get the LAN's view (the gateway).
+  echo "  do-not-query-localhost: no"; echo "  msg-cache-size: 16m"; echo "  rrset-cache-size: 32m";
+  echo '  local-zone: "test." nodefault';  # else Unbound answers *.test NXDOMAIN itself (RFC 6761)
+  for n in $names; do echo "  local-data: \"$n.cluster. 300 IN A 192.168.1.55\""; done;
+  echo "forward-zone:"; echo '  name: "."'; echo "  forward-addr: 127.0.0.2"; } >$work/unbound.conf
+# labgate: the seed with the same seven names and the upstream above; loopback clients get the
+# LAN's view (the gateway's address).
 sed '/^  names:$/,/^  upstreams:/{/^    /d}' "$(dirname "$0")/../../examples/homelab.yaml" |
-  awk -v names="$names" '{print} /^  names:$/{n=split(names,a," "); for(i=1;i<=n;i++) print "    " a[i] ": ingress"}' >$work/labgate.yaml
+  awk -v names="$names" '{print} /^  names:$/{n=split(names,a," "); for(i=1;i<=n;i++) print "    " a[i] ": ingress"}' |
+  sed 's/^  upstreams: .*/  upstreams: [127.0.0.2]/' >$work/labgate.yaml
 
-ip netns exec $ns dnsmasq -k -C $work/dnsmasq.conf >/dev/null 2>&1 &
-ip netns exec $ns unbound -c $work/unbound.conf >/dev/null 2>&1 &
-ip netns exec $ns "$labgate" run -c $work/labgate.yaml --listen 127.0.0.1:5303 --threads 1 --view-for-loopback lan 2>$work/lg1.log &
-ip netns exec $ns "$labgate" run -c $work/labgate.yaml --listen 127.0.0.1:5304 --threads 2 --view-for-loopback lan 2>$work/lg2.log &
-sleep 1
+ip netns exec $ns unbound -c $work/upstream.conf >$work/upstream.log 2>&1 &
+ip netns exec $ns dnsmasq -k -C $work/dnsmasq.conf >$work/dnsmasq.log 2>&1 &
+ip netns exec $ns unbound -c $work/unbound.conf >$work/unbound.log 2>&1 &
+ip netns exec $ns "$labgate" run -c $work/labgate.yaml --listen 127.0.0.1:5303 --threads 1 --view-for-loopback lan >$work/lg1.log 2>&1 &
+ip netns exec $ns "$labgate" run -c $work/labgate.yaml --listen 127.0.0.1:5304 --threads 2 --view-for-loopback lan >$work/lg2.log 2>&1 &
 
 pid_on_port() { ip netns exec $ns ss -lunp "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
+ask() { ip netns exec $ns dig @127.0.0.1 -p $1 +short +tries=1 +time=1 "$2" A 2>/dev/null | tail -1; }
+for port in 5301 5302 5303 5304; do
+  for _ in $(seq 1 50); do [ -n "$(pid_on_port $port)" ] && break; sleep 0.1; done
+  [ -n "$(pid_on_port $port)" ] || { echo "nothing listens on $port" >&2; cat $work/*.log >&2; exit 1; }
+done
+for _ in $(seq 1 50); do [ "$(ask 53 n1.example.test)" = 198.51.100.2 ] && break; sleep 0.1; done
+
 cpu_ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
 hz=$(getconf CLK_TCK)
+servers="dnsmasq:5301:1 unbound:5302:1 labgate:5303:1 labgate:5304:2"
 
-echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, ${secs}s each, dnsperf -c 4, local-zone A"
-printf "%-12s %8s %10s %14s\n" server threads qps cpu_us/answer
-for entry in dnsmasq:5301:1 unbound:5302:1 labgate:5303:1 labgate:5304:2; do
-  IFS=: read -r server port threads <<<"$entry"
-  pid=$(pid_on_port $port)
-  answer=$(ip netns exec $ns dig @127.0.0.1 -p $port +short argocd.cluster)
-  [ "$answer" = 192.168.1.55 ] || { echo "$server on $port answers '$answer'" >&2; exit 1; }
-  before=$(cpu_ticks $pid)
-  out=$(ip netns exec $ns dnsperf -s 127.0.0.1 -p $port -d $work/local.q -l $secs -c 4 -Q 1000000 2>/dev/null)
-  after=$(cpu_ticks $pid)
-  qps=$(awk '/Queries per second/{print $4}' <<<"$out")
-  done_q=$(awk '/Queries completed/{print $3}' <<<"$out")
-  cpu=$(awk -v t=$((after - before)) -v hz=$hz -v n=$done_q 'BEGIN{printf "%.2f", t / hz * 1e6 / n}')
-  printf "%-12s %8s %10s %14s\n" $server $threads $qps $cpu
-  [ $server = labgate ] && echo "labgate RSS ($threads thread(s)): $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)"
+# Which servers can do each work: every server answers the local names; the cached work needs a
+# forwarder, which labgate has only once its forwarder is built (issue 5).
+can_do() { # server port work
+  local want=192.168.1.55 name=argocd.cluster
+  [ "$3" = cached ] && want=198.51.100.2 name=n1.example.test
+  # A forwarder's first answer may wait for the upstream: give it a few tries.
+  for _ in 1 2 3; do [ "$(ask $2 $name)" = $want ] && return 0; sleep 0.5; done
+  return 1
+}
+
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${secs}s each, dnsperf -c 4 -Q 1000000, A queries"
+printf "%-8s %-8s %7s %10s %11s %8s %14s\n" work server threads qps latency_us noerror cpu_us/answer
+declare -A qps cpu
+for w in local cached; do
+  for entry in $servers; do
+    IFS=: read -r server port threads <<<"$entry"
+    key=$server$threads
+    if ! can_do $server $port $w; then
+      if [ $server = labgate ] && [ $w = cached ]; then
+        echo "labgate: forwarder not available (n1.example.test: '$(ask $port n1.example.test)')"
+        continue
+      fi
+      echo "$server on $port does not answer the $w work: argocd.cluster '$(ask $port argocd.cluster)'," \
+        "n1.example.test '$(ask $port n1.example.test)'" >&2
+      exit 1
+    fi
+    # Warm the cache: one pass over every name, then measure.
+    [ $w = cached ] && ip netns exec $ns dnsperf -s 127.0.0.1 -p $port -d $work/cached.q -n 1 -c 1 >/dev/null 2>&1
+    pid=$(pid_on_port $port)
+    before=$(cpu_ticks $pid)
+    out=$(ip netns exec $ns dnsperf -s 127.0.0.1 -p $port -d $work/$w.q -l $secs -c 4 -Q 1000000 2>/dev/null)
+    after=$(cpu_ticks $pid)
+    q=$(awk '/Queries per second/{printf "%.0f", $4}' <<<"$out")
+    done_q=$(awk '/Queries completed/{print $3}' <<<"$out")
+    lat=$(awk '/Average Latency/{printf "%.0f", $4 * 1e6}' <<<"$out")
+    noerror=$(awk '/Response codes/{for(i=3;i<=NF;i++) if($i=="NOERROR") {v=$(i+2); gsub(/[(),]/,"",v); print v}}' <<<"$out")
+    c=$(awk -v t=$((after - before)) -v hz=$hz -v n=$done_q 'BEGIN{printf "%.2f", n ? t / hz * 1e6 / n : 0}')
+    qps[$w.$key]=$q
+    cpu[$w.$key]=$c
+    printf "%-8s %-8s %7s %10s %11s %8s %14s\n" $w $server $threads $q $lat "${noerror:-?}" $c
+    if [ $server = labgate ]; then echo "labgate RSS ($threads thread(s)): $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)"; fi
+  done
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+echo "# ratios (labgate / peer): qps (goal >= 1.5x unbound, >= 2x dnsmasq), CPU per answer (goal <= 0.5x unbound)"
+for w in local cached; do
+  for t in 1 2; do
+    [ -n "${qps[$w.labgate$t]:-}" ] || continue
+    echo "$w labgate ${t}t: qps/unbound $(ratio ${qps[$w.labgate$t]} ${qps[$w.unbound1]})" \
+      "qps/dnsmasq $(ratio ${qps[$w.labgate$t]} ${qps[$w.dnsmasq1]})" \
+      "cpu/unbound $(ratio ${cpu[$w.labgate$t]} ${cpu[$w.unbound1]})" \
+      "cpu/dnsmasq $(ratio ${cpu[$w.labgate$t]} ${cpu[$w.dnsmasq1]})"
+  done
+  if [ -n "${qps[$w.labgate2]:-}" ]; then
+    echo "$w labgate 2t / 1t qps: $(ratio ${qps[$w.labgate2]} ${qps[$w.labgate1]})"
+  fi
 done
 # labgate's own count: answers and recvmmsg batches (answers per batch shows how much batching the
 # load allowed).
 for port in 5303 5304; do kill -TERM "$(pid_on_port $port)"; done
 sleep 1
-for log in $work/lg1.log $work/lg2.log; do grep -h "stopped after" $log; done
+for log in $work/lg1.log $work/lg2.log; do
+  line=$(grep -h "stopped after" $log || true)
+  echo "$line"
+  read -r answers batches < <(sed -nE 's/.*\(([0-9]+) over UDP in ([0-9]+) batches.*/\1 \2/p' <<<"$line") || true
+  if [ -n "${batches:-}" ]; then echo "  mean UDP batch: $(ratio $answers $batches) answers per recvmmsg"; fi
+done
