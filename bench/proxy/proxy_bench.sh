@@ -16,7 +16,7 @@
 # and stderr on files or /dev/null, so nothing holds the caller's pipe; the cleanup kills only the
 # processes in those namespaces and deletes them.
 # usage: bench/proxy/proxy_bench.sh LABGATE [RUNS] [SECONDS]   (root)
-set -euo pipefail
+set -Eeuo pipefail
 labgate=$(realpath "$1")
 runs=${2:-3}
 secs=${3:-5}
@@ -36,6 +36,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'echo "proxy_bench: failed (status $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 for n in $c $g $s; do
   ip netns add "$n"
@@ -126,16 +127,28 @@ sleep 1
 
 labgate_pid=
 # start_labgate THREADS: one labgate at a time on 7003/7103, so the CPU it uses is only this work.
+# The PID of the labgate in the gateway namespace, or nothing.
+find_labgate() {
+  local q
+  for q in $(ip netns pids $g); do
+    if [ "$(readlink "/proc/$q/exe" 2>/dev/null)" = "$labgate" ]; then
+      echo "$q"
+      return 0
+    fi
+  done
+}
 start_labgate() {
   stop_labgate
+  rm -f "$tmp/labgate.log"
   daemon $g "$tmp/labgate.log" "$labgate" run -c "$tmp/labgate.yaml" --threads "$1"
-  for _ in $(seq 50); do
-    grep -q "proxying client:7103" "$tmp/labgate.log" 2>/dev/null && break
+  for _ in $(seq 100); do
+    labgate_pid=$(find_labgate)
+    [ -n "$labgate_pid" ] && grep -q "proxying client:7103" "$tmp/labgate.log" 2>/dev/null && return
     sleep 0.1
   done
-  grep -q "proxying client:7103" "$tmp/labgate.log" || { cat "$tmp/labgate.log" >&2; exit 1; }
-  labgate_pid=$(ip netns pids $g | while read -r q; do
-    [ "$(readlink /proc/$q/exe 2>/dev/null)" = "$labgate" ] && echo "$q"; done | head -1)
+  echo "proxy_bench: labgate did not start; its log:" >&2
+  cat "$tmp/labgate.log" >&2
+  exit 1
 }
 stop_labgate() {
   [ -n "$labgate_pid" ] || return 0
@@ -143,8 +156,13 @@ stop_labgate() {
   while kill -0 "$labgate_pid" 2>/dev/null; do sleep 0.05; done
   labgate_pid=
 }
-# CPU seconds (utime + stime) the process has used so far.
+# CPU seconds (utime + stime) the process has used so far; fails if it is gone (a crash).
 cpu_seconds() {
+  [ -r "/proc/$1/stat" ] || {
+    echo "proxy_bench: process $1 is gone; labgate's log:" >&2
+    cat "$tmp/labgate.log" >&2
+    exit 1
+  }
   awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print ($12 + $13) / hz}' "/proc/$1/stat"
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
