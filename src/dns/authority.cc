@@ -23,6 +23,29 @@ const char* to_string(Outcome o) {
   return "?";
 }
 
+namespace {
+
+AnswerWire a_record_wire(uint32_t ttl, uint32_t address) {
+  return {0xC0,
+          0x0C,  // owner: the question's name, which starts right after the 12-byte header
+          0,
+          type::kA,
+          0,
+          klass::kIn,
+          static_cast<uint8_t>(ttl >> 24),
+          static_cast<uint8_t>(ttl >> 16),
+          static_cast<uint8_t>(ttl >> 8),
+          static_cast<uint8_t>(ttl),
+          0,
+          4,
+          static_cast<uint8_t>(address >> 24),
+          static_cast<uint8_t>(address >> 16),
+          static_cast<uint8_t>(address >> 8),
+          static_cast<uint8_t>(address)};
+}
+
+}  // namespace
+
 Name reverse_name(Ipv4 a) {
   uint32_t v = a.value;
   return *Name::from_text(fmt::format("{}.{}.{}.{}.in-addr.arpa", v & 0xFF, (v >> 8) & 0xFF,
@@ -88,6 +111,14 @@ std::shared_ptr<const Authority> Authority::build(const Topology& t,
     Entry& e = entry_for(*ns);
     e.has_a = true;
     for (size_t v = 0; v < view_count; ++v) e.a_by_view[v] = networks[v]->address.value;
+  }
+
+  // Every name's A record per view, in the form a reply carries it (see AnswerWire).
+  for (auto& [name, e] : auth->names_) {
+    if (!e.has_a) continue;
+    e.a_wire_by_view.resize(view_count);
+    for (size_t v = 0; v < view_count; ++v)
+      if (e.a_by_view[v]) e.a_wire_by_view[v] = a_record_wire(auth->ttl_, *e.a_by_view[v]);
   }
 
   // PTR for the addresses whose names resolve: the gateway's, and each named service's first
@@ -167,6 +198,7 @@ Lookup Authority::lookup(const Name& qname, uint16_t qtype, Ipv4 client) const {
   if (qtype == type::kA || qtype == type::kAny) {
     r.outcome = Outcome::kAnswer;
     r.answers[r.answer_count++] = {type::kA, *a, nullptr, nullptr};
+    r.a_wire = &e->a_wire_by_view[view];
   } else {
     // AAAA and every other type: the name exists but owns no such record. Never forwarded, so a
     // local name cannot leak a public address.

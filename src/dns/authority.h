@@ -13,6 +13,7 @@
 // network gets REFUSED for local names; tests may map loopback clients to one network's view.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,10 +50,19 @@ struct AnswerRecord {
   const Soa* soa = nullptr;      // SOA
 };
 
+// An A record as it travels in a reply whose question sits right after the header: owner a
+// compression pointer to offset 12 (the question's name), type A, class IN, TTL, RDLENGTH 4, the
+// address. 16 bytes, precomputed once per name and view so the common answer is one copy.
+inline constexpr size_t kAnswerWireBytes = 16;
+using AnswerWire = std::array<uint8_t, kAnswerWireBytes>;
+
 struct Lookup {
   Outcome outcome = Outcome::kNotLocal;
   AnswerRecord answers[2];
   int answer_count = 0;
+  // Set with an A answer (answers[0], answer_count 1): the same record in wire form, see
+  // AnswerWire. Valid as long as the Authority; nullptr for every other outcome and type.
+  const AnswerWire* a_wire = nullptr;
 };
 
 class Authority {
@@ -79,6 +89,8 @@ class Authority {
     bool has_a = false;  // false: an empty non-terminal (exists, owns nothing)
     // Per view: the A record's address, or nullopt where this client gets REFUSED.
     std::vector<std::optional<uint32_t>> a_by_view;
+    // Per view, filled at the end of build(): the A record in wire form where a_by_view has one.
+    std::vector<AnswerWire> a_wire_by_view;
   };
   struct ViewNetwork {
     Ipv4Prefix subnet;

@@ -1,6 +1,7 @@
 #include "dns/responder.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "dns/message.h"
 #include "dns/writer.h"
@@ -35,10 +36,55 @@ size_t short_reply(const Query& q, bool with_question, uint16_t rc, uint16_t ext
   return w.finish();
 }
 
-}  // namespace
+void put16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v >> 8);
+  p[1] = static_cast<uint8_t>(v);
+}
 
-size_t respond(const Authority& authority, const uint8_t* query, size_t size, Ipv4 client,
-               Transport transport, uint8_t* out, size_t out_capacity, Query* not_local) {
+// The common answer in one pass of copies: header, the client's question as it came, the
+// precomputed A record, OPT. Byte for byte what the Writer path below produces for the same
+// answer (responder_test checks both against each other). Returns 0 when the reply does not
+// have that shape (a compressed question, no room), and the caller takes the Writer path.
+size_t fast_a_reply(const Query& q, const AnswerWire& a, const uint8_t* query, uint8_t* out,
+                    size_t limit) {
+  const size_t question_size = q.question_end - q.question_offset;
+  // The precomputed owner points at offset 12: only right if the question is echoed there
+  // uncompressed (a compressed question is rewritten, and may change length).
+  if (question_size != q.qname.size() + 4) return 0;
+  const size_t size = kHeaderBytes + question_size + a.size() + (q.edns.present ? kOptBytes : 0);
+  if (size > limit) return 0;
+  put16(out, q.header.id);
+  put16(out + 2, static_cast<uint16_t>(reply_flags(q.header, rcode::kNoError) | flag::kAa));
+  put16(out + 4, 1);
+  put16(out + 6, 1);
+  put16(out + 8, 0);
+  put16(out + 10, q.edns.present ? 1 : 0);
+  uint8_t* p = out + kHeaderBytes;
+  std::memcpy(p, query + q.question_offset, question_size);
+  p += question_size;
+  std::memcpy(p, a.data(), a.size());
+  p += a.size();
+  if (q.edns.present) {
+    // Root owner, type OPT, class = our UDP size, extended rcode 0, version 0, DO echoed, no data.
+    const uint8_t opt[kOptBytes] = {0,
+                                    0,
+                                    type::kOpt,
+                                    static_cast<uint8_t>(kEdnsUdpSize >> 8),
+                                    static_cast<uint8_t>(kEdnsUdpSize & 0xFF),
+                                    0,
+                                    0,
+                                    static_cast<uint8_t>(q.edns.dnssec_ok ? 0x80 : 0),
+                                    0,
+                                    0,
+                                    0};
+    std::memcpy(p, opt, kOptBytes);
+  }
+  return size;
+}
+
+size_t respond_with(bool allow_fast_path, const Authority& authority, const uint8_t* query,
+                    size_t size, Ipv4 client, Transport transport, uint8_t* out,
+                    size_t out_capacity, Query* not_local) {
   Query q;
   if (read_header(query, size, &q.header) != ParseStatus::kOk || q.header.qr()) return 0;
   const size_t cap = std::min(out_capacity, kMaxMessageBytes);
@@ -63,6 +109,8 @@ size_t respond(const Authority& authority, const uint8_t* query, size_t size, Ip
     return short_reply(q, true, rcode::kRefused, 0, out, cap, query);
 
   const size_t limit = transport == Transport::kTcp ? cap : std::min(cap, udp_limit(q));
+  if (found.a_wire && allow_fast_path)
+    if (size_t size = fast_a_reply(q, *found.a_wire, query, out, limit)) return size;
   Writer w(out, limit);
   // Room for OPT is held back so it always fits after the records.
   if (q.edns.present) w.reserve(kOptBytes);
@@ -98,6 +146,19 @@ size_t respond(const Authority& authority, const uint8_t* query, size_t size, Ip
     w.opt(kEdnsUdpSize, 0, q.edns.dnssec_ok);
   }
   return w.finish();
+}
+
+}  // namespace
+
+size_t respond(const Authority& authority, const uint8_t* query, size_t size, Ipv4 client,
+               Transport transport, uint8_t* out, size_t out_capacity, Query* not_local) {
+  return respond_with(true, authority, query, size, client, transport, out, out_capacity,
+                      not_local);
+}
+
+size_t respond_by_writer(const Authority& authority, const uint8_t* query, size_t size, Ipv4 client,
+                         Transport transport, uint8_t* out, size_t out_capacity) {
+  return respond_with(false, authority, query, size, client, transport, out, out_capacity, nullptr);
 }
 
 }  // namespace labgate::dns

@@ -131,6 +131,28 @@ TEST(Authority, SplitHorizonTable) {
       ASSERT_EQ(r.answer_count, 1) << what;
       EXPECT_EQ(r.answers[0].type, type::kA) << what;
       EXPECT_EQ(Ipv4{r.answers[0].address}.str(), c.a) << what;
+      // The same record precomputed in wire form: owner -> offset 12, A, IN, TTL 300, 4 bytes.
+      ASSERT_NE(r.a_wire, nullptr) << what;
+      uint32_t v = r.answers[0].address;
+      AnswerWire expected = {0xC0,
+                             0x0C,
+                             0,
+                             1,
+                             0,
+                             1,
+                             0,
+                             0,
+                             0x01,
+                             0x2C,
+                             0,
+                             4,
+                             static_cast<uint8_t>(v >> 24),
+                             static_cast<uint8_t>(v >> 16),
+                             static_cast<uint8_t>(v >> 8),
+                             static_cast<uint8_t>(v)};
+      EXPECT_EQ(*r.a_wire, expected) << what;
+    } else {
+      EXPECT_EQ(r.a_wire, nullptr) << what;  // only A answers have precomputed bytes
     }
     if (r.outcome != Outcome::kAnswer) EXPECT_EQ(r.answer_count, 0) << what;
   }
