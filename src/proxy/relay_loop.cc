@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -154,6 +156,14 @@ void RelayLoop::apply_updates() {
 }
 
 void RelayLoop::run() {
+  // splice() into a socket has no MSG_NOSIGNAL: once the peer has reset the connection, it can
+  // raise SIGPIPE, whose default action ends the whole process (seen under wrk and iperf3: exit
+  // status 141). SIGPIPE goes to the thread that wrote; blocked here, it stays pending and
+  // harmless, and the splice fails with EPIPE, which closes that connection only.
+  sigset_t sigpipe;
+  sigemptyset(&sigpipe);
+  sigaddset(&sigpipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &sigpipe, nullptr);
   epoll_event events[128];
   auto next_sweep = Clock::now() + std::chrono::milliseconds(250);
   while (true) {

@@ -4,7 +4,8 @@
 # `{ listen: lan:8080, to: ingress:http, via: proxy }`), with ONE relay thread so every connection
 # shares the loop. The backend forks a process per connection and first sends its PID.
 #   'D' sends 20 MB and closes; 'S' streams 1 KiB every 20 ms until killed.
-# Proves: a client that reads 1 byte every 100 ms (with a small receive buffer) does not stall a
+# Proves: clients that close right after asking for the 20 MB (so the proxy writes into sockets
+# the client's kernel resets) do not end labgate (a SIGPIPE would); a client that reads 1 byte every 100 ms (with a small receive buffer) does not stall a
 # 20 MB download beside it (byte for byte, sha256); when one connection's backend process is
 # killed, that client's connection ends within 3 s while another streaming connection keeps
 # receiving, and a new connection is served.
@@ -73,6 +74,9 @@ if mode == 'D':
         if not d: break
         h.update(d); n += len(d)
     print(h.hexdigest(), n)
+elif mode == 'drop':
+    c.sendall(b'D'); c.close()  # nothing unread: a FIN, then a reset when the download arrives
+    print('dropped')
 elif mode == 'slow':
     c.sendall(b'D'); n = 0; end = time.time() + float(sys.argv[2])
     while time.time() < end:
@@ -104,6 +108,21 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 grep -q "proxying lan:8080" "$tmp/run.log" || fail "no readiness line"
+
+# Clients that ask for the 20 MB and close at once: the proxy's socket to each is half-closed,
+# then reset by the client's kernel when the download reaches it; writing to such a socket must
+# fail that connection only (no SIGPIPE ending the process).
+for _ in $(seq 20); do
+  ip netns exec $lan timeout 10 "$python" "$tmp/client.py" drop >/dev/null 2>&1
+  sleep 0.1
+  if ! kill -0 $pid 2>/dev/null; then
+    wait $pid
+    status=$?
+    pid=
+    fail "labgate died (exit status $status; 141 is SIGPIPE) after a client closed while it was writing to it"
+  fi
+done
+echo "ok: 20 clients closed while the proxy was writing a download to them; labgate goes on"
 
 # A slow reader for 8 s, and a 20 MB download beside it that must finish well before.
 ip netns exec $lan timeout 20 "$python" "$tmp/client.py" slow 8 >"$tmp/slow" 2>&1 &
