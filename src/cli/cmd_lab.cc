@@ -63,7 +63,9 @@ void print_status(const LabState& state, std::ostream& out) {
       runs = applied ? "labgate datapath (applied)" : "no datapath (built with --no-apply)";
     }
     if (auto it = state.server_pids.find(n.name); it != state.server_pids.end()) {
-      const char* what = n.role == LabRole::kGateway ? "labgate run (DNS)" : "serve";
+      std::string what = n.role == LabRole::kGateway
+                             ? fmt::format("labgate run ({})", state.plan.gateway_services())
+                             : "serve";
       runs += fmt::format("{}{} pid {} ({})", runs.empty() ? "" : ", ", what, it->second,
                           process_alive(it->second) ? "running" : "NOT RUNNING");
       for (const auto& l : n.listeners)

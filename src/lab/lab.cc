@@ -82,6 +82,17 @@ bool wait_for_dns(const std::string& netns, Ipv4 address, int timeout_ms) {
   return false;
 }
 
+// Waits until a TCP connection to address:port from inside `netns` opens.
+bool wait_for_tcp(const std::string& netns, Ipv4 address, uint16_t port, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ProbeResult r = run_probe_in_netns(netns, Probe{ProbeKind::kTcp, address, port, {}}, 100);
+    if (r.outcome == ProbeOutcome::kReply || r.outcome == ProbeOutcome::kConnected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 bool write_file(const std::string& path, const std::string& text, std::string* error) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -221,22 +232,32 @@ bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& option
                        plan.resolvers.front().str());
   }
 
-  // labgate's own DNS service, in the gateway, as `labgate run` on a real gateway.
-  if (plan.dns) {
+  // labgate's own DNS service and userspace proxy, in the gateway, as `labgate run` on a real
+  // gateway.
+  if (plan.dns || plan.proxy) {
     const LabNode* gateway = plan.find("gateway");
     pid_t pid = start_in_netns(gateway->netns, {self, "run", "-c", topology_path, "--threads", "1"},
                                dir + "/gateway.log", 0, error);
     if (pid < 0) return false;
     pids[gateway->name] = pid;
     if (!write_file(dir + "/nodes.json", lab_nodes_json(plan, pids), error)) return false;
-    if (!wait_for_dns(gateway->netns, plan.dns_address, kServerReadyTimeoutMs)) {
+    if (plan.dns && !wait_for_dns(gateway->netns, plan.dns_address, kServerReadyTimeoutMs)) {
       *error = fmt::format(
           "`labgate run` in the gateway did not answer DNS on {} within {} ms "
           "(see {}/gateway.log)",
           plan.dns_address.str(), kServerReadyTimeoutMs, dir);
       return false;
     }
-    log << fmt::format("lab {}: labgate's DNS service running in {}\n", plan.lab, gateway->netns);
+    if (plan.proxy_ready && !wait_for_tcp(gateway->netns, plan.proxy_ready->first,
+                                          plan.proxy_ready->second, kServerReadyTimeoutMs)) {
+      *error = fmt::format(
+          "`labgate run` in the gateway did not accept connections on {}:{} within {} ms "
+          "(see {}/gateway.log)",
+          plan.proxy_ready->first.str(), plan.proxy_ready->second, kServerReadyTimeoutMs, dir);
+      return false;
+    }
+    log << fmt::format("lab {}: labgate run ({}) running in {}\n", plan.lab,
+                       plan.gateway_services(), gateway->netns);
   }
 
   if (options.apply) {

@@ -43,6 +43,11 @@ bool LabNode::has_address(Ipv4 a) const {
   return false;
 }
 
+std::string LabPlan::gateway_services() const {
+  if (dns && proxy) return "DNS, proxy";
+  return dns ? "DNS" : proxy ? "proxy" : "";
+}
+
 const LabNode* LabPlan::find(const std::string& node) const {
   for (const auto& n : nodes)
     if (n.name == node) return &n;
@@ -94,6 +99,7 @@ class Planner {
       return fail(fmt::format("lab name '{}' must be 1-12 lowercase letters or digits", plan_.lab));
     gateway();
     dns();
+    proxy();
     upstream();
     hosts();
     services();
@@ -132,6 +138,18 @@ class Planner {
       if (!n.ok) continue;
       plan_.bridges.push_back(
           LabBridge{n.interface, n.name, LabAddress{n.address, n.subnet.length, n.interface}});
+    }
+  }
+
+  void proxy() {
+    for (const auto& f : t_.forwards) {
+      if (!f.ok || f.via != Datapath::kProxy) continue;
+      plan_.proxy = true;
+      const Network* listen = t_.find_network(f.listen_network);
+      const Service* service = t_.find_service(f.service);
+      const ServicePort* port = service ? service->find_port(f.service_port) : nullptr;
+      if (listen && port && port->protocol == Protocol::kTcp && !plan_.proxy_ready)
+        plan_.proxy_ready = std::make_pair(listen->address, f.listen_port);
     }
   }
 

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "net/ipv4.h"
@@ -94,6 +95,13 @@ struct LabPlan {
   // dns_address is one of the gateway's addresses it serves on.
   bool dns = false;
   Ipv4 dns_address;
+  // The file has `via: proxy` forwards: the same `labgate run` serves them with its userspace
+  // proxy. proxy_ready is the gateway's address and port of the first TCP one, which `lab up`
+  // waits for (a lab whose proxy forwards are all UDP does not wait).
+  bool proxy = false;
+  std::optional<std::pair<Ipv4, uint16_t>> proxy_ready;
+  // What `labgate run` in the gateway serves, for `lab status`: "DNS", "proxy" or "DNS, proxy".
+  std::string gateway_services() const;
   // The file's dns.upstreams that the upstream node holds (the uplink's router, or an address on
   // no network of the gateway): the upstream node runs a resolver on them (upstream_resolver.h).
   // An upstream on another address of a gateway network has no node in the lab.

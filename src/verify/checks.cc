@@ -134,6 +134,15 @@ Ipv4 expected_peer(const ForwardingPlan& fp, const ResolvedForward& f, const Lab
   return client.primary();
 }
 
+// Why a `via: proxy` forward cannot be checked with the lab's plain servers and probes, or "".
+std::string proxy_skip_reason(const Forward& f) {
+  if (f.sni) return "routes by TLS server name: needs a TLS client";
+  if (!f.more_targets.empty()) return "balances over several targets";
+  if (f.proxy_protocol != 0) return "sends a PROXY header, which the lab's servers do not read";
+  if (!f.accept_proxy.empty()) return "expects a PROXY header from a trusted hop";
+  return "";
+}
+
 // A name outside the zone, asked by each served network's client: the forwarder answers it from
 // the upstream's resolver where dns.recursion allows the network (every network when unset), and
 // REFUSED elsewhere or when there is no upstream.
@@ -198,15 +207,18 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
   for (const auto& f : fp.forwards) {
     Probe probe{probe_kind(f.protocol), f.listen_address, f.listen_port, {}};
     const LabNode* client = lab.client_of(f.listen_network);
-    if (f.datapath != Datapath::kKernel) {
-      out.push_back(skipped("forward/" + forward_id(f), probe.str(),
-                            "the userspace proxy does not run in the lab yet"));
-      continue;
+    const bool proxied = f.datapath == Datapath::kProxy;
+    if (proxied) {
+      if (std::string why = proxy_skip_reason(t.forwards[f.index]); !why.empty()) {
+        out.push_back(skipped("forward/" + forward_id(f), probe.str(), why));
+        continue;
+      }
     }
     if (client) {
       Check c = probe_check("forward/" + forward_id(f), *client, probe, Expect::kReply);
       c.expected_label = f.service;
-      c.expected_peer = expected_peer(fp, f, *client);
+      // The proxy opens its own connection to the backend, from the gateway.
+      c.expected_peer = proxied ? f.backend_gateway : expected_peer(fp, f, *client);
       out.push_back(std::move(c));
     }
     // NAT reflection: from the backend's own network, through the gateway's address on the

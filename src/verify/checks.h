@@ -8,7 +8,10 @@
 //   ping-gateway/<host>          a cluster VM reaches the gateway's address on its network (ICMP)
 //   internet/<host>              a cluster VM reaches the internet; the internet sees the uplink
 //   forward/<net>:<port>/<proto> a client of <net> reaches the forward's service, which sees the
-//                                client's own address (or the gateway's, where SNAT applies)
+//                                client's own address (or the gateway's, where SNAT applies, and
+//                                for `via: proxy` forwards, which the gateway's `labgate run`
+//                                relays; those with SNI, several targets or PROXY headers are
+//                                skipped: the lab's plain probes and servers cannot speak them)
 //   hairpin/<net>:<port>/<proto> a VM of the backend's network reaches the same forward through
 //                                the gateway's address on <net> (NAT reflection)
 //   isolation/<client>/<service>:<port>

@@ -252,5 +252,31 @@ TEST(LabPlan, ResolverConfigAnswersOnlyFromLocalData) {
             std::string::npos);
 }
 
+// `via: proxy` forwards make the gateway run `labgate run`, which lab up waits for on the
+// first TCP one.
+TEST(LabPlan, ProxyForwardsRunInTheGateway) {
+  const char* text = R"(version: 1
+networks:
+  lan: { interface: vmbr0, subnet: 192.168.1.0/24, address: 192.168.1.55, router: 192.168.1.1, uplink: true }
+  cluster: { interface: vmbr1, subnet: 192.168.100.0/24, address: 192.168.100.1 }
+services:
+  web: { address: 192.168.100.80, ports: { http: 80, dns: "53/udp" } }
+forwards:
+  - { listen: lan:5353, to: web:dns, via: proxy }
+  - { listen: lan:8080, to: web:http, via: proxy }
+  - { listen: lan:80, to: web:http }
+)";
+  LabPlan plan;
+  std::string error;
+  ASSERT_TRUE(plan_lab(load_valid(text), "t", &plan, &error)) << error;
+  EXPECT_FALSE(plan.dns);
+  EXPECT_TRUE(plan.proxy);
+  ASSERT_TRUE(plan.proxy_ready);
+  EXPECT_EQ(plan.proxy_ready->first.str(), "192.168.1.55");
+  EXPECT_EQ(plan.proxy_ready->second, 8080);
+  EXPECT_EQ(plan.gateway_services(), "proxy");
+  EXPECT_EQ(seed_lab().gateway_services(), "DNS");
+}
+
 }  // namespace
 }  // namespace labgate

@@ -111,7 +111,7 @@ TEST(LabChecks, Seed) {
   EXPECT_EQ(checks[6].from_netns, "lg-t-client-lan");
 }
 
-// snat: true, a UDP port, a proxy forward, an accepting network and a second cluster network.
+// snat: true, a UDP port, proxy forwards, an accepting network and a second cluster network.
 TEST(LabChecks, Variants) {
   const char* text = R"(version: 1
 networks:
@@ -129,6 +129,7 @@ forwards:
   - { listen: lan:53, to: sftp:dns }
   - { listen: lan:8080, to: web:http, via: proxy }
   - { listen: cluster:8445, to: files:smb }
+  - { listen: lan:8443, to: web:http, via: proxy, sni: true }
 )";
   auto checks = checks_for(text);
   auto find = [&](const std::string& name) -> const Check* {
@@ -145,11 +146,15 @@ forwards:
   const Check* udp = find("forward/lan:53/udp");
   EXPECT_EQ(udp->probe.kind, ProbeKind::kUdp);
   EXPECT_EQ(udp->expected(), "sftp sees 192.168.1.2");
-  const Check* proxy = find("forward/lan:8080/tcp");
-  EXPECT_EQ(proxy->expect, Expect::kSkip);
-  EXPECT_NE(proxy->skip_reason.find("proxy"), std::string::npos);
-  // No host on `open`: hairpin checks use the network's client there (only kernel forwards).
-  for (const auto& c : checks) EXPECT_NE(c.name, "hairpin/lan:8080/tcp");
+  // The proxy (`labgate run` in the gateway) connects to the backend from the gateway, from the
+  // LAN and, with no host on `open`, from that network's client.
+  EXPECT_EQ(find("forward/lan:8080/tcp")->expected(), "web sees 10.0.0.1");
+  EXPECT_EQ(find("hairpin/lan:8080/tcp")->expected(), "web sees 10.0.0.1");
+  // SNI routing needs a TLS client, which the lab's probes are not.
+  const Check* sni = find("forward/lan:8443/tcp");
+  EXPECT_EQ(sni->expect, Expect::kSkip);
+  EXPECT_NE(sni->skip_reason.find("TLS"), std::string::npos) << sni->skip_reason;
+  for (const auto& c : checks) EXPECT_NE(c.name, "hairpin/lan:8443/tcp");
   // A network with inbound: accept is reachable directly, and sees the client's own address.
   EXPECT_EQ(find("isolation/client-lan/web:http")->expected(), "web sees 192.168.1.2");
   EXPECT_EQ(find("isolation/client-cluster/web:http")->expected(), "web sees 192.168.100.2");
