@@ -272,9 +272,12 @@ std::optional<uint32_t> Reader::integer(const YAML::Node& n, const std::string& 
   if (!text) return std::nullopt;
   uint32_t v = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc() || end != text->data() + text->size() || v < min || v > max) {
-    bad_value(path, fmt::format("{} must be a number from {} to {}, not '{}'", what, min, max,
-                                shown(*text)));
+  // "080" is refused as the schema refuses it: YAML 1.1 tools read it as octal or as a string.
+  bool leading_zero = text->size() > 1 && (*text)[0] == '0';
+  if (ec != std::errc() || end != text->data() + text->size() || v < min || v > max ||
+      leading_zero) {
+    bad_value(path, fmt::format("{} must be a number from {} to {}{}, not '{}'", what, min, max,
+                                leading_zero ? " without leading zeros" : "", shown(*text)));
     return std::nullopt;
   }
   return v;
@@ -517,7 +520,8 @@ void Reader::services(const YAML::Node& section) {
       }
       if (n["ports"]) {
         auto entries = named_entries(n["ports"], path + ".ports", "port");
-        if (entries.empty() && n["ports"].IsNull()) {
+        bool none = n["ports"].IsNull() || (n["ports"].IsMap() && n["ports"].size() == 0);
+        if (entries.empty() && none) {
           d_.error(t_.where.value(path + ".ports"), "missing-key",
                    fmt::format("service '{}' has no ports", name), "add e.g. 'http: 80'");
           service.ok = false;
