@@ -1,6 +1,7 @@
 #include "proxy/udp_forward.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace labgate::proxy {
 
@@ -18,13 +19,14 @@ std::vector<UdpForward> udp_proxy_forwards(const Topology& t, std::vector<std::s
     u.listen = {network->address, f.listen_port};
     u.backend = {service->address, port->port};
     if (f.max_connections > 0) u.max_sessions = f.max_connections;
-    if (ignored && f.proxy_protocol != 0)
+    std::vector<std::string> unused;  // options of TCP forwards only
+    if (f.proxy_protocol != 0) unused.push_back("'proxy_protocol' (no PROXY header over UDP)");
+    if (f.sni) unused.push_back("'sni'");
+    if (f.health_interval_ms != 0 || f.health_timeout_ms != 0) unused.push_back("'health_check'");
+    if (!f.accept_proxy.empty()) unused.push_back("'accept_proxy'");
+    if (ignored && !unused.empty())
       ignored->push_back(
-          fmt::format("proxy {}: no PROXY header is sent over UDP; "
-                      "'proxy_protocol' is ignored",
-                      u.label));
-    if (ignored && f.sni)
-      ignored->push_back(fmt::format("proxy {}: 'sni' does not apply to UDP", u.label));
+          fmt::format("proxy {}: ignored over UDP: {}", u.label, fmt::join(unused, ", ")));
     out.push_back(std::move(u));
   }
   return out;

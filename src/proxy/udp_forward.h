@@ -26,8 +26,9 @@ struct UdpForward {
 };
 
 // The forwards of `t` with `via: proxy` and a UDP target, in file order. `max_connections` of the
-// forward, when set, bounds its sessions. Options that do not apply to UDP (`proxy_protocol`: no
-// PROXY header is sent over UDP; `sni`) are left out, each with a line in *ignored, if given.
+// forward, when set, bounds its sessions. Options of TCP forwards only (`proxy_protocol`: no PROXY
+// header is sent over UDP; `sni`, `health_check`, `accept_proxy`) are left out, with one line per
+// forward naming them in *ignored, if given.
 std::vector<UdpForward> udp_proxy_forwards(const Topology& t,
                                            std::vector<std::string>* ignored = nullptr);
 

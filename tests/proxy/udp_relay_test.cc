@@ -247,7 +247,7 @@ forwards:
   - { listen: lan:53, to: resolver:dns, via: proxy, max_connections: 9 }
   - { listen: lan:5353, to: resolver:dns }
   - { listen: lan:514, to: resolver:syslog, via: proxy }
-  - { listen: lan:5514, to: resolver:syslog, via: proxy, proxy_protocol: v2 }
+  - { listen: lan:5514, to: resolver:syslog, via: proxy, proxy_protocol: v2, sni: true }
 )",
                               d);
   ASSERT_FALSE(d.has_errors());
@@ -262,8 +262,9 @@ forwards:
   EXPECT_EQ(f[1].backend.port, 514);
   EXPECT_EQ(f[1].max_sessions, 4096u);
   EXPECT_EQ(f[1].idle_timeout_ms, 60000u);
-  EXPECT_EQ(ignored, std::vector<std::string>{"proxy lan:5514 -> resolver:syslog: no PROXY header "
-                                              "is sent over UDP; 'proxy_protocol' is ignored"});
+  EXPECT_EQ(ignored,
+            std::vector<std::string>{"proxy lan:5514 -> resolver:syslog: ignored over UDP: "
+                                     "'proxy_protocol' (no PROXY header over UDP), 'sni'"});
 }
 
 }  // namespace
