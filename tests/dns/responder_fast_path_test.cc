@@ -9,50 +9,21 @@
 #include "diag/diagnostic.h"
 #include "dns/dns_test_util.h"
 #include "dns/responder.h"
+#include "dns/split_horizon_topology.h"
 #include "topology/loader.h"
 
 namespace labgate::dns {
 namespace {
 
 using testing::Bytes;
+using testing::kSplitHorizonTopology;
 using testing::make_query;
 using testing::QueryOptions;
-
-// The seed's networks plus a guest network that reaches nothing, a wildcard, a name two labels
-// deep, a service on the LAN, and a TTL other than the default.
-constexpr const char* kTopology = R"(
-version: 1
-gateway: { name: pve }
-networks:
-  lan:     { interface: vmbr0, subnet: 192.168.1.0/24, address: 192.168.1.55, router: 192.168.1.1, uplink: true }
-  cluster: { interface: vmbr1, subnet: 192.168.100.0/24, address: 192.168.100.1, masquerade: true }
-  guest:   { interface: vmbr2, subnet: 10.9.0.0/24, address: 10.9.0.1 }
-services:
-  ingress:        { address: 192.168.100.80, ports: { http: 80, https: 443 } }
-  kubernetes-api: { address: 192.168.100.50, ports: { api: 6443 } }
-  sftp:           { address: 192.168.100.81, ports: { ssh: 22 } }
-  nas:            { address: 192.168.1.20, ports: { smb: 445 } }
-forwards:
-  - { listen: lan:80,   to: ingress:http }
-  - { listen: lan:443,  to: ingress:https }
-  - { listen: lan:6443, to: kubernetes-api:api }
-  - { listen: lan:2222, to: sftp:ssh }
-dns:
-  zone: cluster
-  ttl: 300
-  names:
-    argocd: ingress
-    "*.apps": ingress
-    files.apps: sftp
-    api.k8s: kubernetes-api
-    nas: nas
-  upstreams: [192.168.1.1]
-)";
 
 const Authority& authority() {
   static const std::shared_ptr<const Authority> a = [] {
     Diagnostics d;
-    Topology t = check_topology(kTopology, d);
+    Topology t = check_topology(kSplitHorizonTopology, d);
     for (const auto& e : d.all()) ADD_FAILURE() << format_diagnostic("test", e);
     std::string error;
     auto built = Authority::build(t, {.serial = 7, .loopback_view = "lan"}, &error);
