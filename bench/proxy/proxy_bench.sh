@@ -36,6 +36,7 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM HUP PIPE  # so that the EXIT trap cleans up then too
 trap 'echo "proxy_bench: failed (status $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 for n in $c $g $s; do
