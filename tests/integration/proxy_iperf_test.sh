@@ -15,6 +15,8 @@ python=$(command -v python3) || fail "python3 is missing"
 
 # shellcheck source=lib/two_networks.sh
 . "$(dirname "$0")/lib/two_networks.sh"
+# shellcheck source=lib/labgate_run.sh
+. "$(dirname "$0")/lib/labgate_run.sh"
 two_networks_up lgpi 192.168.1.10/24 192.168.100.80/24
 
 sed -e 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:5201, to: ingress:iperf, via: proxy }|' \
@@ -25,13 +27,8 @@ sed -e 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:5201, to
 ip netns exec $cluster iperf3 -s -B 192.168.100.80 -p 5201 </dev/null >"$tmp/iperf3-server.log" 2>&1 &
 ip netns exec $gw "$labgate" run -c "$tmp/labgate.yaml" --threads 2 2>"$tmp/run.log" &
 pid=$!
-for _ in $(seq 50); do
-  grep -q "proxying lan:5201" "$tmp/run.log" 2>/dev/null &&
-    ip netns exec $cluster ss -ltn | grep -q 192.168.100.80:5201 && break
-  kill -0 $pid 2>/dev/null || fail "labgate run exited early"
-  sleep 0.1
-done
-grep -q "proxying lan:5201" "$tmp/run.log" || fail "no readiness line"
+labgate_ready "proxying lan:5201"
+listening $cluster tcp 192.168.100.80:5201
 
 for args in "" "-R" "-P 4"; do
   # shellcheck disable=SC2086 # the iperf3 options are words on purpose
@@ -49,10 +46,5 @@ print("ok %.0f %d" % (r["bits_per_second"] / 1e6, r["bytes"]))' "$tmp/out.json")
   echo "ok: iperf3 ${args:-(upload)} through the proxy: $mbps Mbit/s, $bytes bytes received"
 done
 
-kill -0 $pid 2>/dev/null || fail "labgate run died"
-kill -TERM $pid
-wait $pid
-status=$?
-pid=
-[ $status = 0 ] || fail "labgate run exited $status on SIGTERM"
+labgate_stop
 echo "PASS: proxy iperf3"

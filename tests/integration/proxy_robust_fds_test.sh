@@ -15,6 +15,8 @@ python=$(command -v python3) || fail "python3 is missing"
 
 # shellcheck source=lib/two_networks.sh
 . "$(dirname "$0")/lib/two_networks.sh"
+# shellcheck source=lib/labgate_run.sh
+. "$(dirname "$0")/lib/labgate_run.sh"
 two_networks_up lgpf 192.168.1.10/24 192.168.100.80/24
 
 sed 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:8080, to: ingress:http, via: proxy }|' \
@@ -73,18 +75,10 @@ for c in conns: c.close()
 PY
 
 ip netns exec $cluster "$python" "$tmp/echo.py" &
-for _ in $(seq 50); do
-  ip netns exec $cluster ss -ltn | grep -q 192.168.100.80:80 && break
-  sleep 0.1
-done
+listening $cluster tcp 192.168.100.80:80
 ip netns exec $gw bash -c "ulimit -n 64; exec $labgate run -c $tmp/labgate.yaml --threads 1" 2>"$tmp/run.log" &
 pid=$!
-for _ in $(seq 50); do
-  grep -q "proxying lan:8080" "$tmp/run.log" 2>/dev/null && break
-  kill -0 $pid 2>/dev/null || fail "labgate run exited early"
-  sleep 0.1
-done
-grep -q "proxying lan:8080" "$tmp/run.log" || fail "no readiness line"
+labgate_ready "proxying lan:8080"
 [ "$(awk '/Max open files/{print $4}' /proc/$pid/limits)" = 64 ] || fail "the descriptor limit is not 64"
 
 out=$(ip netns exec $lan timeout 120 "$python" "$tmp/burst.py" 60) || fail "burst client: $out"
@@ -102,9 +96,5 @@ out=$(ip netns exec $lan timeout 60 "$python" "$tmp/burst.py" 5) || fail "after 
 [ "$out" = "echoed 5 eof 0 reset 0 hung 0 wrong 0 again 5" ] || fail "did not recover after the burst: $out"
 echo "ok: recovered: 5 new connections all served"
 
-kill -TERM $pid
-wait $pid
-status=$?
-pid=
-[ $status = 0 ] || fail "labgate run exited $status on SIGTERM"
+labgate_stop
 echo "PASS: proxy robust (descriptor exhaustion)"

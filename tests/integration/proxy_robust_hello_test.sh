@@ -16,6 +16,8 @@ python=$(command -v python3) || fail "python3 is missing"
 
 # shellcheck source=lib/two_networks.sh
 . "$(dirname "$0")/lib/two_networks.sh"
+# shellcheck source=lib/labgate_run.sh
+. "$(dirname "$0")/lib/labgate_run.sh"
 two_networks_up lgph 192.168.1.10/24 192.168.100.80/24 192.168.100.90/24
 
 sed -e 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:9443, to: ingress:https, via: proxy, sni: true }|' \
@@ -76,13 +78,9 @@ PY
 
 ip netns exec $gw "$labgate" run -c "$tmp/labgate.yaml" --threads 2 2>"$tmp/run.log" &
 pid=$!
-for _ in $(seq 50); do
-  grep -q "proxying lan:9443 -> ingress:https on 192.168.1.55:9443" "$tmp/run.log" 2>/dev/null &&
-    ip netns exec $cluster ss -ltn | grep -q 192.168.100.90:443 &&
-    ip netns exec $cluster ss -ltn | grep -q 192.168.100.80:443 && break
-  kill -0 $pid 2>/dev/null || fail "labgate run exited early"
-  sleep 0.1
-done
+labgate_ready "proxying lan:9443 -> ingress:https on 192.168.1.55:9443"
+listening $cluster tcp 192.168.100.80:443
+listening $cluster tcp 192.168.100.90:443
 
 for pair in pve.cluster:pve-backend argocd.cluster:ingress-backend; do
   name=${pair%%:*} want=${pair#*:}
@@ -94,9 +92,5 @@ for pair in pve.cluster:pve-backend argocd.cluster:ingress-backend; do
   echo "ok: $name: a ClientHello written in $segments single bytes reached $cn; TLS works end to end ($status)"
 done
 
-kill -TERM $pid
-wait $pid
-status=$?
-pid=
-[ $status = 0 ] || fail "labgate run exited $status on SIGTERM"
+labgate_stop
 echo "PASS: proxy robust (ClientHello in single bytes)"

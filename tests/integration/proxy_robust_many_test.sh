@@ -15,6 +15,8 @@ count=3000
 
 # shellcheck source=lib/two_networks.sh
 . "$(dirname "$0")/lib/two_networks.sh"
+# shellcheck source=lib/labgate_run.sh
+. "$(dirname "$0")/lib/labgate_run.sh"
 two_networks_up lgpm 192.168.1.10/24 192.168.100.80/24
 
 sed 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:8080, to: ingress:http, via: proxy, max_connections: 10000 }|' \
@@ -74,19 +76,11 @@ print('closed', flush=True)
 PY
 
 ip netns exec $cluster bash -c "ulimit -n 20000; exec $python $tmp/echo.py" &
-for _ in $(seq 50); do
-  ip netns exec $cluster ss -ltn | grep -q 192.168.100.80:80 && break
-  sleep 0.1
-done
+listening $cluster tcp 192.168.100.80:80
 # Six descriptors per relayed connection (two sockets, two pipes): 3000 need ~18,000.
 ip netns exec $gw bash -c "ulimit -n 65536; exec $labgate run -c $tmp/labgate.yaml --threads 2" 2>"$tmp/run.log" &
 pid=$!
-for _ in $(seq 50); do
-  grep -q "proxying lan:8080" "$tmp/run.log" 2>/dev/null && break
-  kill -0 $pid 2>/dev/null || fail "labgate run exited early"
-  sleep 0.1
-done
-grep -q "proxying lan:8080" "$tmp/run.log" || fail "no readiness line"
+labgate_ready "proxying lan:8080"
 fds() { find "/proc/$pid/fd" -mindepth 1 | wc -l; }
 baseline=$(fds)
 
@@ -119,10 +113,5 @@ echo "ok: all closed; labgate's descriptors back to $baseline"
 # Still serving.
 out=$(ip netns exec $lan bash -c "exec 3<>/dev/tcp/192.168.1.55/8080; echo again >&3; head -1 <&3")
 [ "$out" = again ] || fail "not serving after the burst: '$out'"
-kill -0 $pid 2>/dev/null || fail "labgate run died"
-kill -TERM $pid
-wait $pid
-status=$?
-pid=
-[ $status = 0 ] || fail "labgate run exited $status on SIGTERM"
+labgate_stop
 echo "PASS: proxy robust (many connections)"

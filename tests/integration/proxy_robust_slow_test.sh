@@ -18,6 +18,8 @@ python=$(command -v python3) || fail "python3 is missing"
 
 # shellcheck source=lib/two_networks.sh
 . "$(dirname "$0")/lib/two_networks.sh"
+# shellcheck source=lib/labgate_run.sh
+. "$(dirname "$0")/lib/labgate_run.sh"
 two_networks_up lgps 192.168.1.10/24 192.168.100.80/24
 
 sed 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:8080, to: ingress:http, via: proxy }|' \
@@ -96,18 +98,10 @@ else:
 PY
 
 ip netns exec $cluster "$python" "$tmp/backend.py" "$tmp/blob" &
-for _ in $(seq 50); do
-  ip netns exec $cluster ss -ltn | grep -q 192.168.100.80:80 && break
-  sleep 0.1
-done
+listening $cluster tcp 192.168.100.80:80
 ip netns exec $gw "$labgate" run -c "$tmp/labgate.yaml" --threads 1 2>"$tmp/run.log" &
 pid=$!
-for _ in $(seq 50); do
-  grep -q "proxying lan:8080" "$tmp/run.log" 2>/dev/null && break
-  kill -0 $pid 2>/dev/null || fail "labgate run exited early"
-  sleep 0.1
-done
-grep -q "proxying lan:8080" "$tmp/run.log" || fail "no readiness line"
+labgate_ready "proxying lan:8080"
 
 # Clients that ask for the 20 MB and close at once: the proxy's socket to each is half-closed,
 # then reset by the client's kernel when the download reaches it; writing to such a socket must
@@ -162,10 +156,5 @@ down=$(ip netns exec $lan timeout 20 "$python" "$tmp/client.py" D) || fail "a ne
 [ "$down" = "$blob_sha 20000000" ] || fail "a new connection: '$down'"
 echo "ok: a backend killed mid-stream ended its client's connection; the other stream went on; new connections served"
 
-kill -0 $pid 2>/dev/null || fail "labgate run died"
-kill -TERM $pid
-wait $pid
-status=$?
-pid=
-[ $status = 0 ] || fail "labgate run exited $status on SIGTERM"
+labgate_stop
 echo "PASS: proxy robust (slow client, backend killed)"

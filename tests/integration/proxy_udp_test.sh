@@ -15,6 +15,8 @@ python=$(command -v python3) || fail "python3 is missing"
 
 # shellcheck source=lib/two_networks.sh
 . "$(dirname "$0")/lib/two_networks.sh"
+# shellcheck source=lib/labgate_run.sh
+. "$(dirname "$0")/lib/labgate_run.sh"
 two_networks_up lgpu 192.168.1.10/24 192.168.100.53/24
 ip -n $lan addr add 192.168.1.11/24 dev eth0
 
@@ -55,16 +57,8 @@ ip netns exec $gw "$labgate" run -c "$tmp/labgate.yaml" --threads 2 --udp-idle-t
   2>"$tmp/run.log" &
 pid=$!
 ready="proxying lan:5353 -> resolver:dns on udp 192.168.1.55:5353"
-for _ in $(seq 50); do
-  grep -q "$ready" "$tmp/run.log" 2>/dev/null && break
-  kill -0 $pid 2>/dev/null || fail "labgate run exited early"
-  sleep 0.1
-done
-grep -q "$ready" "$tmp/run.log" || fail "no readiness line"
-for _ in $(seq 50); do
-  ip netns exec $cluster ss -lun | grep -q 192.168.100.53:53 && break
-  sleep 0.1
-done
+labgate_ready "$ready"
+listening $cluster udp 192.168.100.53:53
 
 # Two clients at once, five datagrams each.
 ip netns exec $lan timeout 20 "$python" "$tmp/client.py" 192.168.1.10 a 5 >"$tmp/a" 2>&1 &
@@ -104,10 +98,5 @@ case $out in "192.168.1.55:5353 c-0 from 192.168.100.1:"*) ;; *) fail "after exp
 [ "$(sessions)" = 1 ] || fail "expected a new session after expiry, saw $(sessions)"
 echo "ok: the next datagram opened a new session"
 
-kill -0 $pid 2>/dev/null || fail "labgate run died"
-kill -TERM $pid
-wait $pid
-status=$?
-pid=
-[ $status = 0 ] || fail "labgate run exited $status on SIGTERM"
+labgate_stop
 echo "PASS: proxy udp"
