@@ -22,6 +22,80 @@ void put32(uint8_t* p, uint32_t v) {
   p[3] = static_cast<uint8_t>(v);
 }
 
+// Whether reading the name at *at (following pointers) reads a byte marked in `patched`;
+// advances *at past the name. The message already parsed, so the name is well formed.
+bool name_reads_patched(const uint8_t* m, size_t size, size_t* at,
+                        const std::vector<uint8_t>& patched) {
+  size_t p = *at;
+  bool jumped = false;
+  for (int hops = 0; p < size && hops <= kMaxPointerHops;) {
+    const uint8_t length = m[p];
+    if (patched[p]) return true;
+    if ((length & 0xC0) == 0xC0) {
+      if (p + 1 >= size || patched[p + 1]) return true;
+      const size_t target = size_t{length & 0x3Fu} << 8 | m[p + 1];
+      if (!jumped) *at = p + 2;
+      jumped = true;
+      p = target;
+      ++hops;
+    } else if (length == 0) {
+      if (!jumped) *at = p + 1;
+      return false;
+    } else {
+      if (p + 1 + length > size) return true;
+      for (size_t i = p + 1; i <= p + length; ++i)
+        if (patched[i]) return true;
+      p += 1 + length;
+    }
+  }
+  return true;
+}
+
+// Whether any name of the message -- the question, owners, and the names inside NS, CNAME, PTR,
+// DNAME, MX and SOA data -- reads bytes that serving the reply patches (the header: ID, flags,
+// counts; every TTL). A compression pointer into them would change the name once patched for a
+// client, so such a reply (which no honest server sends) is not relayed.
+bool any_name_reads_patched(const uint8_t* m, size_t size, const Header& h,
+                            const std::vector<uint16_t>& ttl_at) {
+  std::vector<uint8_t> patched(size, 0);
+  for (size_t i = 0; i < kHeaderBytes; ++i) patched[i] = 1;
+  for (uint16_t t : ttl_at)
+    for (size_t i = t; i < t + 4u && i < size; ++i) patched[i] = 1;
+  size_t at = kHeaderBytes;
+  if (name_reads_patched(m, size, &at, patched)) return true;
+  at += 4;
+  const int records = h.ancount + h.nscount + h.arcount;
+  for (int i = 0; i < records; ++i) {
+    if (name_reads_patched(m, size, &at, patched) || at + 10 > size) return true;
+    const uint16_t type = static_cast<uint16_t>(m[at] << 8 | m[at + 1]);
+    const size_t rdata = at + 10;
+    const size_t end = rdata + (size_t{m[at + 8]} << 8 | m[at + 9]);
+    size_t name_at = rdata;
+    int names = 0;
+    switch (type) {
+      case type::kNs:
+      case type::kCname:
+      case type::kPtr:
+      case 39:  // DNAME
+        names = 1;
+        break;
+      case type::kMx:
+        name_at += 2;
+        names = 1;
+        break;
+      case type::kSoa:
+        names = 2;
+        break;
+      default:
+        break;
+    }
+    for (int n = 0; n < names; ++n)
+      if (name_at >= end || name_reads_patched(m, size, &name_at, patched)) return true;
+    at = end;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool prepare_reply(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
@@ -76,6 +150,7 @@ bool prepare_reply(const Name& qname, uint16_t qtype, const uint8_t* reply, size
       e.ttls.push_back(std::min(r.ttl, Cache::kMaxTtl));
     }
   }
+  if (any_name_reads_patched(reply, size, m.header, e.ttl_at)) return false;
   *out = std::move(e);
   return true;
 }
@@ -146,7 +221,9 @@ size_t write_reply(const StoredReply& e, const Query& q, const uint8_t* query_by
   flags = static_cast<uint16_t>((flags & ~flag::kRd) | (q.header.flags & flag::kRd));
   if (!fits) flags |= flag::kTc;
   put16(out + 2, flags);
-  if (q.question_end - q.question_offset == e.question_end - kHeaderBytes)
+  // The client's spelling, when its question is written out (not compressed) like the stored one.
+  if (q.question_end - q.question_offset == e.question_end - kHeaderBytes &&
+      q.question_end - q.question_offset == q.qname.size() + 4)
     std::memcpy(out + kHeaderBytes, query_bytes + q.question_offset, e.question_end - kHeaderBytes);
   if (fits) {
     for (size_t i = 0; i < e.ttl_at.size(); ++i) {

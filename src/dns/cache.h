@@ -40,7 +40,8 @@ struct StoredReply {
 };
 
 // Prepares `reply`, an upstream's answer already matched to a query for (qname, qtype): false if
-// it does not parse, its question is another, or its OPT is not the last record.
+// it does not parse, its question is another, its OPT is not the last record, or a name in it
+// points into the header (patching the header for a client would change that name).
 bool prepare_reply(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
                    StoredReply* out);
 

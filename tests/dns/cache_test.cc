@@ -223,5 +223,29 @@ TEST(Cache, PreparedRepliesThatMustNotBeCachedCanStillBeRelayed) {
                              reply.size(), &prepared));
 }
 
+// Found by fuzz/upstream_reply_fuzz.cc: a name whose compression pointer reads bytes that
+// serving the reply patches (the header, a TTL) would change once patched, so it is refused.
+TEST(Cache, RefusesRepliesWhoseNamesPointIntoPatchedBytes) {
+  const Bytes into_header = {
+      0x12, 0x34, 0x85, 0x80, 0,   1,   0,   2, 0,   0,   0,   0,   3,   'w', 'w', 'w', 7,
+      'e',  'x',  'a',  'm',  'p', 'l', 'e', 4, 't', 'e', 's', 't', 0,   0,   1,   0,   1,
+      0xC0, 12,   0,    1,    0,   1,   0,   0, 1,   44,  0,   4,   198, 51,  100, 7,   0xC0,
+      1,    0,    1,    0,    1,   0,   0,   1, 44,  0,   4,   198, 51,  100, 9};
+  const Name www = *Name::from_text("www.example.test");
+  StoredReply prepared;
+  Message m;
+  ASSERT_EQ(parse_message(into_header.data(), into_header.size(), &m), ParseStatus::kOk);
+  EXPECT_FALSE(prepare_reply(www, type::kA, into_header.data(), into_header.size(), &prepared));
+  // The same reply with the second owner pointing at the question is fine.
+  Bytes fine = into_header;
+  fine[51] = 12;
+  EXPECT_TRUE(prepare_reply(www, type::kA, fine.data(), fine.size(), &prepared));
+  // A second owner that points into the first record's TTL.
+  Bytes into_ttl = into_header;
+  into_ttl[51] = 40;  // the first answer's TTL bytes read as a name: 0, i.e. the root
+  ASSERT_EQ(parse_message(into_ttl.data(), into_ttl.size(), &m), ParseStatus::kOk);
+  EXPECT_FALSE(prepare_reply(www, type::kA, into_ttl.data(), into_ttl.size(), &prepared));
+}
+
 }  // namespace
 }  // namespace labgate::dns
