@@ -46,7 +46,11 @@ done
 grep -q "proxying lan:9101" "$tmp/run.log" || fail "no readiness line"
 
 client() { ip netns exec $lan timeout 60 "$python" "$lib/pool_client.py" "$@"; }
+# The inodes of 9100's listening sockets (one per thread): a reload must keep these very sockets.
+listeners() { ip netns exec $gw ss -ltne 'sport = :9100' | grep -o 'ino:[0-9]*' | sort | tr '\n' ' '; }
 [ "$(client ping 192.168.1.55 9100)" = "a -" ] || fail "v1: 9100 does not reach a"
+before=$(listeners)
+[ "$(wc -w <<<"$before")" = 2 ] || fail "not two listening sockets on 9100: $before"
 
 client stream 192.168.1.55 9100 50000000 >"$tmp/long" &
 long=$!
@@ -65,6 +69,8 @@ read -r _ ok _ errors <"$tmp/loop"
 [ "$errors" = 0 ] || fail "client connections failed during the reloads: $(cat "$tmp/loop")"
 [ "$ok" -gt 100 ] || fail "too few client connections during the reloads: $(cat "$tmp/loop")"
 echo "ok: 5 reloads under load: $ok short connections, 0 errors"
+[ "$(listeners)" = "$before" ] || fail "9100's listening sockets changed: $before -> $(listeners)"
+echo "ok: 9100 kept its listening sockets ($before) through the reloads"
 [ "$(grep -c 'reloaded the proxy' "$tmp/run.log")" = 5 ] || fail "not 5 proxy reloads in the log"
 
 wait $long
