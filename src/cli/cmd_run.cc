@@ -39,7 +39,8 @@ struct RunOptions {
   // every upstream (for tests and benchmarks; the file's upstreams are addresses).
   uint32_t rate_limit = 200;
   uint16_t upstream_port = 53;
-  uint32_t udp_idle_timeout_ms = 0;  // 0: UdpForward's default
+  uint32_t proxy_drain_seconds = 30;  // a proxy forward removed by a reload: its connections' bound
+  uint32_t udp_idle_timeout_ms = 0;   // 0: UdpForward's default
 };
 
 // Port 53 on the gateway's address of each network in dns.listen (every network if unset).
@@ -127,9 +128,11 @@ int run(const RunOptions& o) {
     runtime::log_error(error);
     return kExitFailure;
   }
-  // The userspace proxy serves the `via: proxy` forwards; they are fixed at start.
-  proxy::ProxyServer proxy_server(proxy::proxy_forwards(*topology, nullptr));  // TCP
-  if (!proxy_server.forwards().empty() && !proxy_server.bind(threads, &error)) {
+  // The userspace proxy serves the `via: proxy` forwards; SIGHUP re-computes them. Its loops run
+  // even without forwards, so that a reload can bring some.
+  proxy::ProxyServer proxy_server(proxy::proxy_forwards(*topology, nullptr),  // TCP
+                                  o.proxy_drain_seconds * 1000);
+  if (!proxy_server.bind(threads, &error)) {
     runtime::log_error(error);
     return kExitFailure;
   }
@@ -170,10 +173,19 @@ int run(const RunOptions& o) {
     std::optional<Topology> next = load(o, &reload_status);
     std::shared_ptr<const dns::Authority> next_authority;
     if (next && serve_dns) next_authority = build_authority(*next, o, &why);
-    if (next && !serve_dns) {
-      runtime::log_info(
-          "reloaded: the proxy's forwards are fixed at start; restart to change them");
-    } else if (!next_authority) {
+    // The proxy's forwards next (docs/proxy.md, "Reload"); a listener that cannot be opened fails
+    // the whole reload, before the DNS answers change.
+    proxy::ForwardDiff diff;
+    bool proxy_ok = next && (!serve_dns || next_authority) &&
+                    proxy_server.reload(proxy::proxy_forwards(*next, nullptr), &diff, &why);
+    if (proxy_ok)
+      runtime::log_info(fmt::format(
+          "reloaded the proxy: {} forwards kept as they were, {} changed, {} added, {} removed "
+          "(draining for up to {} s)",
+          diff.unchanged, diff.changed, diff.added, diff.removed.size(), o.proxy_drain_seconds));
+    if (proxy_ok && !serve_dns) {
+      // Only the proxy runs: done.
+    } else if (!proxy_ok || !next_authority) {
       runtime::log_error(fmt::format("reload failed{}; still serving the previous answers",
                                      why.empty() ? "" : ": " + why));
     } else {
@@ -214,6 +226,10 @@ void add_run_command(CLI::App& app, int& exit_status) {
                   "loopback and TCP are not limited)");
   // For tests and benchmarks: the port of every upstream (default 53).
   cmd->add_option("--upstream-port", o->upstream_port)->group("")->check(CLI::Range(1, 65535));
+  cmd->add_option("--proxy-drain", o->proxy_drain_seconds,
+                  "seconds the connections of a proxy forward removed by a reload may go on "
+                  "(default 30)")
+      ->check(CLI::Range(0, 86400));
   // For tests: a UDP proxy session's idle timeout in milliseconds (default 60 s).
   cmd->add_option("--udp-idle-timeout-ms", o->udp_idle_timeout_ms)->group("");
   cmd->callback([o, &exit_status] { exit_status = run(*o); });
