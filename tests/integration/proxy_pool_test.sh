@@ -17,6 +17,8 @@ lib=$(dirname "$0")/lib
 
 # shellcheck source=lib/two_networks.sh
 . "$lib/two_networks.sh"
+# shellcheck source=lib/labgate_run.sh
+. "$lib/labgate_run.sh"
 two_networks_up lgpp 192.168.1.10/24 192.168.100.80/24 192.168.100.82/24
 ip -n $lan addr add 192.168.1.11/24 dev eth0 # an untrusted source for accept_proxy
 
@@ -29,22 +31,14 @@ grep -q 'ingress-b:http' "$tmp/labgate.yaml" || fail "could not add the forwards
 start_backend() { # NAME ADDRESS
   ip netns exec $cluster "$python" "$lib/pool_backend.py" "$2:80:$1" &
   eval "${1}_pid=$!"
-  for _ in $(seq 50); do
-    ip netns exec $cluster ss -ltn | grep -q "$2:80 " && return
-    sleep 0.1
-  done
-  fail "backend $1 did not start"
+  listening $cluster tcp "$2:80"
 }
 start_backend a 192.168.100.80
 start_backend b 192.168.100.82
 
 ip netns exec $gw "$labgate" run -c "$tmp/labgate.yaml" --threads 2 2>"$tmp/run.log" &
 pid=$!
-for _ in $(seq 50); do
-  grep -q "proxying lan:9001" "$tmp/run.log" 2>/dev/null && break
-  kill -0 $pid 2>/dev/null || fail "labgate run exited early"
-  sleep 0.1
-done
+labgate_ready "proxying lan:9001"
 grep -q "proxying lan:9000 -> ingress:http on 192.168.1.55:9000" "$tmp/run.log" || fail "no readiness line"
 
 client() { ip netns exec $lan timeout 60 "$python" "$lib/pool_client.py" "$@"; }
@@ -106,10 +100,5 @@ out=$(client ping 192.168.1.55 9001 1)
 case "$out" in ERROR*) ;; *) fail "a trusted source without a header was served: $out" ;; esac
 echo "ok: an untrusted source, a malformed header and a missing header were closed"
 
-kill -0 $pid 2>/dev/null || fail "labgate run died"
-kill -TERM $pid
-wait $pid
-status=$?
-pid=
-[ $status = 0 ] || fail "labgate run exited $status on SIGTERM"
+labgate_stop
 echo "PASS: proxy pool"

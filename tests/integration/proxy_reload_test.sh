@@ -17,6 +17,8 @@ lib=$(dirname "$0")/lib
 
 # shellcheck source=lib/two_networks.sh
 . "$lib/two_networks.sh"
+# shellcheck source=lib/labgate_run.sh
+. "$lib/labgate_run.sh"
 two_networks_up lgpr 192.168.1.10/24 192.168.100.80/24 192.168.100.82/24
 
 with_forwards() { # FORWARD_LINES -> a seed with the second ingress and these proxy forwards
@@ -31,18 +33,12 @@ done
 cp "$tmp/v1.yaml" "$tmp/labgate.yaml"
 
 ip netns exec $cluster "$python" "$lib/pool_backend.py" 192.168.100.80:80:a 192.168.100.82:80:b &
-for _ in $(seq 50); do
-  [ "$(ip netns exec $cluster ss -ltn | grep -c ':80 ')" = 2 ] && break
-  sleep 0.1
-done
+listening $cluster tcp 192.168.100.80:80
+listening $cluster tcp 192.168.100.82:80
 
 ip netns exec $gw "$labgate" run -c "$tmp/labgate.yaml" --threads 2 --proxy-drain 1 2>"$tmp/run.log" &
 pid=$!
-for _ in $(seq 50); do
-  grep -q "proxying lan:9101" "$tmp/run.log" 2>/dev/null && break
-  kill -0 $pid 2>/dev/null || fail "labgate run exited early"
-  sleep 0.1
-done
+labgate_ready "proxying lan:9101"
 grep -q "proxying lan:9101" "$tmp/run.log" || fail "no readiness line"
 
 client() { ip netns exec $lan timeout 60 "$python" "$lib/pool_client.py" "$@"; }
@@ -105,10 +101,5 @@ grep -q "reload failed" "$tmp/run.log" || fail "a bad file was not reported"
 [ "$(client ping 192.168.1.55 9102)" = "a -" ] || fail "after a bad file, 9102 changed"
 echo "ok: a bad file was reported and changed nothing"
 
-kill -0 $pid 2>/dev/null || fail "labgate run died"
-kill -TERM $pid
-wait $pid
-status=$?
-pid=
-[ $status = 0 ] || fail "labgate run exited $status on SIGTERM"
+labgate_stop
 echo "PASS: proxy reload"
