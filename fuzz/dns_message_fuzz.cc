@@ -1,9 +1,11 @@
 // libFuzzer target: the DNS message parsers and the responder on arbitrary bytes.
 // Contract under test: any input is parsed or refused with a status, never a crash, an
 // out-of-bounds read or a hang; and every reply the responder builds, from any input, is a
-// well-formed message that our own parser reads back, with the query's ID, within the limit.
+// well-formed message that our own parser reads back, with the query's ID, within the limit, and
+// the same bytes whether or not the responder's precomputed fast path answers.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 
 #include "diag/diagnostic.h"
@@ -35,6 +37,11 @@ void check_reply(const uint8_t* query, size_t size, labgate::Ipv4 client,
   Message m;
   if (parse_message(out, n, &m) != ParseStatus::kOk) __builtin_trap();
   if (!m.header.qr() || m.header.id != (query[0] << 8 | query[1])) __builtin_trap();
+  // The precomputed fast path must say exactly what the record-by-record writer says.
+  uint8_t reference[kMaxMessageBytes];
+  size_t r = respond_by_writer(seed_authority(), query, size, client, transport, reference,
+                               sizeof reference);
+  if (r != n || std::memcmp(reference, out, n) != 0) __builtin_trap();
 }
 
 }  // namespace
