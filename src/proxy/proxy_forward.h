@@ -65,8 +65,8 @@ struct ProxyForward {
 
 // The forwards of `t` with `via: proxy` and a TCP target, in file order. A forward with several
 // targets is health-checked (every 2 s within 1 s unless `health_check` says otherwise); a forward
-// with one is checked only if `health_check` is given. UDP targets are not
-// served by the proxy yet; their labels go to *skipped. A forward with `sni: true` routes by
+// with one is checked only if `health_check` is given. UDP targets are served by the UDP relay
+// (udp_forward.h), not here; their labels go to *skipped. A forward with `sni: true` routes by
 // server name: each DNS name of the file (argocd -> argocd.cluster, *.apps -> *.apps.cluster)
 // goes to its service's port of the same name as the forward's target port (`https`), if the
 // service has one; every other name, and a hello without one, goes to the forward's target.
