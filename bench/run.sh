@@ -9,5 +9,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 echo "== labgate check (seed, 5,000 hosts)"; "$here/check_bench.sh" "$build/labgate"
 echo "== kernel apply time";                 "$here/kernel/apply_bench.sh" "$build/labgate"
 echo "== kernel per-packet cost";            "$here/kernel/packet_bench.sh" "$build/labgate"
-echo "== DNS local zone";                    "$here/dns/dns_bench.sh" "$build/labgate"
+echo "== DNS local-zone and cached forwarded answers"; "$here/dns/dns_bench.sh" "$build/labgate"
 echo "== userspace proxy (TCP)";            "$here/proxy/proxy_bench.sh" "$build/labgate"
