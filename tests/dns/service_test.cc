@@ -90,7 +90,7 @@ TEST_F(ServiceTest, AClientOutsideTheRecursionNetworksIsRefusedOtherNamesButGets
   EXPECT_EQ(loop_.replies, 0);
 }
 
-TEST_F(ServiceTest, AnAllowedClientsQueryIsDeferredToTheForwarderOrAnsweredAtOnce) {
+TEST_F(ServiceTest, AnAllowedClientGetsServfailAtOnceWhenNoUpstreamTryCanStart) {
   make({"192.168.1.0/24"}, true);
   bool deferred = false;
   Bytes reply = ask(make_query("example.com", type::kA, {.id = 6}), kLanClient,
