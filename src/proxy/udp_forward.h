@@ -23,6 +23,8 @@ struct UdpForward {
   // Sessions at once, across all loops. A datagram from a new client beyond it is dropped and
   // counted (UdpForwardState::dropped); existing sessions go on.
   uint32_t max_sessions = 4096;
+
+  bool operator==(const UdpForward&) const = default;
 };
 
 // The forwards of `t` with `via: proxy` and a UDP target, in file order. `max_connections` of the

@@ -24,22 +24,33 @@ constexpr size_t kDatagramBytes = 65536;  // the largest UDP payload over IPv4 f
 constexpr int kReadsPerEvent = 4;         // batches per readable socket, then others' turn
 constexpr auto kSweepEvery = std::chrono::milliseconds(100);
 
-// A session's identity: the forward (16 bits; a gateway has fewer forwards than ports), the
-// client's IPv4 address and port.
-uint64_t session_key(size_t forward, const sockaddr_in& client) {
-  return (uint64_t{forward & 0xFFFF} << 48) | (uint64_t{ntohl(client.sin_addr.s_addr)} << 16) |
-         ntohs(client.sin_port);
+// A session's identity within its listener: the client's IPv4 address and port.
+uint64_t session_key(const sockaddr_in& client) {
+  return (uint64_t{ntohl(client.sin_addr.s_addr)} << 16) | ntohs(client.sin_port);
+}
+
+void wake(int fd) {
+  uint64_t one = 1;
+  ssize_t ignored = ::write(fd, &one, sizeof one);
+  (void)ignored;
 }
 
 }  // namespace
 
 struct UdpRelayLoop::Session {
-  size_t forward = 0;
-  int listener_fd = -1;  // replies go back to the client from here
+  Listener* listener = nullptr;  // replies go back to the client from its socket
+  // The settings the session was opened with (a reload may give the listener new ones).
+  std::shared_ptr<const UdpForwardRuntime> forward;
   sockaddr_in client{};
   uint64_t key = 0;
   Source backend{Kind::kSession, -1};
   Clock::time_point last_active;
+};
+
+struct UdpRelayLoop::Listener {
+  Source source{Kind::kListener, -1};
+  std::shared_ptr<const UdpForwardRuntime> forward;  // for new sessions
+  std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions;
 };
 
 // One set of buffers for recvmmsg (in) and sendmmsg (out). Received datagrams are sent on from
@@ -65,36 +76,80 @@ struct UdpRelayLoop::Batch {
   }
 };
 
-UdpRelayLoop::UdpRelayLoop(const std::vector<UdpForward>& forwards,
-                           std::vector<UdpForwardState>& states)
-    : forwards_(forwards), states_(states), batch_(std::make_unique<Batch>()) {
+UdpLoopUpdate::~UdpLoopUpdate() {
+  for (auto& [forward, fd] : added)
+    if (fd >= 0) ::close(fd);
+}
+
+UdpRelayLoop::UdpRelayLoop()
+    : wake_{Kind::kWake, ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)},
+      batch_(std::make_unique<Batch>()) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  listeners_.push_back(std::make_unique<Source>(Source{Kind::kWake, wake_fd_}));
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.ptr = listeners_.back().get();
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  ev.data.ptr = &wake_;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_.fd, &ev);
 }
 
 UdpRelayLoop::~UdpRelayLoop() {
-  while (!sessions_.empty()) close_session(sessions_.begin()->second.get());
-  for (auto& s : listeners_) ::close(s->fd);
+  while (!listeners_.empty()) close_listener(listeners_.back().get());
+  ::close(wake_.fd);
   ::close(epoll_fd_);
 }
 
-void UdpRelayLoop::add_listener(size_t index, int fd) {
-  listeners_.push_back(std::make_unique<Source>(Source{Kind::kListener, fd, index}));
+void UdpRelayLoop::add_listener(std::shared_ptr<const UdpForwardRuntime> forward, int fd) {
+  auto l = std::make_unique<Listener>();
+  l->source = {Kind::kListener, fd, l.get()};
+  l->forward = std::move(forward);
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.ptr = listeners_.back().get();
+  ev.data.ptr = &l->source;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  listeners_.push_back(std::move(l));
+}
+
+void UdpRelayLoop::close_listener(Listener* l) {
+  while (!l->sessions.empty()) close_session(l->sessions.begin()->second.get());
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, l->source.fd, nullptr);
+  ::close(l->source.fd);
+  std::erase_if(listeners_, [l](const auto& p) { return p.get() == l; });  // frees l
 }
 
 void UdpRelayLoop::stop() {
-  uint64_t one = 1;
-  ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
-  (void)ignored;
+  stopping_.store(true);
+  wake(wake_.fd);
+}
+
+void UdpRelayLoop::post(UdpLoopUpdate update) {
+  {
+    std::lock_guard lock(updates_mu_);
+    updates_.push_back(std::move(update));
+  }
+  wake(wake_.fd);
+}
+
+// Runs between batches of events, so no event of the batch points at a socket it closes.
+void UdpRelayLoop::apply_updates() {
+  std::vector<UdpLoopUpdate> updates;
+  {
+    std::lock_guard lock(updates_mu_);
+    updates.swap(updates_);
+  }
+  for (auto& u : updates) {
+    for (auto& l : listeners_)
+      for (auto& [old, next] : u.replaced)
+        if (l->forward.get() == old) l->forward = next;
+    for (const UdpForwardRuntime* gone : u.removed) {
+      std::vector<Listener*> closing;
+      for (auto& l : listeners_)
+        if (l->forward.get() == gone) closing.push_back(l.get());
+      for (Listener* l : closing) close_listener(l);
+    }
+    for (auto& [forward, fd] : u.added) {
+      add_listener(forward, fd);
+      fd = -1;
+    }
+  }
 }
 
 void UdpRelayLoop::run() {
@@ -106,20 +161,30 @@ void UdpRelayLoop::run() {
       runtime::log_error(fmt::format("udp proxy epoll_wait: {}", std::strerror(errno)));
       return;
     }
-    // Sessions are closed only by sweep_idle(), after the batch, so every Source an event points
-    // at is alive while the batch is handled.
+    // Sessions and listeners are closed only by sweep_idle() and apply_updates(), after the
+    // batch, so every Source an event points at is alive while the batch is handled.
     for (int i = 0; i < n; ++i) {
       auto* s = static_cast<Source*>(events[i].data.ptr);
       switch (s->kind) {
-        case Kind::kWake:
-          return;
+        case Kind::kWake: {
+          uint64_t value;
+          ssize_t ignored = ::read(wake_.fd, &value, sizeof value);
+          (void)ignored;
+          if (stopping_.load()) return;
+          updates_waiting_ = true;
+          break;
+        }
         case Kind::kListener:
-          on_client_datagrams(s);
+          on_client_datagrams(s->listener);
           break;
         case Kind::kSession:
           on_backend_datagrams(s->session);
           break;
       }
+    }
+    if (updates_waiting_) {
+      updates_waiting_ = false;
+      apply_updates();
     }
     if (Clock::now() >= next_sweep) {
       sweep_idle();
@@ -128,20 +193,19 @@ void UdpRelayLoop::run() {
   }
 }
 
-void UdpRelayLoop::on_client_datagrams(Source* listener) {
-  UdpForwardState& state = states_[listener->forward];
+void UdpRelayLoop::on_client_datagrams(Listener* l) {
+  // Counters are shared by every runtime of the forward, so this one stays valid across reloads.
+  UdpForwardState& state = *l->forward->state;
   for (int round = 0; round < kReadsPerEvent; ++round) {
     mmsghdr* m = batch_->for_receive();
-    int got = ::recvmmsg(listener->fd, m, kBatch, MSG_DONTWAIT, nullptr);
+    int got = ::recvmmsg(l->source.fd, m, kBatch, MSG_DONTWAIT, nullptr);
     if (got <= 0) return;  // EAGAIN, or an error the next datagram will not have
     auto now = Clock::now();
     for (int i = 0; i < got; ++i) {
       const sockaddr_in& from = batch_->addresses[i];
-      uint64_t key = session_key(listener->forward, from);
-      auto it = sessions_.find(key);
-      Session* s = it != sessions_.end()
-                       ? it->second.get()
-                       : open_session(listener->forward, listener->fd, key, &from);
+      uint64_t key = session_key(from);
+      auto it = l->sessions.find(key);
+      Session* s = it != l->sessions.end() ? it->second.get() : open_session(l, key, &from);
       if (!s) continue;
       s->last_active = now;
       // A full socket buffer or an ICMP error from an earlier datagram: this datagram is lost,
@@ -154,7 +218,7 @@ void UdpRelayLoop::on_client_datagrams(Source* listener) {
 }
 
 void UdpRelayLoop::on_backend_datagrams(Session* s) {
-  UdpForwardState& state = states_[s->forward];
+  UdpForwardState& state = *s->forward->state;
   for (int round = 0; round < kReadsPerEvent; ++round) {
     mmsghdr* m = batch_->for_receive();
     int got = ::recvmmsg(s->backend.fd, m, kBatch, MSG_DONTWAIT, nullptr);
@@ -166,17 +230,17 @@ void UdpRelayLoop::on_backend_datagrams(Session* s) {
       m[i].msg_hdr.msg_name = &s->client;
       m[i].msg_hdr.msg_namelen = sizeof s->client;
     }
-    int sent = ::sendmmsg(s->listener_fd, m, static_cast<unsigned>(got), MSG_DONTWAIT);
+    int sent = ::sendmmsg(s->listener->source.fd, m, static_cast<unsigned>(got), MSG_DONTWAIT);
     if (sent > 0)
       state.datagrams_down.fetch_add(static_cast<uint64_t>(sent), std::memory_order_relaxed);
     if (static_cast<unsigned>(got) < kBatch) return;
   }
 }
 
-UdpRelayLoop::Session* UdpRelayLoop::open_session(size_t forward, int listener_fd, uint64_t key,
+UdpRelayLoop::Session* UdpRelayLoop::open_session(Listener* l, uint64_t key,
                                                   const void* client_addr) {
-  const UdpForward& f = forwards_[forward];
-  UdpForwardState& state = states_[forward];
+  const UdpForward& f = l->forward->config;
+  UdpForwardState& state = *l->forward->state;
   uint32_t open = state.sessions.load(std::memory_order_relaxed);
   do {
     if (open >= f.max_sessions) {
@@ -198,16 +262,16 @@ UdpRelayLoop::Session* UdpRelayLoop::open_session(size_t forward, int listener_f
   }
   auto session = std::make_unique<Session>();
   Session* s = session.get();
-  s->forward = forward;
-  s->listener_fd = listener_fd;
+  s->listener = l;
+  s->forward = l->forward;
   std::memcpy(&s->client, client_addr, sizeof s->client);
   s->key = key;
-  s->backend = {Kind::kSession, fd, forward, s};
+  s->backend = {Kind::kSession, fd, nullptr, s};
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.ptr = &s->backend;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-  sessions_.emplace(key, std::move(session));
+  l->sessions.emplace(key, std::move(session));
   state.opened.fetch_add(1, std::memory_order_relaxed);
   return s;
 }
@@ -215,18 +279,19 @@ UdpRelayLoop::Session* UdpRelayLoop::open_session(size_t forward, int listener_f
 void UdpRelayLoop::close_session(Session* s) {
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s->backend.fd, nullptr);
   ::close(s->backend.fd);
-  states_[s->forward].sessions.fetch_sub(1, std::memory_order_relaxed);
-  sessions_.erase(s->key);  // frees s
+  s->forward->state->sessions.fetch_sub(1, std::memory_order_relaxed);
+  s->listener->sessions.erase(s->key);  // frees s
 }
 
 void UdpRelayLoop::sweep_idle() {
   auto now = Clock::now();
   std::vector<Session*> idle;
-  for (auto& [key, s] : sessions_)
-    if (now - s->last_active >= std::chrono::milliseconds(forwards_[s->forward].idle_timeout_ms))
-      idle.push_back(s.get());
+  for (auto& l : listeners_)
+    for (auto& [key, s] : l->sessions)
+      if (now - s->last_active >= std::chrono::milliseconds(s->forward->config.idle_timeout_ms))
+        idle.push_back(s.get());
   for (Session* s : idle) {
-    states_[s->forward].expired.fetch_add(1, std::memory_order_relaxed);
+    s->forward->state->expired.fetch_add(1, std::memory_order_relaxed);
     close_session(s);
   }
 }

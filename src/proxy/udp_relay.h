@@ -5,20 +5,22 @@
 // backend. Datagrams from the client go out on that socket (so the backend sees the gateway's
 // address and a port of the session's own), and what the backend sends to it goes back to that
 // client from the listening socket (so replies come from the address the client sent to). A session
-// ends after the forward's idle timeout without a datagram either way. Past the forward's
-// max_sessions (counted across all loops), a datagram from a new client is dropped and counted;
-// established sessions go on. Datagrams are read in batches with recvmmsg(), and replies written
-// back to clients in batches with sendmmsg().
+// ends after its idle timeout without a datagram either way. Past the forward's max_sessions
+// (counted across all loops), a datagram from a new client is dropped and counted; established
+// sessions go on. Datagrams are read in batches with recvmmsg(), and replies written back to
+// clients in batches with sendmmsg().
 //
 // SO_REUSEPORT hashes a client's address and port to one of the loops' sockets, so a client keeps
-// its session only while the set of sockets is stable (they are all opened before any loop runs
-// and stay open until the proxy stops). PROXY protocol v2 over UDP is not sent.
+// its session only while the set of sockets is stable: a reload never closes or re-binds the
+// sockets of a forward that stays. PROXY protocol v2 over UDP is not sent.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "proxy/udp_forward.h"
@@ -35,43 +37,73 @@ struct UdpForwardState {
   std::atomic<uint64_t> datagrams_down{0};  // backend -> client, sent
 };
 
+// A UDP forward as the loops serve it: settings fixed for its lifetime, and the counters it shares
+// across loops. A reload that changes a forward makes a new one with the same `state`; sessions
+// keep the one they were opened with (backend, idle timeout).
+struct UdpForwardRuntime {
+  UdpForward config;
+  std::shared_ptr<UdpForwardState> state = std::make_shared<UdpForwardState>();
+};
+
+// What a reload changes in one loop (see UdpProxyServer::reload). Owns the sockets of `added`
+// until a loop takes them; closes them if it is destroyed first.
+struct UdpLoopUpdate {
+  UdpLoopUpdate() = default;
+  UdpLoopUpdate(UdpLoopUpdate&&) = default;
+  UdpLoopUpdate& operator=(UdpLoopUpdate&&) = default;
+  ~UdpLoopUpdate();
+
+  // Sockets kept: the same socket now opens new sessions with the new runtime.
+  std::vector<std::pair<const UdpForwardRuntime*, std::shared_ptr<const UdpForwardRuntime>>>
+      replaced;
+  // New sockets (fd -1 once taken).
+  std::vector<std::pair<std::shared_ptr<const UdpForwardRuntime>, int>> added;
+  // Sockets closed, and their sessions with them, at once.
+  std::vector<const UdpForwardRuntime*> removed;
+};
+
 class UdpRelayLoop {
  public:
-  // `forwards` and `states` are indexed alike and outlive the loop.
-  UdpRelayLoop(const std::vector<UdpForward>& forwards, std::vector<UdpForwardState>& states);
+  UdpRelayLoop();
   ~UdpRelayLoop();
   UdpRelayLoop(const UdpRelayLoop&) = delete;
   UdpRelayLoop& operator=(const UdpRelayLoop&) = delete;
 
-  // Takes ownership of a bound, non-blocking UDP socket for forwards[index]. Call before run().
-  void add_listener(size_t index, int fd);
+  // Takes ownership of a bound, non-blocking UDP socket for `forward`. Call before run().
+  void add_listener(std::shared_ptr<const UdpForwardRuntime> forward, int fd);
   void run();   // until stop()
   void stop();  // thread-safe
+  // Thread-safe: applied by the loop's thread after its current batch of events, in order.
+  void post(UdpLoopUpdate update);
 
  private:
   struct Session;
+  struct Listener;
   enum class Kind : uint8_t { kWake, kListener, kSession };
   struct Source {
     Kind kind;
     int fd;
-    size_t forward = 0;
-    Session* session = nullptr;  // for kSession
+    Listener* listener = nullptr;  // for kListener
+    Session* session = nullptr;    // for kSession
   };
   struct Batch;
 
-  void on_client_datagrams(Source* listener);
+  void on_client_datagrams(Listener* l);
   void on_backend_datagrams(Session* s);
-  Session* open_session(size_t forward, int listener_fd, uint64_t key, const void* client_addr);
+  Session* open_session(Listener* l, uint64_t key, const void* client_addr);
   void close_session(Session* s);
+  void close_listener(Listener* l);
   void sweep_idle();
+  void apply_updates();
 
-  const std::vector<UdpForward>& forwards_;
-  std::vector<UdpForwardState>& states_;
   int epoll_fd_ = -1;
-  int wake_fd_ = -1;
-  std::vector<std::unique_ptr<Source>> listeners_;  // and the wake source, first
-  // Key: forward index, client address and port (see session_key in the .cc).
-  std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions_;
+  Source wake_;
+  std::atomic<bool> stopping_{false};
+  bool updates_waiting_ = false;
+  std::mutex updates_mu_;
+  std::vector<UdpLoopUpdate> updates_;  // guarded by updates_mu_
+  // Each with its sessions, keyed by client address and port.
+  std::vector<std::unique_ptr<Listener>> listeners_;
   std::unique_ptr<Batch> batch_;  // recvmmsg/sendmmsg buffers, reused by every event
 };
 

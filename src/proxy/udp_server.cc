@@ -1,35 +1,78 @@
 #include "proxy/udp_server.h"
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include "runtime/sockets.h"
 
 namespace labgate::proxy {
 
-UdpProxyServer::UdpProxyServer(std::vector<UdpForward> forwards)
-    : forwards_(std::move(forwards)), states_(forwards_.size()) {}
+ForwardDiff diff_udp_forwards(const std::vector<UdpForward>& current,
+                              const std::vector<UdpForward>& next) {
+  ForwardDiff d;
+  std::vector<bool> matched(current.size(), false);
+  for (const auto& n : next) {
+    std::optional<size_t> from;
+    for (size_t i = 0; i < current.size() && !from; ++i)
+      if (!matched[i] && current[i].listen == n.listen) from = i;
+    d.kept_from.push_back(from);
+    if (!from) {
+      ++d.added;
+      continue;
+    }
+    matched[*from] = true;
+    if (current[*from] == n)
+      ++d.unchanged;
+    else
+      ++d.changed;
+  }
+  for (size_t i = 0; i < current.size(); ++i)
+    if (!matched[i]) d.removed.push_back(i);
+  return d;
+}
+
+UdpProxyServer::UdpProxyServer(std::vector<UdpForward> forwards) {
+  for (auto& f : forwards) {
+    auto r = std::make_shared<UdpForwardRuntime>();
+    r->config = std::move(f);
+    runtimes_.push_back(std::move(r));
+  }
+}
 
 UdpProxyServer::~UdpProxyServer() {
   stop();
   loops_.clear();
 }
 
+std::vector<UdpForward> UdpProxyServer::forwards() const {
+  std::lock_guard lock(mu_);
+  std::vector<UdpForward> out;
+  for (const auto& r : runtimes_) out.push_back(r->config);
+  return out;
+}
+
+const UdpForwardState& UdpProxyServer::state(size_t i) const {
+  std::lock_guard lock(mu_);
+  return *runtimes_[i]->state;  // shared by every runtime of the forward, kept across reloads
+}
+
 bool UdpProxyServer::bind(int threads, std::string* error) {
   if (threads < 1) threads = 1;
   loops_.clear();
   for (int t = 0; t < threads; ++t) {
-    auto loop = std::make_unique<UdpRelayLoop>(forwards_, states_);
-    for (size_t i = 0; i < forwards_.size(); ++i) {
+    auto loop = std::make_unique<UdpRelayLoop>();
+    for (auto& r : runtimes_) {
       runtime::ListenAddress got;
       std::string why;
-      int fd = runtime::open_udp_socket(forwards_[i].listen, &got, &why);
+      int fd = runtime::open_udp_socket(r->config.listen, &got, &why);
       if (fd < 0) {
-        *error = fmt::format("proxy {}: {}", forwards_[i].label, why);
+        *error = fmt::format("proxy {}: {}", r->config.label, why);
         loops_.clear();
         return false;
       }
-      forwards_[i].listen = got;  // a kernel-chosen port is reused by the next loops
-      loop->add_listener(i, fd);
+      r->config.listen = got;  // a kernel-chosen port is reused by the next loops
+      loop->add_listener(r, fd);
     }
     loops_.push_back(std::move(loop));
   }
@@ -45,6 +88,64 @@ void UdpProxyServer::stop() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+}
+
+bool UdpProxyServer::prepare_reload(std::vector<UdpForward> next, UdpReload* out,
+                                    std::string* error) const {
+  UdpReload r;
+  r.diff = diff_udp_forwards(forwards(), next);
+  r.updates.resize(loops_.size());
+  for (size_t j = 0; j < next.size(); ++j) {
+    if (r.diff.kept_from[j]) {
+      const auto& old = runtimes_[*r.diff.kept_from[j]];
+      next[j].listen = old->config.listen;
+      if (old->config == next[j]) {
+        r.runtimes.push_back(old);
+        continue;
+      }
+      auto changed = std::make_shared<UdpForwardRuntime>();
+      changed->config = next[j];
+      changed->state = old->state;  // counters and the session count carry over
+      for (auto& u : r.updates) u.replaced.emplace_back(old.get(), changed);
+      r.runtimes.push_back(std::move(changed));
+      continue;
+    }
+    auto added = std::make_shared<UdpForwardRuntime>();
+    for (auto& u : r.updates) {
+      runtime::ListenAddress got;
+      std::string why;
+      int fd = runtime::open_udp_socket(next[j].listen, &got, &why);
+      if (fd < 0) {
+        *error = fmt::format("proxy {}: {}", next[j].label, why);
+        return false;  // r's updates close the sockets opened so far
+      }
+      next[j].listen = got;  // a kernel-chosen port is reused by the next loops
+      u.added.emplace_back(added, fd);
+    }
+    added->config = next[j];
+    r.runtimes.push_back(std::move(added));
+  }
+  for (size_t i : r.diff.removed)
+    for (auto& u : r.updates) u.removed.push_back(runtimes_[i].get());
+  *out = std::move(r);
+  return true;
+}
+
+void UdpProxyServer::apply_reload(UdpReload reload, ForwardDiff* diff) {
+  // The old runtimes stay alive until the loops let go of them (their sessions hold them).
+  {
+    std::lock_guard lock(mu_);
+    runtimes_.swap(reload.runtimes);
+  }
+  for (size_t t = 0; t < loops_.size(); ++t) loops_[t]->post(std::move(reload.updates[t]));
+  if (diff) *diff = std::move(reload.diff);
+}
+
+bool UdpProxyServer::reload(std::vector<UdpForward> next, ForwardDiff* diff, std::string* error) {
+  UdpReload prepared;
+  if (!prepare_reload(std::move(next), &prepared, error)) return false;
+  apply_reload(std::move(prepared), diff);
+  return true;
 }
 
 }  // namespace labgate::proxy

@@ -1,36 +1,68 @@
 // The UDP side of the userspace proxy as `labgate run` hosts it: N UDP relay loops on N threads,
 // each with its own SO_REUSEPORT socket for every UDP forward (the kernel spreads clients across
 // them by address and port, so a client stays on one loop and one session).
+//
+// Reload: like ProxyServer's (proxy_server.h), a forward is identified by its listen address. One
+// whose address stays keeps its sockets (never closed or re-bound, so a client's session keeps
+// flowing); if its settings changed, new sessions get the new ones and open sessions go on with
+// those they started with. A forward that is gone has its sockets closed and its sessions ended
+// at once: a UDP session has nothing to finish, and a datagram to a closed forward is refused by
+// the kernel like one to any port nobody listens on. A new forward's sockets are opened on every
+// loop before anything changes, so a reload either applies whole or not at all.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "proxy/proxy_server.h"
 #include "proxy/udp_forward.h"
 #include "proxy/udp_relay.h"
 
 namespace labgate::proxy {
+
+// How a new list of UDP forwards relates to the current one, by listen address (pure).
+ForwardDiff diff_udp_forwards(const std::vector<UdpForward>& current,
+                              const std::vector<UdpForward>& next);
+
+// A reload ready to apply: the new forwards with the sockets of the added ones already open (owned
+// here, closed if it is dropped without apply_reload()).
+struct UdpReload {
+  ForwardDiff diff;
+  std::vector<UdpLoopUpdate> updates;  // one per loop, sockets of added forwards in `added`
+  std::vector<std::shared_ptr<UdpForwardRuntime>> runtimes;
+};
 
 class UdpProxyServer {
  public:
   explicit UdpProxyServer(std::vector<UdpForward> forwards);
   ~UdpProxyServer();  // stops and joins
 
-  // Opens every socket of every loop (so failures show before anything runs). A listen port 0
-  // gets one from the kernel, shared by the other loops. False with *error: nothing left open.
+  // Creates the loops and opens every socket of every loop (so failures show before anything
+  // runs). A listen port 0 gets one from the kernel, shared by the other loops. False with
+  // *error: nothing left open. With no forwards, the loops wait for a reload to bring some.
   bool bind(int threads, std::string* error);
-  const std::vector<UdpForward>& forwards() const { return forwards_; }  // ports resolved
+  std::vector<UdpForward> forwards() const;  // ports resolved
 
   void start();
   void stop();  // thread-safe; returns after every loop stopped and its thread joined
 
-  const UdpForwardState& state(size_t i) const { return states_[i]; }
+  // After bind(), from one thread at a time. prepare_reload() opens the sockets of the added
+  // forwards on every loop and changes nothing: false with *error if one cannot be opened (then
+  // nothing is left open). apply_reload() hands the change to the loops, which apply it right
+  // after their current batch. Split so that `labgate run` can fail the TCP and UDP reloads
+  // together; reload() does both.
+  bool prepare_reload(std::vector<UdpForward> next, UdpReload* out, std::string* error) const;
+  void apply_reload(UdpReload reload, ForwardDiff* diff);
+  bool reload(std::vector<UdpForward> next, ForwardDiff* diff, std::string* error);
+
+  const UdpForwardState& state(size_t i) const;
 
  private:
-  std::vector<UdpForward> forwards_;
-  std::vector<UdpForwardState> states_;
+  mutable std::mutex mu_;  // guards runtimes_ against forwards() and state() from other threads
+  std::vector<std::shared_ptr<UdpForwardRuntime>> runtimes_;
   std::vector<std::unique_ptr<UdpRelayLoop>> loops_;
   std::vector<std::thread> threads_;
 };
