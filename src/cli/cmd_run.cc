@@ -70,9 +70,7 @@ std::shared_ptr<const dns::ForwardingConfig> forwarding_config(const Topology& t
   for (Ipv4 a : t.dns.upstreams) config->upstreams.push_back({a, o.upstream_port});
   for (const auto& n : t.networks) {
     if (!n.ok) continue;
-    bool allowed = t.dns.recursion.empty();
-    for (const auto& name : t.dns.recursion) allowed |= name == n.name;
-    if (allowed) config->recursion.push_back(n.subnet);
+    if (t.dns.may_recurse(n.name)) config->recursion.push_back(n.subnet);
   }
   return config;
 }

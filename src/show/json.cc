@@ -116,7 +116,8 @@ Json dns_json(const Topology& t) {
               {"ttl", t.dns.ttl},
               {"upstreams", std::move(upstreams)},
               {"listen", networks_or_all(t, t.dns.listen)},
-              {"recursion", networks_or_all(t, t.dns.recursion)},
+              {"recursion", t.dns.recursion_listed ? Json(t.dns.recursion)
+                                                   : networks_or_all(t, t.dns.recursion)},
               {"names", std::move(names)}};
 }
 

@@ -130,7 +130,9 @@ std::string render_dns(const Topology& t) {
       fmt::format("DNS\n  zone {}, ttl {}s, upstreams {}\n", t.dns.zone, t.dns.ttl,
                   upstreams.empty() ? "none" : fmt::format("{}", fmt::join(upstreams, ", ")));
   out += fmt::format("  served on {}; recursion for clients on {}\n", networks_or_all(t.dns.listen),
-                     networks_or_all(t.dns.recursion));
+                     t.dns.recursion_listed && t.dns.recursion.empty()
+                         ? std::string("no network")
+                         : networks_or_all(t.dns.recursion));
   DnsViewTable views = build_dns_views(t);
   if (views.names.empty()) return out + "  no names\n";
   TextTable table;

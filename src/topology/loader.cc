@@ -897,7 +897,10 @@ void Reader::dns(const YAML::Node& n) {
     }
   }
   if (n["listen"]) dns.listen = network_list(n["listen"], "dns.listen");
-  if (n["recursion"]) dns.recursion = network_list(n["recursion"], "dns.recursion");
+  if (n["recursion"]) {
+    dns.recursion = network_list(n["recursion"], "dns.recursion");
+    dns.recursion_listed = true;
+  }
 }
 
 // Where the documents of a YAML text begin, from its lines alone. Per YAML 1.2, "---" at the start

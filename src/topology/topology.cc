@@ -60,4 +60,9 @@ const Network* Topology::network_containing(Ipv4 a) const {
   return nullptr;
 }
 
+bool Dns::may_recurse(const std::string& network) const {
+  return !recursion_listed ||
+         std::find(recursion.begin(), recursion.end(), network) != recursion.end();
+}
+
 }  // namespace labgate

@@ -122,6 +122,11 @@ struct Dns {
   std::vector<Ipv4> upstreams;
   std::vector<std::string> listen;     // networks on whose gateway address DNS is served
   std::vector<std::string> recursion;  // networks whose clients may use the forwarder
+  bool recursion_listed = false;       // `recursion:` is given; then [] means no network at all
+
+  // Whether clients of `network` may use the forwarder: every network unless `recursion` lists
+  // some (or none).
+  bool may_recurse(const std::string& network) const;
 };
 
 struct Topology {

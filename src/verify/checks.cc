@@ -156,7 +156,7 @@ void recursion_checks(const Topology& t, const LabPlan& lab, std::vector<Check>&
     Probe probe{ProbeKind::kDns, net.address, 53, kLabInternetName};
     Check c =
         probe_check(fmt::format("recursion/{}", client->name), *client, probe, Expect::kDnsAnswer);
-    if (t.dns.upstreams.empty() || !listed(t.dns.recursion, net.name)) {
+    if (t.dns.upstreams.empty() || !t.dns.may_recurse(net.name)) {
       c.expected_value = "REFUSED";
     } else if (lab.resolvers.empty()) {
       c.expect = Expect::kSkip;

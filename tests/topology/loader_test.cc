@@ -170,6 +170,30 @@ TEST(Loader, WildcardDnsNameIsAccepted) {
   EXPECT_EQ(t.fqdn(t.dns.names[0]), "*.apps.cluster");
 }
 
+// `recursion:` unset lets every network recurse; a list only those; an empty list none.
+TEST(Loader, RecursionEmptyListMeansNoNetwork) {
+  struct Case {
+    const char* recursion_line;  // added under dns:, "" for none
+    bool lan, cluster;
+  };
+  const Case cases[] = {
+      {"", true, true},
+      {"  recursion: [cluster]\n", false, true},
+      {"  recursion: []\n", false, false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.recursion_line);
+    Diagnostics diagnostics;
+    Topology t = check_topology(
+        testing::edited(
+            {{"  zone: cluster\n", std::string("  zone: cluster\n") + c.recursion_line}}),
+        diagnostics);
+    EXPECT_FALSE(diagnostics.has_errors()) << testing::dump(diagnostics);
+    EXPECT_EQ(t.dns.may_recurse("lan"), c.lan);
+    EXPECT_EQ(t.dns.may_recurse("cluster"), c.cluster);
+  }
+}
+
 TEST(Loader, UdpPortsInBothForms) {
   Diagnostics diagnostics;
   auto t = check_topology(

@@ -294,6 +294,7 @@ dns:
       {"  upstreams: [9.9.9.9]\n", "203.0.113.10", "203.0.113.10"},  // off every network
       {"  upstreams: [192.168.1.53]\n", "-", "-"},  // a LAN resolver: no node in the lab
       {"", "REFUSED", "REFUSED"},                   // no upstream: no forwarding
+      {"  upstreams: [192.168.1.1]\n  recursion: []\n", "REFUSED", "REFUSED"},  // nobody
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.dns);
