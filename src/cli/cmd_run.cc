@@ -75,6 +75,15 @@ std::shared_ptr<const dns::ForwardingConfig> forwarding_config(const Topology& t
   return config;
 }
 
+// The UDP forwards of `t`, with the test override of their idle timeout.
+std::vector<proxy::UdpForward> udp_forwards(const Topology& t, const RunOptions& o,
+                                            std::vector<std::string>* ignored) {
+  std::vector<proxy::UdpForward> out = proxy::udp_proxy_forwards(t, ignored);
+  for (auto& f : out)
+    if (o.udp_idle_timeout_ms > 0) f.idle_timeout_ms = o.udp_idle_timeout_ms;
+  return out;
+}
+
 // A topology the DNS service can run from, or nullptr after reporting why not.
 std::optional<Topology> load(const RunOptions& o, int* exit_status) {
   LoadedTopology loaded = load_for_command(o.config);
@@ -135,12 +144,9 @@ int run(const RunOptions& o) {
     return kExitFailure;
   }
   std::vector<std::string> ignored;
-  std::vector<proxy::UdpForward> udp_forwards = proxy::udp_proxy_forwards(*topology, &ignored);
+  proxy::UdpProxyServer udp_proxy(udp_forwards(*topology, o, &ignored));
   for (const auto& line : ignored) runtime::log_warning(line);
-  for (auto& f : udp_forwards)
-    if (o.udp_idle_timeout_ms > 0) f.idle_timeout_ms = o.udp_idle_timeout_ms;
-  proxy::UdpProxyServer udp_proxy(std::move(udp_forwards));
-  if (!udp_proxy.forwards().empty() && !udp_proxy.bind(threads, &error)) {
+  if (!udp_proxy.bind(threads, &error)) {
     runtime::log_error(error);
     return kExitFailure;
   }
@@ -172,15 +178,21 @@ int run(const RunOptions& o) {
     std::shared_ptr<const dns::Authority> next_authority;
     if (next && serve_dns) next_authority = build_authority(*next, o, &why);
     // The proxy's forwards next (docs/proxy.md, "Reload"); a listener that cannot be opened fails
-    // the whole reload, before the DNS answers change.
-    proxy::ForwardDiff diff;
+    // the whole reload, before the DNS answers change. The UDP sockets are opened first and
+    // handed over only if the TCP reload succeeds too (else `udp` closes them).
+    proxy::ForwardDiff diff, udp_diff;
+    proxy::UdpReload udp;
     bool proxy_ok = next && (!serve_dns || next_authority) &&
+                    udp_proxy.prepare_reload(udp_forwards(*next, o, nullptr), &udp, &why) &&
                     proxy_server.reload(proxy::proxy_forwards(*next, nullptr), &diff, &why);
-    if (proxy_ok)
+    if (proxy_ok) {
+      udp_proxy.apply_reload(std::move(udp), &udp_diff);
       runtime::log_info(fmt::format(
           "reloaded the proxy: {} forwards kept as they were, {} changed, {} added, {} removed "
-          "(draining for up to {} s)",
-          diff.unchanged, diff.changed, diff.added, diff.removed.size(), o.proxy_drain_seconds));
+          "(draining for up to {} s); UDP: {} kept as they were, {} changed, {} added, {} removed",
+          diff.unchanged, diff.changed, diff.added, diff.removed.size(), o.proxy_drain_seconds,
+          udp_diff.unchanged, udp_diff.changed, udp_diff.added, udp_diff.removed.size()));
+    }
     if (proxy_ok && !serve_dns) {
       // Only the proxy runs: done.
     } else if (!proxy_ok || !next_authority) {
