@@ -8,30 +8,6 @@
 
 namespace labgate::proxy {
 
-ForwardDiff diff_forwards(const std::vector<ProxyForward>& current,
-                          const std::vector<ProxyForward>& next) {
-  ForwardDiff d;
-  std::vector<bool> matched(current.size(), false);
-  for (const auto& n : next) {
-    std::optional<size_t> from;
-    for (size_t i = 0; i < current.size() && !from; ++i)
-      if (!matched[i] && current[i].listen == n.listen) from = i;
-    d.kept_from.push_back(from);
-    if (!from) {
-      ++d.added;
-      continue;
-    }
-    matched[*from] = true;
-    if (current[*from] == n)
-      ++d.unchanged;
-    else
-      ++d.changed;
-  }
-  for (size_t i = 0; i < current.size(); ++i)
-    if (!matched[i]) d.removed.push_back(i);
-  return d;
-}
-
 ProxyServer::ProxyServer(std::vector<ProxyForward> forwards, uint32_t drain_ms)
     : drain_ms_(drain_ms) {
   for (auto& f : forwards) runtimes_.push_back(make_runtime(std::move(f), nullptr));

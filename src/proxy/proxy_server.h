@@ -18,21 +18,12 @@
 #include <thread>
 #include <vector>
 
+#include "proxy/forward_diff.h"
 #include "proxy/health_checker.h"
 #include "proxy/proxy_forward.h"
 #include "proxy/relay_loop.h"
 
 namespace labgate::proxy {
-
-// How a new list of forwards relates to the current one, by listen address (pure).
-struct ForwardDiff {
-  // For each new forward: the index of the current forward on the same address, if any.
-  std::vector<std::optional<size_t>> kept_from;
-  std::vector<size_t> removed;  // current forwards whose address is gone
-  size_t added = 0, changed = 0, unchanged = 0;
-};
-ForwardDiff diff_forwards(const std::vector<ProxyForward>& current,
-                          const std::vector<ProxyForward>& next);
 
 class ProxyServer {
  public:

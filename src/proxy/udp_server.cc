@@ -8,30 +8,6 @@
 
 namespace labgate::proxy {
 
-ForwardDiff diff_udp_forwards(const std::vector<UdpForward>& current,
-                              const std::vector<UdpForward>& next) {
-  ForwardDiff d;
-  std::vector<bool> matched(current.size(), false);
-  for (const auto& n : next) {
-    std::optional<size_t> from;
-    for (size_t i = 0; i < current.size() && !from; ++i)
-      if (!matched[i] && current[i].listen == n.listen) from = i;
-    d.kept_from.push_back(from);
-    if (!from) {
-      ++d.added;
-      continue;
-    }
-    matched[*from] = true;
-    if (current[*from] == n)
-      ++d.unchanged;
-    else
-      ++d.changed;
-  }
-  for (size_t i = 0; i < current.size(); ++i)
-    if (!matched[i]) d.removed.push_back(i);
-  return d;
-}
-
 UdpProxyServer::UdpProxyServer(std::vector<UdpForward> forwards) {
   for (auto& f : forwards) {
     auto r = std::make_shared<UdpForwardRuntime>();
@@ -93,7 +69,7 @@ void UdpProxyServer::stop() {
 bool UdpProxyServer::prepare_reload(std::vector<UdpForward> next, UdpReload* out,
                                     std::string* error) const {
   UdpReload r;
-  r.diff = diff_udp_forwards(forwards(), next);
+  r.diff = diff_forwards(forwards(), next);
   r.updates.resize(loops_.size());
   for (size_t j = 0; j < next.size(); ++j) {
     if (r.diff.kept_from[j]) {

@@ -17,15 +17,11 @@
 #include <thread>
 #include <vector>
 
-#include "proxy/proxy_server.h"
+#include "proxy/forward_diff.h"
 #include "proxy/udp_forward.h"
 #include "proxy/udp_relay.h"
 
 namespace labgate::proxy {
-
-// How a new list of UDP forwards relates to the current one, by listen address (pure).
-ForwardDiff diff_udp_forwards(const std::vector<UdpForward>& current,
-                              const std::vector<UdpForward>& next);
 
 // A reload ready to apply: the new forwards with the sockets of the added ones already open (owned
 // here, closed if it is dropped without apply_reload()).
