@@ -7,13 +7,8 @@
 // udp_proxy_forwards picks the UDP `via: proxy` forwards only, and names the options it ignores.
 #include "proxy/udp_server.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -22,88 +17,21 @@
 #include <gtest/gtest.h>
 
 #include "diag/diagnostic.h"
+#include "proxy/udp_loopback.h"
 #include "topology/loader.h"
 
 namespace labgate::proxy {
 namespace {
 
-const Ipv4 kLoopback{0x7F000001};
+using test_support::EchoBackend;
+using test_support::kLoopback;
+using test_support::str;
+using test_support::UdpSocket;
 
-sockaddr_in loopback(uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(kLoopback.value);
-  return sa;
+// Answers "PAYLOAD from ADDRESS:PORT", the sender being the proxy's session socket.
+std::string from_source(std::string_view payload, const sockaddr_in& sender) {
+  return fmt::format("{} from {}", payload, str(sender));
 }
-
-std::string str(const sockaddr_in& sa) {
-  char text[INET_ADDRSTRLEN];
-  ::inet_ntop(AF_INET, &sa.sin_addr, text, sizeof text);
-  return fmt::format("{}:{}", text, ntohs(sa.sin_port));
-}
-
-// A UDP socket on 127.0.0.1 with a kernel-chosen port.
-struct UdpSocket {
-  int fd = -1;
-  uint16_t port = 0;
-  UdpSocket() {
-    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sa = loopback(0);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    socklen_t len = sizeof sa;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    port = ntohs(sa.sin_port);
-  }
-  ~UdpSocket() { ::close(fd); }
-  void send_to(uint16_t to, const std::string& payload) const {
-    sockaddr_in sa = loopback(to);
-    ::sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  }
-  // The next datagram and its source ("" and no source after `ms`).
-  std::string receive_within(int ms, std::string* from = nullptr) const {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, ms) != 1) return "";
-    char buffer[2048];
-    sockaddr_in sa{};
-    socklen_t len = sizeof sa;
-    ssize_t n = ::recvfrom(fd, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&sa), &len);
-    if (n < 0) return "";
-    if (from) *from = str(sa);
-    return std::string(buffer, static_cast<size_t>(n));
-  }
-};
-
-// Answers every datagram with "PAYLOAD from ADDRESS:PORT" until destroyed.
-class EchoBackend {
- public:
-  EchoBackend() : thread_([this] { serve(); }) {}
-  ~EchoBackend() {
-    stop_ = true;
-    thread_.join();
-  }
-  Backend backend() const { return {kLoopback, socket_.port}; }
-
- private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{socket_.fd, POLLIN, 0};
-      if (::poll(&p, 1, 20) != 1) continue;
-      char buffer[2048];
-      sockaddr_in from{};
-      socklen_t len = sizeof from;
-      ssize_t n = ::recvfrom(socket_.fd, buffer, sizeof buffer, 0,
-                             reinterpret_cast<sockaddr*>(&from), &len);
-      if (n < 0) continue;
-      std::string reply =
-          fmt::format("{} from {}", std::string(buffer, static_cast<size_t>(n)), str(from));
-      ::sendto(socket_.fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
-    }
-  }
-  UdpSocket socket_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 UdpForward forward_to(const EchoBackend& backend) {
   UdpForward f;
@@ -122,7 +50,7 @@ bool eventually(Predicate done) {
 }
 
 TEST(UdpRelayTest, EachClientGetsItsOwnRepliesFromTheListenAddress) {
-  EchoBackend backend;
+  EchoBackend backend(from_source);
   UdpProxyServer proxy({forward_to(backend)});
   std::string error;
   ASSERT_TRUE(proxy.bind(2, &error)) << error;
@@ -135,11 +63,11 @@ TEST(UdpRelayTest, EachClientGetsItsOwnRepliesFromTheListenAddress) {
   for (int round = 0; round < 3; ++round) {
     a.send_to(port, fmt::format("a{}", round));
     b.send_to(port, fmt::format("b{}", round));
-    std::string from_a, from_b;
+    sockaddr_in from_a{}, from_b{};
     std::string reply_a = a.receive_within(2000, &from_a);
     std::string reply_b = b.receive_within(2000, &from_b);
-    EXPECT_EQ(from_a, listen);
-    EXPECT_EQ(from_b, listen);
+    EXPECT_EQ(str(from_a), listen);
+    EXPECT_EQ(str(from_b), listen);
     ASSERT_TRUE(reply_a.starts_with(fmt::format("a{} from 127.0.0.1:", round))) << reply_a;
     ASSERT_TRUE(reply_b.starts_with(fmt::format("b{} from 127.0.0.1:", round))) << reply_b;
     std::string source_a = reply_a.substr(reply_a.find(" from ") + 6);
@@ -160,7 +88,7 @@ TEST(UdpRelayTest, EachClientGetsItsOwnRepliesFromTheListenAddress) {
 }
 
 TEST(UdpRelayTest, IdleSessionExpiresAndANewOneOpens) {
-  EchoBackend backend;
+  EchoBackend backend(from_source);
   UdpForward f = forward_to(backend);
   f.idle_timeout_ms = 200;
   UdpProxyServer proxy({f});
@@ -183,7 +111,7 @@ TEST(UdpRelayTest, IdleSessionExpiresAndANewOneOpens) {
 }
 
 TEST(UdpRelayTest, NewClientsPastTheLimitAreDroppedAndCounted) {
-  EchoBackend backend;
+  EchoBackend backend(from_source);
   UdpForward f = forward_to(backend);
   f.max_sessions = 1;
   f.idle_timeout_ms = 300;
@@ -209,7 +137,7 @@ TEST(UdpRelayTest, NewClientsPastTheLimitAreDroppedAndCounted) {
 }
 
 TEST(UdpRelayTest, ABurstOfDatagramsMakesTheRoundTrip) {
-  EchoBackend backend;
+  EchoBackend backend(from_source);
   UdpProxyServer proxy({forward_to(backend)});
   std::string error;
   ASSERT_TRUE(proxy.bind(1, &error)) << error;

@@ -4,13 +4,8 @@
 // changed backend serves new clients while an open session goes on with the old one; a removed
 // forward stops answering and its sockets are closed; a server started with no forwards gets one
 // by reload; a socket that cannot be bound fails the reload and changes nothing.
-#include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -18,94 +13,23 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "proxy/udp_loopback.h"
 #include "proxy/udp_server.h"
 
 namespace labgate::proxy {
 namespace {
 
-const Ipv4 kLoopback{0x7F000001};
+using test_support::EchoBackend;
+using test_support::kLoopback;
+using test_support::UdpSocket;
 
-sockaddr_in loopback(uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(kLoopback.value);
-  return sa;
+// An echo backend answering "TAG PAYLOAD via PORT", PORT being the sender's (the proxy session
+// socket's) port.
+EchoBackend::Reply tagged(std::string tag) {
+  return [tag](std::string_view payload, const sockaddr_in& sender) {
+    return fmt::format("{} {} via {}", tag, payload, ntohs(sender.sin_port));
+  };
 }
-
-// A UDP socket on 127.0.0.1 (kernel-chosen port unless given), without SO_REUSEPORT.
-struct UdpSocket {
-  int fd = -1;
-  uint16_t port = 0;
-  bool bound = false;
-  explicit UdpSocket(uint16_t at = 0) {
-    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sa = loopback(at);
-    bound = ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
-    socklen_t len = sizeof sa;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-    port = ntohs(sa.sin_port);
-  }
-  ~UdpSocket() { ::close(fd); }
-  void send_to(uint16_t to, const std::string& payload) const {
-    sockaddr_in sa = loopback(to);
-    ::sendto(fd, payload.data(), payload.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  }
-  // The next datagram ("" after `ms`), and the port it came from.
-  std::string receive_within(int ms, uint16_t* from_port = nullptr) const {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, ms) != 1) return "";
-    char buffer[2048];
-    sockaddr_in sa{};
-    socklen_t len = sizeof sa;
-    ssize_t n = ::recvfrom(fd, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr*>(&sa), &len);
-    if (n < 0) return "";
-    if (from_port) *from_port = ntohs(sa.sin_port);
-    return std::string(buffer, static_cast<size_t>(n));
-  }
-  // Sends and waits for the answer (one retry: loopback does not lose, but be fair to UDP).
-  std::string ask(uint16_t to, const std::string& payload, uint16_t* from_port = nullptr) const {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      send_to(to, payload);
-      std::string reply = receive_within(1000, from_port);
-      if (!reply.empty()) return reply;
-    }
-    return "";
-  }
-};
-
-// Answers every datagram with "TAG PAYLOAD via PORT", PORT being the sender's (the proxy session
-// socket's) port, until destroyed.
-class EchoBackend {
- public:
-  explicit EchoBackend(std::string tag) : tag_(std::move(tag)), thread_([this] { serve(); }) {}
-  ~EchoBackend() {
-    stop_ = true;
-    thread_.join();
-  }
-  Backend backend() const { return {kLoopback, socket_.port}; }
-
- private:
-  void serve() {
-    while (!stop_) {
-      pollfd p{socket_.fd, POLLIN, 0};
-      if (::poll(&p, 1, 20) != 1) continue;
-      char buffer[2048];
-      sockaddr_in from{};
-      socklen_t len = sizeof from;
-      ssize_t n = ::recvfrom(socket_.fd, buffer, sizeof buffer, 0,
-                             reinterpret_cast<sockaddr*>(&from), &len);
-      if (n < 0) continue;
-      std::string reply =
-          fmt::format("{} {} via {}", tag_, std::string(buffer, size_t(n)), ntohs(from.sin_port));
-      ::sendto(socket_.fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
-    }
-  }
-  std::string tag_;
-  UdpSocket socket_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 UdpForward forward_to(const EchoBackend& backend, uint16_t port = 0, std::string label = "test") {
   UdpForward f;
@@ -123,17 +47,17 @@ bool eventually(Predicate done) {
 }
 
 TEST(UdpReloadTest, KeptForwardKeepsItsSocketAndTheClientsSession) {
-  EchoBackend one("one"), two("two");
+  EchoBackend one(tagged("one")), two(tagged("two"));
   UdpProxyServer proxy({forward_to(one)});
   std::string error;
   ASSERT_TRUE(proxy.bind(2, &error)) << error;
   proxy.start();
   const uint16_t port = proxy.forwards()[0].listen.port;
   UdpSocket client;
-  uint16_t from = 0;
+  sockaddr_in from{};
   std::string before = client.ask(port, "a", &from);
   ASSERT_EQ(before.rfind("one a via ", 0), 0u) << before;
-  EXPECT_EQ(from, port);
+  EXPECT_EQ(ntohs(from.sin_port), port);
 
   std::vector<UdpForward> next = proxy.forwards();
   next.push_back(forward_to(two, 0, "added"));
@@ -147,13 +71,13 @@ TEST(UdpReloadTest, KeptForwardKeepsItsSocketAndTheClientsSession) {
   // listen port; no second session was opened.
   std::string after = client.ask(port, "b", &from);
   EXPECT_EQ(after, "one b via " + before.substr(std::string("one a via ").size()));
-  EXPECT_EQ(from, port);
+  EXPECT_EQ(ntohs(from.sin_port), port);
   EXPECT_EQ(proxy.state(0).opened.load(), 1u);
   EXPECT_EQ(proxy.forwards()[0].listen.port, port);
 }
 
 TEST(UdpReloadTest, ChangedBackendServesNewClientsWhileOpenSessionsKeepTheOld) {
-  EchoBackend one("one"), two("two");
+  EchoBackend one(tagged("one")), two(tagged("two"));
   UdpProxyServer proxy({forward_to(one)});
   std::string error;
   ASSERT_TRUE(proxy.bind(2, &error)) << error;
@@ -181,7 +105,7 @@ TEST(UdpReloadTest, ChangedBackendServesNewClientsWhileOpenSessionsKeepTheOld) {
 }
 
 TEST(UdpReloadTest, RemovedForwardStopsAnsweringAndClosesItsSockets) {
-  EchoBackend one("one"), two("two");
+  EchoBackend one(tagged("one")), two(tagged("two"));
   UdpProxyServer proxy({forward_to(one, 0, "kept"), forward_to(two, 0, "removed")});
   std::string error;
   ASSERT_TRUE(proxy.bind(2, &error)) << error;
@@ -203,7 +127,7 @@ TEST(UdpReloadTest, RemovedForwardStopsAnsweringAndClosesItsSockets) {
 }
 
 TEST(UdpReloadTest, ServerStartedWithoutForwardsGetsOneByReload) {
-  EchoBackend one("one");
+  EchoBackend one(tagged("one"));
   UdpProxyServer proxy({});
   std::string error;
   ASSERT_TRUE(proxy.bind(2, &error)) << error;
@@ -223,7 +147,7 @@ TEST(UdpReloadTest, ServerStartedWithoutForwardsGetsOneByReload) {
 }
 
 TEST(UdpReloadTest, SocketThatCannotBeBoundChangesNothing) {
-  EchoBackend one("one"), two("two");
+  EchoBackend one(tagged("one")), two(tagged("two"));
   UdpProxyServer proxy({forward_to(one)});
   std::string error;
   ASSERT_TRUE(proxy.bind(2, &error)) << error;
