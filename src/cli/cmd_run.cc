@@ -1,10 +1,12 @@
-// `labgate run`: the daemon. Today it hosts the DNS service (authoritative answers for the local
-// zone, split by the client's network); the userspace proxy will join it on the same runtime.
+// `labgate run`: the daemon. It hosts the DNS service (split-horizon answers for the local zone,
+// the caching forwarder for other names) and the userspace proxy (`via: proxy` forwards, TCP and
+// UDP); docs/architecture.md lists its threads.
 //
-// Exit status: 2 if the file has errors or no `dns:` section (nothing to serve), 1 if the sockets
-// cannot be opened, 0 after a clean stop (SIGTERM or SIGINT). SIGHUP re-reads and re-validates the
-// file: a good file replaces the answers atomically, a bad one is reported and the old answers
-// stay. The listen addresses and thread count are fixed at start.
+// Exit status: 2 if the file has errors or nothing to serve (no `dns:` section and no proxy
+// forward), 1 if the sockets cannot be opened, 0 after a clean stop (SIGTERM or SIGINT). SIGHUP
+// re-reads and re-validates the file: a good file replaces the answers and the proxy's forwards, a
+// bad one is reported and everything stays as it was. The DNS listen addresses and the thread
+// count are fixed at start.
 #include <ctime>
 #include <memory>
 #include <string>
@@ -157,15 +159,20 @@ int run(const RunOptions& o) {
   udp_proxy.start();
   std::vector<std::string> where;
   for (const auto& a : server.bound()) where.push_back(a.str());
-  std::string status_line =
-      serve_dns ? fmt::format("serving DNS for zone '{}' on udp+tcp {} with {} thread{}",
-                              topology->dns.zone, fmt::join(where, ", "), threads,
-                              threads == 1 ? "" : "s")
-                : fmt::format("{} thread{}", threads, threads == 1 ? "" : "s");
-  for (const auto& f : proxy_server.forwards())
-    status_line += fmt::format("; proxying {} on {}", f.label, f.listen.str());
-  for (const auto& f : udp_proxy.forwards())
-    status_line += fmt::format("; proxying {} on udp {}", f.label, f.listen.str());
+  // The readiness and status line: what is served now, so it is built again after a reload.
+  std::string zone = serve_dns ? topology->dns.zone : "";
+  auto describe = [&] {
+    std::string line =
+        serve_dns ? fmt::format("serving DNS for zone '{}' on udp+tcp {} with {} thread{}", zone,
+                                fmt::join(where, ", "), threads, threads == 1 ? "" : "s")
+                  : fmt::format("{} thread{}", threads, threads == 1 ? "" : "s");
+    for (const auto& f : proxy_server.forwards())
+      line += fmt::format("; proxying {} on {}", f.label, f.listen.str());
+    for (const auto& f : udp_proxy.forwards())
+      line += fmt::format("; proxying {} on udp {}", f.label, f.listen.str());
+    return line;
+  };
+  const std::string status_line = describe();
   runtime::log_info(status_line);
   runtime::notify_ready(status_line);
 
@@ -200,12 +207,13 @@ int run(const RunOptions& o) {
                                      why.empty() ? "" : ": " + why));
     } else {
       service.replace(next_authority, forwarding_config(*next, o));
+      zone = next->dns.zone;
       if (o.listen.empty() && default_listen(*next) != listen)
         runtime::log_warning("the listen addresses changed; restart labgate to use them");
       runtime::log_info(
           fmt::format("reloaded: zone '{}', {} names", next->dns.zone, next->dns.names.size()));
     }
-    runtime::notify_ready(status_line);
+    runtime::notify_ready(describe());
   });
   runtime::notify_stopping();
   runtime::log_info(fmt::format("signal {}: stopping", sig));
@@ -220,7 +228,8 @@ int run(const RunOptions& o) {
 }
 
 void add_run_command(CLI::App& app, int& exit_status) {
-  auto* cmd = app.add_subcommand("run", "Run the gateway's services (DNS) until SIGTERM");
+  auto* cmd =
+      app.add_subcommand("run", "Run the gateway's services (DNS, userspace proxy) until SIGTERM");
   auto o = std::make_shared<RunOptions>();
   add_config_option(cmd, o->config);
   cmd->add_option("--listen", o->listen,

@@ -40,17 +40,22 @@ wait_for() {  # wait_for FILE PATTERN: up to 5 s
   for _ in $(seq 50); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   return 1
 }
+cp "$src/examples/homelab.yaml" "$tmp/topology.yaml"
 NOTIFY_SOCKET=$tmp/notify.sock JOURNAL_STREAM=8:1234 ip netns exec $ns "$labgate" run \
-  -c "$src/examples/homelab.yaml" --listen 127.0.0.1:5353 --threads 1 2>"$tmp/run.log" &
+  -c "$tmp/topology.yaml" --listen 127.0.0.1:5353 --threads 1 2>"$tmp/run.log" &
 pid=$!
 wait_for "$tmp/notify.txt" "^READY=1|STATUS=serving DNS for zone 'cluster' on udp+tcp 127.0.0.1:5353 with 1 thread$" ||
   fail "no READY=1 with STATUS: $(cat "$tmp/notify.txt" 2>/dev/null)"
 grep -q "^<6>serving DNS for zone 'cluster'" "$tmp/run.log" || fail "no <6> priority prefix under journald"
 
+# A reload of a changed zone: READY=1 again, with the STATUS of what is served now.
+sed -i 's/^  zone: cluster$/  zone: lab/' "$tmp/topology.yaml"
 kill -HUP $pid
 wait_for "$tmp/notify.txt" "^RELOADING=1|MONOTONIC_USEC=[0-9][0-9]*$" || fail "no RELOADING=1 on SIGHUP"
 for _ in $(seq 50); do [ "$(grep -c '^READY=1' "$tmp/notify.txt")" = 2 ] && break; sleep 0.1; done
 [ "$(grep -c '^READY=1' "$tmp/notify.txt")" = 2 ] || fail "no READY=1 after the reload"
+grep -q "^READY=1|STATUS=serving DNS for zone 'lab' on" "$tmp/notify.txt" ||
+  fail "the STATUS after the reload does not name the new zone: $(cat "$tmp/notify.txt")"
 
 kill -TERM $pid
 wait_for "$tmp/notify.txt" "^STOPPING=1$" || fail "no STOPPING=1 on SIGTERM"
