@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -18,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "proxy/proxy_forward.h"
+#include "proxy/udp_forward.h"
 
 namespace labgate::proxy::test_support {
 
@@ -112,5 +114,23 @@ class EchoBackend {
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };
+
+// A UDP forward from 127.0.0.1:`port` (0: a kernel-chosen port) to `backend`.
+inline UdpForward forward_to(const EchoBackend& backend, uint16_t port = 0,
+                             std::string label = "test") {
+  UdpForward f;
+  f.label = std::move(label);
+  f.listen = {kLoopback, port};
+  f.backend = backend.backend();
+  return f;
+}
+
+// Waits up to 3 s for `done`.
+template <typename Predicate>
+bool eventually(Predicate done) {
+  for (int i = 0; i < 300 && !done(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return done();
+}
 
 }  // namespace labgate::proxy::test_support

@@ -24,29 +24,14 @@ namespace labgate::proxy {
 namespace {
 
 using test_support::EchoBackend;
-using test_support::kLoopback;
+using test_support::eventually;
+using test_support::forward_to;
 using test_support::str;
 using test_support::UdpSocket;
 
 // Answers "PAYLOAD from ADDRESS:PORT", the sender being the proxy's session socket.
 std::string from_source(std::string_view payload, const sockaddr_in& sender) {
   return fmt::format("{} from {}", payload, str(sender));
-}
-
-UdpForward forward_to(const EchoBackend& backend) {
-  UdpForward f;
-  f.label = "test";
-  f.listen = {kLoopback, 0};
-  f.backend = backend.backend();
-  return f;
-}
-
-// Waits up to 3 s for `done`.
-template <typename Predicate>
-bool eventually(Predicate done) {
-  for (int i = 0; i < 300 && !done(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return done();
 }
 
 TEST(UdpRelayTest, EachClientGetsItsOwnRepliesFromTheListenAddress) {

@@ -20,7 +20,8 @@ namespace labgate::proxy {
 namespace {
 
 using test_support::EchoBackend;
-using test_support::kLoopback;
+using test_support::eventually;
+using test_support::forward_to;
 using test_support::UdpSocket;
 
 // An echo backend answering "TAG PAYLOAD via PORT", PORT being the sender's (the proxy session
@@ -29,21 +30,6 @@ EchoBackend::Reply tagged(std::string tag) {
   return [tag](std::string_view payload, const sockaddr_in& sender) {
     return fmt::format("{} {} via {}", tag, payload, ntohs(sender.sin_port));
   };
-}
-
-UdpForward forward_to(const EchoBackend& backend, uint16_t port = 0, std::string label = "test") {
-  UdpForward f;
-  f.label = std::move(label);
-  f.listen = {kLoopback, port};
-  f.backend = backend.backend();
-  return f;
-}
-
-template <typename Predicate>
-bool eventually(Predicate done) {
-  for (int i = 0; i < 300 && !done(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return done();
 }
 
 TEST(UdpReloadTest, KeptForwardKeepsItsSocketAndTheClientsSession) {
