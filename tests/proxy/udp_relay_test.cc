@@ -9,9 +9,7 @@
 
 #include <netinet/in.h>
 
-#include <chrono>
 #include <string>
-#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

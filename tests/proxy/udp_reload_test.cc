@@ -6,9 +6,7 @@
 // by reload; a socket that cannot be bound fails the reload and changes nothing.
 #include <netinet/in.h>
 
-#include <chrono>
 #include <string>
-#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
