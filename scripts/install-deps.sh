@@ -19,7 +19,7 @@ packages=(
 
 # `install-deps.sh --bench` also installs the peers labgate is measured against (bench/).
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(dnsperf dnsmasq-base haproxy socat iperf3 wrk nginx-light)
+  packages+=(dnsperf dnsmasq-base haproxy socat iperf3 wrk nginx-light liburing-dev)
 fi
 
 missing=()

@@ -13,6 +13,12 @@
 # dnsperf shares the cores, so CPU per answer is the steadier figure. labgate runs with 1 thread
 # (as the peers) and with 2; its RSS and its mean recvmmsg batch are printed. The ratio lines
 # compare labgate (1 and 2 threads) with Unbound and dnsmasq on each work.
+#
+# The floors (local work only): UDP reflectors that answer each query with its own bytes, QR set
+# (bench/dns/udp_reflector*.cc, built with LABGATE_BENCH into BUILD/bench/ next to BUILD/labgate):
+# floor-mmsg with recvmmsg/sendmmsg, floor-uring with io_uring. No server using the same system
+# calls can spend less CPU per answer than its floor; the floor / Unbound ratio says how close to
+# the goal (labgate <= 0.5x Unbound) any such server could get on this kernel.
 set -euo pipefail
 labgate=$(realpath "$1")
 secs=${2:-10}
@@ -61,10 +67,22 @@ ip netns exec $ns dnsmasq -k -C $work/dnsmasq.conf >$work/dnsmasq.log 2>&1 &
 ip netns exec $ns unbound -c $work/unbound.conf >$work/unbound.log 2>&1 &
 ip netns exec $ns "$labgate" run -c $work/labgate.yaml --listen 127.0.0.1:5303 --threads 1 --view-for-loopback lan >$work/lg1.log 2>&1 &
 ip netns exec $ns "$labgate" run -c $work/labgate.yaml --listen 127.0.0.1:5304 --threads 2 --view-for-loopback lan >$work/lg2.log 2>&1 &
+ports="5301 5302 5303 5304"
+floors=""
+for entry in udp_reflector:floor-mmsg:5305 udp_reflector_uring:floor-uring:5306; do
+  IFS=: read -r program name port <<<"$entry"
+  if [ -x "$(dirname "$labgate")/bench/$program" ]; then
+    ip netns exec $ns "$(dirname "$labgate")/bench/$program" 127.0.0.1:$port >$work/$name.log 2>&1 &
+    ports="$ports $port"
+    floors="$floors $name:$port:1"
+  else
+    echo "# $name: $(dirname "$labgate")/bench/$program not built (LABGATE_BENCH=ON; liburing-dev for io_uring)"
+  fi
+done
 
 pid_on_port() { ip netns exec $ns ss -lunp "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
 ask() { ip netns exec $ns dig @127.0.0.1 -p $1 +short +tries=1 +time=1 "$2" A 2>/dev/null | tail -1; }
-for port in 5301 5302 5303 5304; do
+for port in $ports; do
   for _ in $(seq 1 50); do [ -n "$(pid_on_port $port)" ] && break; sleep 0.1; done
   [ -n "$(pid_on_port $port)" ] || { echo "nothing listens on $port" >&2; cat $work/*.log >&2; exit 1; }
 done
@@ -72,7 +90,7 @@ for _ in $(seq 1 50); do [ "$(ask 53 n1.example.test)" = 198.51.100.2 ] && break
 
 cpu_ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
 hz=$(getconf CLK_TCK)
-servers="dnsmasq:5301:1 unbound:5302:1 labgate:5303:1 labgate:5304:2"
+servers="dnsmasq:5301:1 unbound:5302:1 labgate:5303:1 labgate:5304:2$floors"
 
 # Which servers can do each work: every server answers the local names; the cached work needs a
 # forwarder, which labgate has only once its forwarder is built (issue 5).
@@ -91,7 +109,11 @@ for w in local cached; do
   for entry in $servers; do
     IFS=: read -r server port threads <<<"$entry"
     key=$server$threads
-    if ! can_do $server $port $w; then
+    if [[ $server = floor-* ]]; then
+      # A reflector answers every query NOERROR with no records (checked by dnsperf's NOERROR %);
+      # it is a floor for answering, not a forwarder.
+      [ $w = local ] || continue
+    elif ! can_do $server $port $w; then
       if [ $server = labgate ] && [ $w = cached ]; then
         echo "labgate: forwarder not available (n1.example.test: '$(ask $port n1.example.test)')"
         continue
@@ -114,7 +136,7 @@ for w in local cached; do
     qps[$w.$key]=$q
     cpu[$w.$key]=$c
     printf "%-8s %-8s %7s %10s %11s %8s %14s\n" $w $server $threads $q $lat "${noerror:-?}" $c
-    if [ $server = labgate ]; then echo "labgate RSS ($threads thread(s)): $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)"; fi
+    if [ $server != dnsmasq ] && [ $server != unbound ]; then echo "$server RSS ($threads thread(s)): $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)"; fi
   done
 done
 
@@ -131,6 +153,13 @@ for w in local cached; do
   if [ -n "${qps[$w.labgate2]:-}" ]; then
     echo "$w labgate 2t / 1t qps: $(ratio ${qps[$w.labgate2]} ${qps[$w.labgate1]})"
   fi
+done
+for f in floor-mmsg floor-uring; do
+  [ -n "${cpu[local.${f}1]:-}" ] || continue
+  echo "local $f: cpu/unbound $(ratio ${cpu[local.${f}1]} ${cpu[local.unbound1]})" \
+    "(a server on these calls can reach at best this ratio; goal for labgate <= 0.5)" \
+    "cpu/dnsmasq $(ratio ${cpu[local.${f}1]} ${cpu[local.dnsmasq1]})" \
+    "labgate 1t cpu/$f $(ratio ${cpu[local.labgate1]} ${cpu[local.${f}1]})"
 done
 # labgate's own count: answers and recvmmsg batches (answers per batch shows how much batching the
 # load allowed).
