@@ -31,6 +31,35 @@ Ipv4 client_of(const sockaddr_in& sa) {
 
 }  // namespace
 
+// One UDP batch's buffers and headers. The headers point into the buffers once, when this is
+// made; each recvmmsg then only needs msg_namelen restored (the kernel writes it back). Made for a
+// loop's first UDP socket and never zeroed: a loop without UDP -- and any other thread of the
+// process -- holds none of it, and only pages that datagrams touched become resident. (As
+// thread_local arrays, these 170 KiB were zeroed, so resident, in every thread at its start.)
+struct EventLoop::UdpBatch {
+  uint8_t queries[kBatch][kUdpQueryBytes];
+  uint8_t replies[kBatch][kUdpReplyBytes];
+  sockaddr_in peers[kBatch];
+  iovec in_iov[kBatch], out_iov[kBatch];
+  mmsghdr in[kBatch], out[kBatch];
+
+  void point_headers() {
+    for (int i = 0; i < kBatch; ++i) {
+      in_iov[i] = {queries[i], kUdpQueryBytes};
+      in[i] = {};
+      in[i].msg_hdr.msg_name = &peers[i];
+      in[i].msg_hdr.msg_namelen = sizeof peers[i];
+      in[i].msg_hdr.msg_iov = &in_iov[i];
+      in[i].msg_hdr.msg_iovlen = 1;
+      out_iov[i] = {replies[i], 0};
+      out[i] = {};
+      out[i].msg_hdr.msg_namelen = sizeof peers[i];
+      out[i].msg_hdr.msg_iov = &out_iov[i];
+      out[i].msg_hdr.msg_iovlen = 1;
+    }
+  }
+};
+
 struct EventLoop::Connection {
   Source source;
   uint64_t id = 0;
@@ -69,6 +98,10 @@ void EventLoop::watch(Source* source, uint32_t events) {
 }
 
 void EventLoop::add_udp_socket(int fd) {
+  if (!udp_) {
+    udp_ = std::make_unique_for_overwrite<UdpBatch>();
+    udp_->point_headers();
+  }
   sources_.push_back(std::make_unique<Source>(Source{Kind::kUdp, fd, nullptr, {}}));
   watch(sources_.back().get(), EPOLLIN);
 }
@@ -136,42 +169,26 @@ void EventLoop::free_retired() {
 }
 
 void EventLoop::on_udp(int fd) {
-  // Per-thread buffers (~170 KiB), so a batch allocates nothing.
-  static thread_local uint8_t queries[kBatch][kUdpQueryBytes];
-  static thread_local uint8_t replies[kBatch][kUdpReplyBytes];
-  sockaddr_in peers[kBatch];
-  iovec in_iov[kBatch], out_iov[kBatch];
-  mmsghdr in[kBatch], out[kBatch];
+  UdpBatch& b = *udp_;
   for (int batch = 0; batch < kMaxBatchesPerWakeup; ++batch) {
-    for (int i = 0; i < kBatch; ++i) {
-      in_iov[i] = {queries[i], kUdpQueryBytes};
-      in[i] = {};
-      in[i].msg_hdr.msg_name = &peers[i];
-      in[i].msg_hdr.msg_namelen = sizeof peers[i];
-      in[i].msg_hdr.msg_iov = &in_iov[i];
-      in[i].msg_hdr.msg_iovlen = 1;
-    }
-    int got = ::recvmmsg(fd, in, kBatch, MSG_DONTWAIT, nullptr);
+    int got = ::recvmmsg(fd, b.in, kBatch, MSG_DONTWAIT, nullptr);
     if (got <= 0) return;  // EAGAIN, or an error the next wakeup will see again
     handler_->refresh();
     int replies_count = 0;
     for (int i = 0; i < got; ++i) {
-      if (in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
-      ReplyPath from{Transport::kUdp, client_of(peers[i]), ntohs(peers[i].sin_port), fd, 0};
-      size_t size =
-          handler_->handle(queries[i], in[i].msg_len, from, replies[replies_count], kUdpReplyBytes);
+      b.in[i].msg_hdr.msg_namelen = sizeof b.peers[i];  // for the next recvmmsg
+      if (b.in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
+      ReplyPath from{Transport::kUdp, client_of(b.peers[i]), ntohs(b.peers[i].sin_port), fd, 0};
+      size_t size = handler_->handle(b.queries[i], b.in[i].msg_len, from, b.replies[replies_count],
+                                     kUdpReplyBytes);
       if (size == 0 || size == LoopHandler::kDeferred) continue;
-      out_iov[replies_count] = {replies[replies_count], size};
-      out[replies_count] = {};
-      out[replies_count].msg_hdr.msg_name = &peers[i];
-      out[replies_count].msg_hdr.msg_namelen = sizeof peers[i];
-      out[replies_count].msg_hdr.msg_iov = &out_iov[replies_count];
-      out[replies_count].msg_hdr.msg_iovlen = 1;
+      b.out_iov[replies_count].iov_len = size;
+      b.out[replies_count].msg_hdr.msg_name = &b.peers[i];
       ++replies_count;
     }
     // A reply the kernel cannot take now is lost, as any UDP datagram may be; the client retries.
     for (int sent = 0; sent < replies_count;) {
-      int r = ::sendmmsg(fd, out + sent, replies_count - sent, MSG_DONTWAIT);
+      int r = ::sendmmsg(fd, b.out + sent, replies_count - sent, MSG_DONTWAIT);
       if (r <= 0) {
         if (r < 0 && errno == EINTR) continue;
         ++sent;  // skip the datagram that failed (e.g. an unreachable peer) and go on

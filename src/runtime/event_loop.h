@@ -60,6 +60,7 @@ class EventLoop : public LoopContext {
 
  private:
   struct Connection;
+  struct UdpBatch;
   enum class Kind : uint8_t { kWake, kUdp, kListener, kConnection, kHandler, kRetired };
   struct Source {
     Kind kind;
@@ -80,6 +81,7 @@ class EventLoop : public LoopContext {
   void free_retired();
 
   std::unique_ptr<LoopHandler> handler_;
+  std::unique_ptr<UdpBatch> udp_;  // made by the first add_udp_socket
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::vector<std::unique_ptr<Source>> sources_;

@@ -172,6 +172,53 @@ TEST_F(ServerTest, ReloadSwapsAnswersWithoutDroppingQueries) {
             0xC0A86451u);
 }
 
+// Several recvmmsg batches from two clients, with unanswered datagrams (responses, which a
+// server never answers) between the queries: every query gets exactly one reply, with its own ID,
+// at the client that asked -- so the batch's headers, reused from batch to batch, and the replies
+// packed ahead of the skipped datagrams, each go back to the right peer.
+TEST(Server, AnswersEveryQueryOfABurstAtTheClientThatAskedIt) {
+  // One loop, so both clients' datagrams share its socket and its batches.
+  dns::DnsService service(authority_for(seed_topology_text(), "lan"));
+  Server server;
+  std::string error;
+  ASSERT_TRUE(server.bind(service, {{Ipv4{0x7F000001}, 0}}, 1, &error)) << error;
+  server.start();
+  constexpr int kPerClient = 70;  // both clients together: more than four batches of 32
+  int clients[2];
+  sockaddr_in sa = to_sockaddr(server.bound()[0]);
+  for (int& fd : clients) {
+    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+  }
+  for (int n = 0; n < kPerClient; ++n) {
+    for (int c = 0; c < 2; ++c) {
+      auto id = static_cast<uint16_t>(c << 8 | n);
+      Bytes q = make_query("argocd.cluster", dns::type::kA, {.id = id});
+      ASSERT_EQ(::send(clients[c], q.data(), q.size(), 0), static_cast<ssize_t>(q.size()));
+      if (n % 5 == 0) {  // a response: dropped without a reply
+        Bytes r = make_query("argocd.cluster", dns::type::kA, {.id = id, .flags = dns::flag::kQr});
+        ASSERT_EQ(::send(clients[c], r.data(), r.size(), 0), static_cast<ssize_t>(r.size()));
+      }
+    }
+  }
+  for (int c = 0; c < 2; ++c) {
+    std::vector<int> replies(kPerClient, 0);
+    uint8_t buffer[512];
+    pollfd p{clients[c], POLLIN, 0};
+    while (::poll(&p, 1, 1000) == 1) {
+      ssize_t got = ::recv(clients[c], buffer, sizeof buffer, 0);
+      ASSERT_GE(got, 12);
+      EXPECT_EQ(buffer[0], c) << "a reply to the other client's query";
+      ASSERT_LT(buffer[1], kPerClient);
+      ++replies[buffer[1]];
+      EXPECT_EQ(first_a(Bytes(buffer, buffer + got)), 0xC0A80137u);
+    }
+    for (int n = 0; n < kPerClient; ++n)
+      EXPECT_EQ(replies[n], 1) << "client " << c << " query " << n;
+    ::close(clients[c]);
+  }
+}
+
 TEST(Server, BindFailureIsReportedAndLeavesNothingOpen) {
   dns::DnsService service(authority_for(seed_topology_text(), ""));
   Server server;
