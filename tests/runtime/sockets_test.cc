@@ -1,0 +1,43 @@
+// The listening sockets' options, read back from the kernel.
+#include "runtime/sockets.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace labgate::runtime {
+namespace {
+
+int int_option(int fd, int level, int name) {
+  int value = -1;
+  socklen_t size = sizeof value;
+  EXPECT_EQ(::getsockopt(fd, level, name, &value, &size), 0);
+  return value;
+}
+
+// RFC 9715: UDP replies are sent with DF set and never fragmented, whatever path MTU the kernel
+// may have learnt (see sockets.cc).
+TEST(Sockets, UdpSocketsSendUnfragmentedIgnoringThePathMtu) {
+  ListenAddress bound;
+  std::string error;
+  int fd = open_udp_socket({Ipv4{0x7F000001}, 0}, &bound, &error);
+  ASSERT_GE(fd, 0) << error;
+  EXPECT_EQ(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
+  EXPECT_EQ(int_option(fd, SOL_SOCKET, SO_REUSEPORT), 1);
+  EXPECT_NE(bound.port, 0);
+  ::close(fd);
+}
+
+TEST(Sockets, TcpListenersKeepTheDefaultPathMtuDiscovery) {
+  ListenAddress bound;
+  std::string error;
+  int fd = open_tcp_listener({Ipv4{0x7F000001}, 0}, &bound, &error);
+  ASSERT_GE(fd, 0) << error;
+  EXPECT_NE(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace labgate::runtime
