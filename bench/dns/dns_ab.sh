@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Two labgate builds on the same local-zone work, interleaved, to tell whether a change to the UDP
+# path helps: A, B, A, B, ... in one private network namespace (nothing leaves this machine).
+# Usage: bench/dns/dns_ab.sh LABGATE_A LABGATE_B [seconds] [rounds]   (root; Debian: dnsperf dig)
+#
+# Both run `labgate run --threads 1` on the seed (loopback clients get the LAN's view), as in
+# dns_bench.sh. Each round measures A then B with dnsperf (4 clients, no rate limit) and prints,
+# per build: qps, the share of NOERROR answers, CPU per answer (utime+stime / queries completed, in
+# us: the figure to compare on a shared machine) and VmRSS at start and after the round.
+set -euo pipefail
+a=$(realpath "$1")
+b=$(realpath "$2")
+secs=${3:-10}
+rounds=${4:-3}
+for tool in dnsperf dig; do
+  command -v $tool >/dev/null || { echo "missing $tool (scripts/install-deps.sh --bench)" >&2; exit 1; }
+done
+ns=lgbench-ab-$$
+work=$(mktemp -d)
+ip netns add $ns
+cleanup() {
+  ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
+  sleep 0.3
+  ip netns pids $ns 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+  ip netns del $ns 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ip -n $ns link set lo up
+for n in argocd longhorn navidrome; do echo "$n.cluster A"; done >$work/local.q
+seed="$(dirname "$0")/../../examples/homelab.yaml"
+ip netns exec $ns "$a" run -c "$seed" --listen 127.0.0.1:5311 --threads 1 --view-for-loopback lan >$work/a.log 2>&1 &
+ip netns exec $ns "$b" run -c "$seed" --listen 127.0.0.1:5312 --threads 1 --view-for-loopback lan >$work/b.log 2>&1 &
+pid_on_port() { ip netns exec $ns ss -lunp "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
+for port in 5311 5312; do
+  for _ in $(seq 1 50); do [ -n "$(pid_on_port $port)" ] && break; sleep 0.1; done
+  [ -n "$(pid_on_port $port)" ] || { echo "nothing listens on $port" >&2; cat $work/*.log >&2; exit 1; }
+  answer=$(ip netns exec $ns dig @127.0.0.1 -p $port +short +tries=1 +time=1 argocd.cluster A)
+  [ "$answer" = 192.168.1.55 ] || { echo "port $port answers '$answer'" >&2; exit 1; }
+done
+rss() { awk '/VmRSS/{print $2}' /proc/$1/status; }
+declare -A rss_start
+for port in 5311 5312; do rss_start[$port]=$(rss "$(pid_on_port $port)"); done
+hz=$(getconf CLK_TCK)
+echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${secs}s each"
+echo "# A = $a"
+echo "# B = $b"
+printf "%-5s %-5s %10s %8s %14s %13s %13s\n" round build qps noerror cpu_us/answer rss_start_kB rss_after_kB
+for round in $(seq 1 "$rounds"); do
+  for entry in A:5311 B:5312; do
+    IFS=: read -r build port <<<"$entry"
+    pid=$(pid_on_port $port)
+    before=$(awk '{print $14 + $15}' /proc/$pid/stat)
+    out=$(ip netns exec $ns dnsperf -s 127.0.0.1 -p $port -d $work/local.q -l $secs -c 4 -Q 1000000 2>/dev/null)
+    after=$(awk '{print $14 + $15}' /proc/$pid/stat)
+    q=$(awk '/Queries per second/{printf "%.0f", $4}' <<<"$out")
+    done_q=$(awk '/Queries completed/{print $3}' <<<"$out")
+    noerror=$(awk '/Response codes/{for(i=3;i<=NF;i++) if($i=="NOERROR") {v=$(i+2); gsub(/[(),]/,"",v); print v}}' <<<"$out")
+    c=$(awk -v t=$((after - before)) -v hz=$hz -v n=$done_q 'BEGIN{printf "%.2f", n ? t / hz * 1e6 / n : 0}')
+    printf "%-5s %-5s %10s %8s %14s %13s %13s\n" $round $build $q "${noerror:-?}" $c ${rss_start[$port]} "$(rss $pid)"
+  done
+done
