@@ -28,7 +28,7 @@ inline bool reflect_in_place(uint8_t* message, size_t size) {
   return true;
 }
 
-// A blocking IPv4 UDP socket bound to "ADDRESS:PORT", or exits with a message: a bench tool, not
+// A blocking IPv4 UDP socket, bound to "ADDRESS:PORT", or exits with a message: a bench tool, not
 // a server, so a bad argument ends it.
 inline int bind_udp_or_die(const char* address_port) {
   std::string text = address_port;
@@ -42,7 +42,10 @@ inline int bind_udp_or_die(const char* address_port) {
   }
   sa.sin_port = htons(static_cast<uint16_t>(std::atoi(text.c_str() + colon + 1)));
   int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+  // As labgate's UDP sockets (runtime/sockets.cc): DF set, no IP ID to compute per reply.
+  int probe = IP_PMTUDISC_PROBE;
+  if (fd < 0 || ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe) != 0 ||
+      ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     std::perror(address_port);
     std::exit(1);
   }
