@@ -4,7 +4,8 @@
 # Usage: bench/dns/dns_ab.sh LABGATE_A LABGATE_B [seconds] [rounds]   (root; Debian: dnsperf dig)
 #
 # Both run `labgate run --threads 1` on the seed (loopback clients get the LAN's view), as in
-# dns_bench.sh. Each round measures A then B with dnsperf (4 clients, no rate limit) and prints,
+# dns_bench.sh. Either may instead be a floor of dns_bench.sh (BUILD/bench/udp_reflector*), to
+# compare labgate with the floor in the same minutes. Each round measures A then B with dnsperf (4 clients, no rate limit) and prints,
 # per build: qps, the share of NOERROR answers, CPU per answer (utime+stime / queries completed, in
 # us: the figure to compare on a shared machine) and VmRSS at start and after the round.
 set -euo pipefail
@@ -29,12 +30,23 @@ trap cleanup EXIT
 ip -n $ns link set lo up
 for n in argocd longhorn navidrome; do echo "$n.cluster A"; done >$work/local.q
 seed="$(dirname "$0")/../../examples/homelab.yaml"
-ip netns exec $ns "$a" run -c "$seed" --listen 127.0.0.1:5311 --threads 1 --view-for-loopback lan >$work/a.log 2>&1 &
-ip netns exec $ns "$b" run -c "$seed" --listen 127.0.0.1:5312 --threads 1 --view-for-loopback lan >$work/b.log 2>&1 &
+is_floor() { [[ $(basename "$1") == udp_reflector* ]]; }
+start() { # binary port log
+  if is_floor "$1"; then
+    ip netns exec $ns "$1" 127.0.0.1:$2 >$3 2>&1 &
+  else
+    ip netns exec $ns "$1" run -c "$seed" --listen 127.0.0.1:$2 --threads 1 --view-for-loopback lan >$3 2>&1 &
+  fi
+}
+start "$a" 5311 $work/a.log
+start "$b" 5312 $work/b.log
 pid_on_port() { ip netns exec $ns ss -lunp "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
 for port in 5311 5312; do
   for _ in $(seq 1 50); do [ -n "$(pid_on_port $port)" ] && break; sleep 0.1; done
   [ -n "$(pid_on_port $port)" ] || { echo "nothing listens on $port" >&2; cat $work/*.log >&2; exit 1; }
+  binary=$a
+  [ $port = 5312 ] && binary=$b
+  is_floor "$binary" && continue  # a floor answers NOERROR with no records (dnsperf's NOERROR %)
   answer=$(ip netns exec $ns dig @127.0.0.1 -p $port +short +tries=1 +time=1 argocd.cluster A)
   [ "$answer" = 192.168.1.55 ] || { echo "port $port answers '$answer'" >&2; exit 1; }
 done
