@@ -16,18 +16,8 @@ rounds=${4:-3}
 for tool in dnsperf dig; do
   command -v $tool >/dev/null || { echo "missing $tool (scripts/install-deps.sh --bench)" >&2; exit 1; }
 done
-ns=lgbench-ab-$$
-work=$(mktemp -d)
-ip netns add $ns
-cleanup() {
-  ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
-  sleep 0.3
-  ip netns pids $ns 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-  ip netns del $ns 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-ip -n $ns link set lo up
+source "$(dirname "$0")/lib.sh"
+bench_namespace ab
 for n in argocd longhorn navidrome; do echo "$n.cluster A"; done >$work/local.q
 seed="$(dirname "$0")/../../examples/homelab.yaml"
 is_floor() { [[ $(basename "$1") == udp_reflector* ]]; }
@@ -40,7 +30,6 @@ start() { # binary port log
 }
 start "$a" 5311 $work/a.log
 start "$b" 5312 $work/b.log
-pid_on_port() { ip netns exec $ns ss -lunp "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
 for port in 5311 5312; do
   for _ in $(seq 1 50); do [ -n "$(pid_on_port $port)" ] && break; sleep 0.1; done
   [ -n "$(pid_on_port $port)" ] || { echo "nothing listens on $port" >&2; cat $work/*.log >&2; exit 1; }
@@ -53,7 +42,6 @@ done
 rss() { awk '/VmRSS/{print $2}' /proc/$1/status; }
 declare -A rss_start
 for port in 5311 5312; do rss_start[$port]=$(rss "$(pid_on_port $port)"); done
-hz=$(getconf CLK_TCK)
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), ${secs}s each"
 echo "# A = $a"
 echo "# B = $b"
@@ -61,14 +49,7 @@ printf "%-5s %-5s %10s %8s %14s %13s %13s\n" round build qps noerror cpu_us/answ
 for round in $(seq 1 "$rounds"); do
   for entry in A:5311 B:5312; do
     IFS=: read -r build port <<<"$entry"
-    pid=$(pid_on_port $port)
-    before=$(awk '{print $14 + $15}' /proc/$pid/stat)
-    out=$(ip netns exec $ns dnsperf -s 127.0.0.1 -p $port -d $work/local.q -l $secs -c 4 -Q 1000000 2>/dev/null)
-    after=$(awk '{print $14 + $15}' /proc/$pid/stat)
-    q=$(awk '/Queries per second/{printf "%.0f", $4}' <<<"$out")
-    done_q=$(awk '/Queries completed/{print $3}' <<<"$out")
-    noerror=$(awk '/Response codes/{for(i=3;i<=NF;i++) if($i=="NOERROR") {v=$(i+2); gsub(/[(),]/,"",v); print v}}' <<<"$out")
-    c=$(awk -v t=$((after - before)) -v hz=$hz -v n=$done_q 'BEGIN{printf "%.2f", n ? t / hz * 1e6 / n : 0}')
-    printf "%-5s %-5s %10s %8s %14s %13s %13s\n" $round $build $q "${noerror:-?}" $c ${rss_start[$port]} "$(rss $pid)"
+    measure $port $work/local.q $secs
+    printf "%-5s %-5s %10s %8s %14s %13s %13s\n" $round $build $m_qps $m_noerror $m_cpu ${rss_start[$port]} "$(rss $m_pid)"
   done
 done

@@ -25,20 +25,8 @@ secs=${2:-10}
 for tool in dnsperf unbound dnsmasq dig; do
   command -v $tool >/dev/null || { echo "missing $tool (scripts/install-deps.sh --bench)" >&2; exit 1; }
 done
-ns=lgbench-dns-$$
-work=$(mktemp -d)
-ip netns add $ns
-# Daemons write to files, never to this script's stdout: a daemon holding the pipe open would keep
-# a caller that reads our output (e.g. `| tee`) waiting after we exit.
-cleanup() {
-  ip netns pids $ns 2>/dev/null | xargs -r kill 2>/dev/null || true
-  sleep 0.3
-  ip netns pids $ns 2>/dev/null | xargs -r kill -9 2>/dev/null || true
-  ip netns del $ns 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-ip -n $ns link set lo up
+source "$(dirname "$0")/lib.sh"
+bench_namespace dns
 
 names="argocd longhorn navidrome grafana prometheus sftp k8s"
 for n in $names; do echo "$n.cluster A"; done >$work/local.q
@@ -80,7 +68,6 @@ for entry in udp_reflector:floor-mmsg:5305 udp_reflector_uring:floor-uring:5306;
   fi
 done
 
-pid_on_port() { ip netns exec $ns ss -lunp "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
 ask() { ip netns exec $ns dig @127.0.0.1 -p $1 +short +tries=1 +time=1 "$2" A 2>/dev/null | tail -1; }
 for port in $ports; do
   for _ in $(seq 1 50); do [ -n "$(pid_on_port $port)" ] && break; sleep 0.1; done
@@ -88,8 +75,6 @@ for port in $ports; do
 done
 for _ in $(seq 1 50); do [ "$(ask 53 n1.example.test)" = 198.51.100.2 ] && break; sleep 0.1; done
 
-cpu_ticks() { awk '{print $14 + $15}' /proc/$1/stat; }
-hz=$(getconf CLK_TCK)
 servers="dnsmasq:5301:1 unbound:5302:1 labgate:5303:1 labgate:5304:2$floors"
 
 # Which servers can do each work: every server answers the local names; the cached work needs a
@@ -124,19 +109,11 @@ for w in local cached; do
     fi
     # Warm the cache: one pass over every name, then measure.
     [ $w = cached ] && ip netns exec $ns dnsperf -s 127.0.0.1 -p $port -d $work/cached.q -n 1 -c 1 >/dev/null 2>&1
-    pid=$(pid_on_port $port)
-    before=$(cpu_ticks $pid)
-    out=$(ip netns exec $ns dnsperf -s 127.0.0.1 -p $port -d $work/$w.q -l $secs -c 4 -Q 1000000 2>/dev/null)
-    after=$(cpu_ticks $pid)
-    q=$(awk '/Queries per second/{printf "%.0f", $4}' <<<"$out")
-    done_q=$(awk '/Queries completed/{print $3}' <<<"$out")
-    lat=$(awk '/Average Latency/{printf "%.0f", $4 * 1e6}' <<<"$out")
-    noerror=$(awk '/Response codes/{for(i=3;i<=NF;i++) if($i=="NOERROR") {v=$(i+2); gsub(/[(),]/,"",v); print v}}' <<<"$out")
-    c=$(awk -v t=$((after - before)) -v hz=$hz -v n=$done_q 'BEGIN{printf "%.2f", n ? t / hz * 1e6 / n : 0}')
-    qps[$w.$key]=$q
-    cpu[$w.$key]=$c
-    printf "%-8s %-8s %7s %10s %11s %8s %14s\n" $w $server $threads $q $lat "${noerror:-?}" $c
-    if [ $server != dnsmasq ] && [ $server != unbound ]; then echo "$server RSS ($threads thread(s)): $(awk '/VmRSS/{print $2, $3}' /proc/$pid/status)"; fi
+    measure $port $work/$w.q $secs
+    qps[$w.$key]=$m_qps
+    cpu[$w.$key]=$m_cpu
+    printf "%-8s %-8s %7s %10s %11s %8s %14s\n" $w $server $threads $m_qps $m_latency_us $m_noerror $m_cpu
+    if [ $server != dnsmasq ] && [ $server != unbound ]; then echo "$server RSS ($threads thread(s)): $(awk '/VmRSS/{print $2, $3}' /proc/$m_pid/status)"; fi
   done
 done
 
