@@ -58,18 +58,24 @@ ip -n $c route add default via 10.98.0.1
 ip -n $s route add default via 10.97.0.1
 ip netns exec $g sysctl -qw net.ipv4.ip_forward=1
 
-# Ports on the gateway: throughput 70xx -> server 5201, connections 71xx -> server 8080.
-#   kernel-dnat 7000/7100, haproxy 7001/7101, socat 7002/7102, labgate 7003/7103.
+# Ports on the gateway: throughput 70xx -> server 5201, connections 71xx -> server 808x.
+#   kernel-dnat 7000/7100->8081, haproxy 7001/7101->8082, socat 7002/7102->8083,
+#   labgate-1 7003/7103->8084, labgate-2 7003/7104->8085 (direct: 8080).
+# Each path has its own server port for the connection work, so no path meets the TIME_WAIT
+# sockets another left in the server namespace: a SYN that hits one whose timestamps came from
+# another sender (kernel DNAT passes the client's, a proxy sends its own) is dropped by PAWS and
+# retried a second later, which made every path measured after kernel DNAT look 5-20x slower
+# (nstat in the server namespace: TcpExtPAWSTimewait in the thousands).
 ip netns exec $g nft -f - <<NFT
 table ip proxybench {
   chain pre {
     type nat hook prerouting priority dstnat;
     tcp dport 7000 dnat to 10.97.0.2:5201
-    tcp dport 7100 dnat to 10.97.0.2:8080
+    tcp dport 7100 dnat to 10.97.0.2:8081
   }
   chain post {
     type nat hook postrouting priority srcnat;
-    ip daddr 10.97.0.2 tcp dport { 5201, 8080 } snat to 10.97.0.1
+    ip daddr 10.97.0.2 tcp dport { 5201, 8081 } snat to 10.97.0.1
   }
 }
 NFT
@@ -92,14 +98,21 @@ frontend f2
   bind 10.98.0.1:7101
   default_backend b2
 backend b2
-  server s2 10.97.0.2:8080
+  server s2 10.97.0.2:8082
 HA
 cat >"$tmp/nginx.conf" <<NG
 worker_processes 1;
 pid $tmp/nginx.pid;
 error_log $tmp/nginx.err;
 events { worker_connections 8192; }
-http { access_log off; server { listen 10.97.0.2:8080; location / { return 200 "ok\n"; } } }
+http {
+  access_log off;
+  server {
+    listen 10.97.0.2:8080; listen 10.97.0.2:8081; listen 10.97.0.2:8082;
+    listen 10.97.0.2:8083; listen 10.97.0.2:8084; listen 10.97.0.2:8085;
+    location / { return 200 "ok\n"; }
+  }
+}
 NG
 cat >"$tmp/labgate.yaml" <<YAML
 version: 1
@@ -107,10 +120,11 @@ networks:
   client: { interface: ${p}b, subnet: 10.98.0.0/24, address: 10.98.0.1, router: 10.98.0.254, uplink: true }
   server: { interface: ${p}x, subnet: 10.97.0.0/24, address: 10.97.0.1 }
 services:
-  bench: { address: 10.97.0.2, ports: { iperf: 5201, http: 8080 } }
+  bench: { address: 10.97.0.2, ports: { iperf: 5201, http1: 8084, http2: 8085 } }
 forwards:
   - { listen: client:7003, to: bench:iperf, via: proxy }
-  - { listen: client:7103, to: bench:http, via: proxy, max_connections: 100000 }
+  - { listen: client:7103, to: bench:http1, via: proxy, max_connections: 100000 }
+  - { listen: client:7104, to: bench:http2, via: proxy, max_connections: 100000 }
 YAML
 
 # daemon NS LOG COMMAND...: detached from this script's terminal and pipes.
@@ -123,11 +137,11 @@ daemon $s /dev/null iperf3 -s -B 10.97.0.2 -p 5201
 ip netns exec $s nginx -c "$tmp/nginx.conf" </dev/null >"$tmp/nginx.out" 2>&1 || { cat "$tmp/nginx.out" >&2; exit 1; }
 ip netns exec $g haproxy -D -f "$tmp/haproxy.cfg" </dev/null >"$tmp/haproxy.out" 2>&1 || { cat "$tmp/haproxy.out" >&2; exit 1; }
 daemon $g /dev/null socat TCP-LISTEN:7002,bind=10.98.0.1,fork,reuseaddr TCP:10.97.0.2:5201
-daemon $g /dev/null socat TCP-LISTEN:7102,bind=10.98.0.1,fork,reuseaddr TCP:10.97.0.2:8080
+daemon $g /dev/null socat TCP-LISTEN:7102,bind=10.98.0.1,fork,reuseaddr TCP:10.97.0.2:8083
 sleep 1
 
 labgate_pid=
-# start_labgate THREADS: one labgate at a time on 7003/7103, so the CPU it uses is only this work.
+# start_labgate THREADS: one labgate at a time on 7003 and 7103/7104, so the CPU it uses is only this work.
 # The PID of the labgate in the gateway namespace, or nothing.
 find_labgate() {
   local q
@@ -144,7 +158,7 @@ start_labgate() {
   daemon $g "$tmp/labgate.log" "$labgate" run -c "$tmp/labgate.yaml" --threads "$1"
   for _ in $(seq 100); do
     labgate_pid=$(find_labgate)
-    [ -n "$labgate_pid" ] && grep -q "proxying client:7103" "$tmp/labgate.log" 2>/dev/null && return
+    [ -n "$labgate_pid" ] && grep -q "proxying client:7104" "$tmp/labgate.log" 2>/dev/null && return
     sleep 0.1
   done
   echo "proxy_bench: labgate did not start; its log:" >&2
@@ -179,7 +193,8 @@ for _ in $(seq "$runs"); do
       kernel-dnat) tp=7000 cp=7100 ;;
       haproxy) tp=7001 cp=7101 pid=$haproxy_pid ;;
       socat) tp=7002 cp=7102 ;;
-      labgate-*) tp=7003 cp=7103 ;;
+      labgate-1) tp=7003 cp=7103 ;;
+      labgate-2) tp=7003 cp=7104 ;;
     esac
     if [[ $path == labgate-* ]]; then start_labgate "${path#labgate-}"; pid=$labgate_pid; fi
     [ "$path" = direct ] && target=10.97.0.2 || target=10.98.0.1
