@@ -26,9 +26,11 @@ namespace labgate::proxy {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr size_t kPipeBytes = 1 << 20;         // asked of F_SETPIPE_SZ; the kernel may give less
-constexpr int kMaxSplicesPerEvent = 32;        // then let other connections have a turn
-constexpr uint32_t kUnwatched = ~uint32_t{0};  // interest of a side removed from epoll
+constexpr size_t kPipeBytes = 1 << 20;  // asked of F_SETPIPE_SZ; the kernel may give less
+constexpr size_t kCopyBytes = 16384;    // a read this size or larger moves a direction to splice
+constexpr int kMaxMovesPerEvent = 32;   // then let other connections have a turn
+constexpr uint32_t kUnwatched = ~uint32_t{0};         // interest of a side removed from epoll
+constexpr uint32_t kUnregistered = ~uint32_t{0} - 1;  // a side never added to epoll
 
 sockaddr_in to_sockaddr(Ipv4 a, uint16_t port) {
   sockaddr_in sa{};
@@ -40,14 +42,31 @@ sockaddr_in to_sockaddr(Ipv4 a, uint16_t port) {
 
 }  // namespace
 
-// One direction of a relay: bytes read from `from` wait in the pipe until written to `to`.
+// One direction of a relay, from one socket to the other. It starts by copying: each read goes
+// through the loop's scratch buffer and is written on at once, so a short exchange (a request, a
+// reply) costs no pipe. A read that fills the buffer (a bulk transfer) or a write the receiver
+// cannot take whole gives the direction its pipe: from then on bytes move by splice() and wait in
+// the pipe until `to` takes them.
+// `readable`/`writable` say whether a read of `from`/a write to `to` may make progress: cleared
+// by a read that comes back short or a write that does, set again by epoll. The interest is
+// level-triggered, so a hint that is wrongly clear only delays the move to the next event --
+// except once `from` has hung up: its side is no longer watched (see update_interest), so a short
+// read does not clear `readable` and the direction reads on until EOF.
 struct Direction {
-  int pipe_read = -1, pipe_write = -1;
+  int pipe_read = -1, pipe_write = -1;  // -1: copying, no pipe yet
   size_t in_pipe = 0;
-  size_t capacity = 65536;
-  bool eof = false;   // `from` reached EOF
-  bool shut = false;  // `to` got SHUT_WR: this direction is done
+  size_t capacity = 0;
+  bool readable = true, writable = true;
+  bool hung_up = false;  // epoll reported EPOLLHUP on `from`
+  bool eof = false;      // `from` reached EOF
+  bool shut = false;     // `to` got SHUT_WR (or will be closed): this direction is done
   uint64_t bytes = 0;
+
+  bool finished() const { return eof && in_pipe == 0; }
+  bool has_room() const { return pipe_read < 0 || in_pipe < capacity; }
+  void read_came_back_short() {
+    if (!hung_up) readable = false;
+  }
 };
 
 struct RelayLoop::Connection {
@@ -57,6 +76,7 @@ struct RelayLoop::Connection {
   Source client{Kind::kClient, -1, nullptr};
   Source backend{Kind::kBackend, -1, nullptr};
   sockaddr_in peer{}, local{};
+  bool local_known = false;  // `local` is read only when a PROXY header needs it
   ClientHelloParser hello;
   std::string pending;  // PROXY header and bytes read before the relay: written to the backend
   size_t pending_sent = 0;
@@ -68,13 +88,15 @@ struct RelayLoop::Connection {
   bool draining = false;           // its forward was removed by a reload
   Clock::time_point drain_deadline;
   Direction up, down;  // client -> backend, backend -> client
-  uint32_t client_events = 0, backend_events = 0;
+  uint32_t client_events = kUnregistered, backend_events = kUnregistered;
+  uint64_t connect_batch = 0;  // the batch of events in which the current connect began
+  bool touched = false;  // in touched_: its interest and shutdowns are settled after the batch
   bool client_hup = false, backend_hup = false;  // that side hung up: no longer watched
   Clock::time_point deadline;                    // hello or connect deadline
   Clock::time_point last_active;                 // for the idle timeout
 };
 
-RelayLoop::RelayLoop() {
+RelayLoop::RelayLoop() : scratch_(std::make_unique<char[]>(kCopyBytes)) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -94,6 +116,10 @@ RelayLoop::~RelayLoop() {
 }
 
 void RelayLoop::add_listener(std::shared_ptr<ForwardRuntime> forward, int fd) {
+  // Accepted sockets inherit TCP_NODELAY from their listener: one setsockopt instead of one per
+  // connection.
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   sources_.push_back(
       std::make_unique<Source>(Source{Kind::kListener, fd, nullptr, std::move(forward)}));
   epoll_event ev{};
@@ -168,6 +194,7 @@ void RelayLoop::run() {
   auto next_sweep = Clock::now() + std::chrono::milliseconds(250);
   while (true) {
     int n = ::epoll_wait(epoll_fd_, events, 128, 250);
+    ++batch_;
     if (n < 0 && errno != EINTR) {
       runtime::log_error(fmt::format("proxy epoll_wait: {}", std::strerror(errno)));
       return;
@@ -198,24 +225,34 @@ void RelayLoop::run() {
             on_client_input(c);
           } else if (c->state == Connection::State::kConnecting) {
             if (s->kind == Kind::kBackend)
-              on_connected(c);
+              on_connected(c, events[i].events);
             else if (events[i].events & (EPOLLERR | EPOLLHUP))
               close_connection(c, false);
           } else {
-            if (events[i].events & EPOLLERR) {
+            uint32_t e = events[i].events;
+            if (e & EPOLLERR) {
               close_connection(c, false);
               break;
             }
+            // The side that fired may be read (EOF and hang-up included) or written.
+            bool is_client = s->kind == Kind::kClient;
+            Direction& from_here = is_client ? c->up : c->down;
+            Direction& to_here = is_client ? c->down : c->up;
+            if (e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) from_here.readable = true;
+            if (e & (EPOLLOUT | EPOLLHUP)) to_here.writable = true;
             // A hang-up is reported even with no interest; after the relay has done what it can
             // with it, stop watching that side so a level-triggered HUP cannot spin the loop.
-            if (events[i].events & EPOLLHUP)
-              (s->kind == Kind::kClient ? c->client_hup : c->backend_hup) = true;
+            if (e & EPOLLHUP) {
+              (is_client ? c->client_hup : c->backend_hup) = true;
+              from_here.hung_up = true;
+            }
             on_relay(c);
           }
           break;
         }
       }
     }
+    settle_touched();
     if (Clock::now() >= next_sweep) {
       sweep_timeouts();
       next_sweep = Clock::now() + std::chrono::milliseconds(250);
@@ -266,12 +303,8 @@ void RelayLoop::on_accept(Source* listener) {
     c->client = {Kind::kClient, fd, c};
     c->backend = {Kind::kBackend, -1, c};
     c->peer = peer;
-    socklen_t local_len = sizeof c->local;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&c->local), &local_len);
     c->last_active = Clock::now();
     connections_.insert(c);
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (!f.accept_proxy.empty()) {
       if (!f.trusts(Ipv4{ntohl(peer.sin_addr.s_addr)})) {
         close_connection(c, true);  // only the trusted hops may connect here
@@ -335,6 +368,7 @@ bool RelayLoop::on_proxy_header(Connection* c) {
   if (r.header.family == ProxyFamily::kTcp4) {
     c->peer = to_sockaddr(r.header.v4.source, r.header.v4.source_port);
     c->local = to_sockaddr(r.header.v4.destination, r.header.v4.destination_port);
+    c->local_known = true;
   }  // LOCAL (the hop's own check), UNKNOWN or IPv6: the hop stands for the client
   c->pending.erase(0, r.consumed);
   if (c->forward->config.routes_by_name()) {
@@ -368,6 +402,11 @@ void RelayLoop::connect_backend(Connection* c) {
     to = f.config.backends[*i];
   }
   if (f.config.send_proxy_header && !c->header_added) {
+    if (!c->local_known) {
+      socklen_t len = sizeof c->local;
+      ::getsockname(c->client.fd, reinterpret_cast<sockaddr*>(&c->local), &len);
+      c->local_known = true;
+    }
     ProxyEndpoints e{Ipv4{ntohl(c->peer.sin_addr.s_addr)}, ntohs(c->peer.sin_port),
                      Ipv4{ntohl(c->local.sin_addr.s_addr)}, ntohs(c->local.sin_port)};
     c->pending.insert(0, proxy_header(*f.config.send_proxy_header, e));
@@ -376,8 +415,9 @@ void RelayLoop::connect_backend(Connection* c) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return close_connection(c, true);  // EMFILE: this connection only
   c->backend.fd = fd;
-  c->backend_events = 0;
+  c->backend_events = kUnregistered;
   c->backend_hup = false;
+  c->connect_batch = batch_;
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   sockaddr_in sa = to_sockaddr(to.address, to.port);
@@ -386,7 +426,7 @@ void RelayLoop::connect_backend(Connection* c) {
   c->state = Connection::State::kConnecting;
   c->deadline = Clock::now() + std::chrono::milliseconds(f.config.connect_timeout_ms);
   update_interest(c);
-  if (r == 0) on_connected(c);
+  if (r == 0) start_relay(c);
 }
 
 // The backend refused, failed or timed out before the relay began: nothing was sent to it yet,
@@ -403,8 +443,7 @@ void RelayLoop::on_connect_failed(Connection* c) {
     c->backend_index = -1;
   }
   if (c->backend.fd >= 0) {
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->backend.fd, nullptr);
-    ::close(c->backend.fd);
+    ::close(c->backend.fd);  // which also takes it out of the epoll set
     c->backend.fd = -1;
   }
   uint64_t all = f.backends.size() >= 64 ? ~uint64_t{0} : (uint64_t{1} << f.backends.size()) - 1;
@@ -412,24 +451,20 @@ void RelayLoop::on_connect_failed(Connection* c) {
   connect_backend(c);
 }
 
-void RelayLoop::on_connected(Connection* c) {
-  // An event may be stale (for the socket of an attempt that already failed, in this batch):
-  // go on only once this socket is writable or failed.
-  pollfd p{c->backend.fd, POLLOUT, 0};
-  if (::poll(&p, 1, 0) != 1) return;
-  int error = 0;
-  socklen_t len = sizeof error;
-  if (::getsockopt(c->backend.fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0)
-    return on_connect_failed(c);
-  for (Direction* d : {&c->up, &c->down}) {
-    int p[2];
-    if (::pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0) return close_connection(c, true);
-    d->pipe_read = p[0];
-    d->pipe_write = p[1];
-    int got = ::fcntl(p[1], F_SETPIPE_SZ, static_cast<int>(kPipeBytes));
-    if (got > 0) d->capacity = static_cast<size_t>(got);
-  }
+void RelayLoop::on_connected(Connection* c, uint32_t events) {
+  // An event fetched before this connect began (in this batch, for the socket of an attempt that
+  // has failed since) is stale; a real one is reported again in the next batch.
+  if (c->connect_batch == batch_) return;
+  if (events & (EPOLLERR | EPOLLHUP)) return on_connect_failed(c);
+  if (!(events & EPOLLOUT)) return;
+  start_relay(c);
+}
+
+void RelayLoop::start_relay(Connection* c) {
   c->state = Connection::State::kRelaying;
+  // The client may have sent its first bytes already; a backend that speaks first is reported by
+  // epoll once its side is watched.
+  c->down.readable = false;
   on_relay(c);
 }
 
@@ -451,42 +486,102 @@ bool RelayLoop::flush_pending(Connection* c) {
 
 namespace {
 
-// Moves what it can from `from` to `to` through d's pipe; false on an error (close both).
-bool pump(Direction* d, int from, int to) {
-  for (int i = 0; i < kMaxSplicesPerEvent && !d->shut; ++i) {
-    bool progressed = false;
-    if (d->in_pipe > 0) {
-      ssize_t n = ::splice(d->pipe_read, nullptr, to, nullptr, d->in_pipe,
-                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-      if (n > 0) {
-        d->in_pipe -= static_cast<size_t>(n);
-        d->bytes += static_cast<uint64_t>(n);
-        progressed = true;
-      } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
-        return false;
-      }
+// Gives `d` its pipe (splice from now on); false when none can be made (out of descriptors).
+bool make_pipe(Direction* d) {
+  int p[2];
+  if (::pipe2(p, O_NONBLOCK | O_CLOEXEC) != 0) return false;
+  d->pipe_read = p[0];
+  d->pipe_write = p[1];
+  int got = ::fcntl(p[1], F_SETPIPE_SZ, static_cast<int>(kPipeBytes));
+  d->capacity = got > 0 ? static_cast<size_t>(got) : 65536;  // 64 KiB: a pipe's default size
+  return true;
+}
+
+// Writes what waits in d's pipe to `to`; false on an error (close both).
+bool flush_pipe(Direction* d, int to) {
+  ssize_t n =
+      ::splice(d->pipe_read, nullptr, to, nullptr, d->in_pipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+  if (n > 0) {
+    d->in_pipe -= static_cast<size_t>(n);
+    d->bytes += static_cast<uint64_t>(n);
+  } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+    return false;
+  }
+  if (d->in_pipe > 0) d->writable = false;  // `to` is full: wait for EPOLLOUT
+  return true;
+}
+
+// One read of `from` through the scratch buffer, written on at once. What `to` does not take goes
+// into a new pipe (it fits: a fresh pipe holds at least 64 KiB), as does the direction after a
+// read that filled the buffer. False on an error.
+bool copy_once(Direction* d, int from, int to, char* scratch) {
+  ssize_t n = ::recv(from, scratch, kCopyBytes, 0);
+  if (n == 0) {
+    d->eof = true;
+    return true;
+  }
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EINTR) return false;
+    d->readable = false;
+    return true;
+  }
+  size_t got = static_cast<size_t>(n);
+  if (got < kCopyBytes) d->read_came_back_short();  // `from` is drained for now
+  size_t sent = 0;
+  if (d->writable) {
+    ssize_t w = ::send(to, scratch, got, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w < 0 && errno != EAGAIN && errno != EINTR) return false;
+    if (w > 0) sent = static_cast<size_t>(w);
+  }
+  d->bytes += sent;
+  if (sent == got && got < kCopyBytes) return true;
+  if (!make_pipe(d)) return false;
+  if (sent < got) {
+    ssize_t w = ::write(d->pipe_write, scratch + sent, got - sent);
+    if (w != static_cast<ssize_t>(got - sent)) return false;
+    d->in_pipe = got - sent;
+    d->writable = false;
+  }
+  return true;
+}
+
+// Moves what it can from `from` to `to`, within kMaxMovesPerEvent reads and writes; false on an
+// error (close both). Reads go on while `to` is full, as long as the pipe has room. It does not
+// shut `to` down at EOF: settle_touched() does, after the batch.
+bool pump(Direction* d, int from, int to, char* scratch) {
+  for (int i = 0; i < kMaxMovesPerEvent; ++i) {
+    bool moved = false;
+    if (d->in_pipe > 0 && d->writable) {
+      size_t before = d->in_pipe;
+      if (!flush_pipe(d, to)) return false;
+      moved = d->in_pipe < before;
     }
-    if (d->eof) {
-      if (d->in_pipe == 0) {
-        ::shutdown(to, SHUT_WR);
-        d->shut = true;
-      }
-      return true;
+    if (d->eof || !d->readable || !d->has_room()) {
+      if (!moved) return true;
+      continue;
     }
-    if (d->in_pipe < d->capacity) {
-      ssize_t n = ::splice(from, nullptr, d->pipe_write, nullptr, d->capacity - d->in_pipe,
-                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (d->pipe_read < 0) {
+      uint64_t before = d->bytes;
+      if (!copy_once(d, from, to, scratch)) return false;
+      moved = moved || d->eof || d->bytes > before || d->in_pipe > 0;
+    } else {
+      size_t room = d->capacity - d->in_pipe;
+      ssize_t n =
+          ::splice(from, nullptr, d->pipe_write, nullptr, room, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (n > 0) {
+        if (static_cast<size_t>(n) < room) d->read_came_back_short();
         d->in_pipe += static_cast<size_t>(n);
-        progressed = true;
+        moved = true;
       } else if (n == 0) {
         d->eof = true;
-        progressed = true;
-      } else if (errno != EAGAIN && errno != EINTR) {
+        moved = true;
+      } else if (errno == EAGAIN || errno == EINTR) {
+        d->readable = false;
+      } else {
         return false;
       }
     }
-    if (!progressed) return true;
+    if (!moved) return true;
   }
   return true;
 }
@@ -496,13 +591,49 @@ bool pump(Direction* d, int from, int to) {
 void RelayLoop::on_relay(Connection* c) {
   if (!c->pending.empty()) {
     if (!flush_pending(c)) return close_connection(c, false);
-    if (!c->pending.empty()) return update_interest(c);  // the backend is not taking more yet
+    if (!c->pending.empty()) return touch(c);  // the backend is not taking more yet
   }
-  if (!pump(&c->up, c->client.fd, c->backend.fd) || !pump(&c->down, c->backend.fd, c->client.fd))
+  if (!pump(&c->up, c->client.fd, c->backend.fd, scratch_.get()) ||
+      !pump(&c->down, c->backend.fd, c->client.fd, scratch_.get()))
     return close_connection(c, false);
-  if (c->up.shut && c->down.shut) return close_connection(c, false);
-  update_interest(c);
+  touch(c);
 }
+
+void RelayLoop::touch(Connection* c) {
+  if (c->touched) return;
+  c->touched = true;
+  touched_.push_back(c);
+}
+
+// After a batch of events, once both sides' events in it have been seen: a connection whose two
+// directions are finished is closed without a shutdown() (close sends the FIN); one finished
+// direction gets its SHUT_WR while the other keeps flowing; then the epoll interest is updated.
+void RelayLoop::settle_touched() {
+  for (Connection* c : touched_) {
+    c->touched = false;
+    if (!connections_.contains(c)) continue;  // closed since it was touched
+    if (c->state == Connection::State::kRelaying) {
+      if (c->up.finished() && c->down.finished()) {
+        close_connection(c, false);
+        continue;
+      }
+      for (auto [d, to] : {std::pair{&c->up, c->backend.fd}, std::pair{&c->down, c->client.fd}}) {
+        if (!d->finished() || d->shut) continue;
+        ::shutdown(to, SHUT_WR);
+        d->shut = true;
+      }
+    }
+    update_interest(c);
+  }
+  touched_.clear();
+}
+
+namespace {
+// Copying, or with room in the pipe, and no EOF yet.
+bool wants_input(const Direction& d) {
+  return !d.eof && d.has_room();
+}
+}  // namespace
 
 // Level-triggered interest: read a side while its direction has pipe room and no EOF; wait for
 // writability of a side while bytes wait for it.
@@ -521,8 +652,8 @@ void RelayLoop::update_interest(Connection* c) {
         backend = EPOLLOUT;
         break;
       }
-      if (!c->up.eof && c->up.in_pipe < c->up.capacity) client |= EPOLLIN;
-      if (!c->down.eof && c->down.in_pipe < c->down.capacity) backend |= EPOLLIN;
+      if (wants_input(c->up)) client |= EPOLLIN;
+      if (wants_input(c->down)) backend |= EPOLLIN;
       if (c->up.in_pipe > 0) backend |= EPOLLOUT;
       if (c->down.in_pipe > 0) client |= EPOLLOUT;
       break;
@@ -530,16 +661,17 @@ void RelayLoop::update_interest(Connection* c) {
   auto apply = [&](Source* s, uint32_t want, uint32_t* have, bool hup) {
     if (s->fd < 0) return;
     if (hup) {
-      if (*have != kUnwatched) ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s->fd, nullptr);
+      if (*have != kUnwatched && *have != kUnregistered)
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s->fd, nullptr);
       *have = kUnwatched;
       return;
     }
-    if (want == *have) return;
+    if (want == *have || (want == 0 && *have == kUnregistered)) return;
     epoll_event ev{};
     ev.events = want;
     ev.data.ptr = s;
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, s->fd, &ev) != 0)
-      ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s->fd, &ev);
+    bool added = *have == kUnregistered || *have == kUnwatched;
+    ::epoll_ctl(epoll_fd_, added ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s->fd, &ev);
     *have = want;
   };
   // Interest 0 still reports errors and hang-ups, which the relay then sees as a failed splice.
@@ -557,11 +689,8 @@ void RelayLoop::close_connection(Connection* c, bool failed) {
          ++i) {
     }
   }
-  for (Source* s : {&c->client, &c->backend}) {
-    if (s->fd < 0) continue;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s->fd, nullptr);
-    ::close(s->fd);
-  }
+  for (Source* s : {&c->client, &c->backend})
+    if (s->fd >= 0) ::close(s->fd);  // which also takes it out of the epoll set
   for (Direction* d : {&c->up, &c->down}) {
     if (d->pipe_read >= 0) ::close(d->pipe_read);
     if (d->pipe_write >= 0) ::close(d->pipe_write);

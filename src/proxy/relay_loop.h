@@ -95,11 +95,14 @@ class RelayLoop {
   void on_hello_done(Connection* c);
   void connect_backend(Connection* c);
   void on_connect_failed(Connection* c);
-  void on_connected(Connection* c);
+  void on_connected(Connection* c, uint32_t events);
+  void start_relay(Connection* c);
   void apply_updates();
   void on_relay(Connection* c);
   bool flush_pending(Connection* c);  // false: error
   void update_interest(Connection* c);
+  void touch(Connection* c);  // settle it after the batch (see settle_touched)
+  void settle_touched();
   void close_connection(Connection* c, bool failed);
   void sweep_timeouts();
 
@@ -113,6 +116,9 @@ class RelayLoop {
   // can still be recognised as stale, and no new connection can reuse the address meanwhile.
   std::vector<Connection*> closed_;
   void free_closed();
+  std::vector<Connection*> touched_;  // relayed in this batch: see settle_touched()
+  uint64_t batch_ = 0;                // counts epoll_wait calls
+  std::unique_ptr<char[]> scratch_;   // the copying directions' buffer (see Direction, .cc)
 
   std::atomic<bool> stopping_{false};
   std::mutex updates_mu_;

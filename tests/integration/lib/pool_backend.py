@@ -4,7 +4,11 @@
 #   ping        -> "NAME HEADER\n" (HEADER: the PROXY line without CRLF, or "-"), then close
 #   stream N    -> N bytes of a fixed pattern (for sha256 at the client), then close
 # A connection that closes before a request (a health check) is dropped quietly.
-import socket, sys, threading
+# SIGTERM closes the listening sockets first, then exits: the backend stops taking connections at
+# one instant, so that only the connections already at it when it stops can fail. (Left to the
+# default action, the listeners stay open while the process tears down, and a fast proxy can hand
+# a client's next connection to it in that window.)
+import os, signal, socket, sys, threading
 
 def lines(c):
     buf = b''
@@ -50,9 +54,20 @@ def listen(addr, port, name):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, int(port)))
     s.listen(256)
+    listeners.append(s)
     while True:
-        c, _ = s.accept()
+        try:
+            c, _ = s.accept()
+        except OSError:
+            return  # stopped
         threading.Thread(target=serve, args=(c, name), daemon=True).start()
+
+listeners = []
+def stop(*_):
+    for s in listeners:
+        s.shutdown(socket.SHUT_RDWR)  # on Linux this stops a listener even while accept() waits
+    os._exit(0)
+signal.signal(signal.SIGTERM, stop)
 
 threads = []
 for spec in sys.argv[1:]:
