@@ -9,10 +9,14 @@
 // time) — if that fails, mark the backend down (when the forward is health-checked) and try the
 // next one not yet tried, so a dead backend costs the client nothing while another is there;
 // write the PROXY header, if the forward asks for one, and the bytes already read; then relay both
-// directions with splice() through one pipe per direction, so payload never enters user space.
-// Half-close: when one side's read reaches EOF and its pipe is drained, the other side gets
-// shutdown(SHUT_WR) and the other direction keeps flowing; the connection closes when both
-// directions are done, on an error or reset of either side, or after the idle timeout.
+// directions. Each direction starts by copying through the loop's 16 KiB scratch buffer, so a short
+// exchange (a request and its reply) costs no pipe; a read that fills the buffer (a bulk transfer)
+// or a write the receiver cannot take whole gives the direction a pipe, and from then on it moves
+// by splice(), so bulk payload never enters user space.
+// Half-close: when one side's read reaches EOF and its direction has nothing left to write, the
+// other side gets shutdown(SHUT_WR) and the other direction keeps flowing; the connection closes
+// when both directions are done (without a shutdown when both ended in the same batch of events),
+// on an error or reset of either side, or after the idle timeout.
 //
 // Overload: past a forward's max_connections, or when the process is out of file descriptors
 // (EMFILE/ENFILE), a new connection is accepted and closed at once (the client sees a clean close,
