@@ -252,11 +252,11 @@ void RelayLoop::run() {
         }
       }
     }
-    settle_touched();
     if (Clock::now() >= next_sweep) {
-      sweep_timeouts();
+      sweep_timeouts();  // may start a connection's relay (a retry that connects at once)
       next_sweep = Clock::now() + std::chrono::milliseconds(250);
     }
+    settle_touched();  // before the next wait, which may be long
     free_closed();
     if (updates_waiting_) {
       updates_waiting_ = false;
