@@ -63,17 +63,14 @@ def listen(addr, port, name):
         threading.Thread(target=serve, args=(c, name), daemon=True).start()
 
 listeners = []
-def stop(*_):
-    for s in listeners:
-        s.shutdown(socket.SHUT_RDWR)  # on Linux this stops a listener even while accept() waits
-    os._exit(0)
-signal.signal(signal.SIGTERM, stop)
-
-threads = []
+# SIGTERM is taken synchronously by the main thread (blocked in every thread, which inherit the
+# mask, and waited for with sigwait): a Python-level handler would run only once the main thread
+# returns to the interpreter, which a thread join may not do.
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
 for spec in sys.argv[1:]:
     addr, port, name = spec.split(':')
-    t = threading.Thread(target=listen, args=(addr, port, name), daemon=True)
-    t.start()
-    threads.append(t)
-for t in threads:
-    t.join()
+    threading.Thread(target=listen, args=(addr, port, name), daemon=True).start()
+signal.sigwait({signal.SIGTERM})
+for s in listeners:
+    s.shutdown(socket.SHUT_RDWR)  # on Linux this stops a listener even while accept() waits
+os._exit(0)
