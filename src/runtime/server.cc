@@ -21,6 +21,10 @@ bool Server::bind(Service& service, const std::vector<ListenAddress>& addresses,
     for (size_t i = 0; i < resolved.size(); ++i) {
       ListenAddress got;
       int udp = open_udp_socket(resolved[i], &got, error);
+      if (udp >= 0 && !send_unfragmented(udp, error)) {
+        ::close(udp);
+        udp = -1;
+      }
       if (udp < 0) {
         loops_.clear();  // closes what the earlier loops bound
         return false;

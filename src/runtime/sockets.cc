@@ -35,21 +35,6 @@ int open_socket(int type, const ListenAddress& at, ListenAddress* bound, std::st
     ::close(fd);
     return -1;
   }
-  // UDP replies go out with DF set and are never fragmented here; RFC 9715 (IP Fragmentation
-  // Avoidance in DNS over UDP, section 3.1) asks UDP responders to send DNS responses unfragmented,
-  // and labgate's replies fit 1232 bytes anyway. PROBE rather than DO: the path MTU the kernel may
-  // have learnt (from ICMP anyone can forge) is ignored, so a reply is sent whole or not at all
-  // (EMSGSIZE above the interface MTU: the client retries over TCP). Also, a datagram with DF set
-  // that may not be fragmented needs no IP ID, so the kernel skips __ip_select_ident's shared
-  // hash per reply (it writes ID 0). labgate's sockets are IPv4 only; an IPv6 socket would need
-  // IPV6_MTU_DISCOVER = IPV6_PMTUDISC_PROBE (or IPV6_DONTFRAG) likewise.
-  int probe = IP_PMTUDISC_PROBE;
-  if (type == SOCK_DGRAM &&
-      ::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe) != 0) {
-    *error = fmt::format("udp IP_MTU_DISCOVER: {}", std::strerror(errno));
-    ::close(fd);
-    return -1;
-  }
   sockaddr_in sa = to_sockaddr(at);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     *error = fmt::format("cannot listen on {} {}: {}", kind, at.str(), std::strerror(errno));
@@ -75,6 +60,22 @@ int open_udp_socket(const ListenAddress& at, ListenAddress* bound, std::string* 
 
 int open_tcp_listener(const ListenAddress& at, ListenAddress* bound, std::string* error) {
   return open_socket(SOCK_STREAM, at, bound, error);
+}
+
+bool send_unfragmented(int fd, std::string* error) {
+  // RFC 9715 (IP Fragmentation Avoidance in DNS over UDP, section 3.1) asks UDP responders to
+  // send DNS responses unfragmented, and labgate's replies fit 1232 bytes anyway. PROBE rather
+  // than DO: the path MTU the kernel may have learnt (from ICMP anyone can forge) is ignored, so a
+  // reply is sent whole or not at all (EMSGSIZE above the interface MTU: the client retries over
+  // TCP). Also, a datagram with DF set needs no IP ID, so the kernel skips __ip_select_ident's
+  // shared hash per reply (it writes ID 0). labgate's sockets are IPv4 only; an IPv6 socket would
+  // need IPV6_MTU_DISCOVER = IPV6_PMTUDISC_PROBE (or IPV6_DONTFRAG) likewise.
+  int probe = IP_PMTUDISC_PROBE;
+  if (::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe) != 0) {
+    *error = fmt::format("udp IP_MTU_DISCOVER: {}", std::strerror(errno));
+    return false;
+  }
+  return true;
 }
 
 }  // namespace labgate::runtime

@@ -10,6 +10,10 @@ namespace labgate::runtime {
 
 // A bound UDP socket, or -1 with *error set. On success with port 0, *bound gets the real port.
 int open_udp_socket(const ListenAddress& at, ListenAddress* bound, std::string* error);
+// Makes the UDP socket send with DF set, never fragmenting, whatever path MTU the kernel learnt
+// (IP_PMTUDISC_PROBE): for DNS replies (RFC 9715). Not for the UDP proxy, whose datagrams may be
+// larger than the path and are fragmented as the sender expects. False with *error set.
+bool send_unfragmented(int fd, std::string* error);
 // A listening TCP socket, or -1 with *error set.
 int open_tcp_listener(const ListenAddress& at, ListenAddress* bound, std::string* error);
 

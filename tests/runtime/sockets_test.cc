@@ -17,16 +17,19 @@ int int_option(int fd, int level, int name) {
   return value;
 }
 
-// RFC 9715: UDP replies are sent with DF set and never fragmented, whatever path MTU the kernel
-// may have learnt (see sockets.cc).
-TEST(Sockets, UdpSocketsSendUnfragmentedIgnoringThePathMtu) {
+// RFC 9715: DNS replies are sent with DF set and never fragmented, whatever path MTU the kernel
+// may have learnt (see sockets.cc); the UDP proxy's sockets keep the default, so its datagrams
+// may be fragmented as their sender expects.
+TEST(Sockets, DnsUdpSocketsSendUnfragmentedOthersKeepTheDefault) {
   ListenAddress bound;
   std::string error;
   int fd = open_udp_socket({Ipv4{0x7F000001}, 0}, &bound, &error);
   ASSERT_GE(fd, 0) << error;
-  EXPECT_EQ(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
+  EXPECT_NE(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
   EXPECT_EQ(int_option(fd, SOL_SOCKET, SO_REUSEPORT), 1);
   EXPECT_NE(bound.port, 0);
+  ASSERT_TRUE(send_unfragmented(fd, &error)) << error;
+  EXPECT_EQ(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
   ::close(fd);
 }
 
