@@ -191,20 +191,37 @@ std::string pattern(size_t n, uint32_t seed) {
   return s;
 }
 
+// One loop relaying one connection from `client` to `backend_side` (both blocking, 5 s receive
+// timeouts); closed and stopped at the end of the test.
+struct OneRelayedConnection {
+  TestListener backend;
+  ProxyServer server{{forward_to(backend.backend())}};
+  int client = -1, backend_side = -1;
+
+  OneRelayedConnection() {
+    std::string error;
+    if (!server.bind(1, &error)) return;
+    server.start();
+    client = connect_to(server.forwards()[0].listen.port);
+    backend_side = backend.accept_within(5000);
+    timeval tv{5, 0};
+    ::setsockopt(backend_side, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~OneRelayedConnection() {
+    ::close(backend_side);
+    ::close(client);
+    server.stop();
+  }
+  bool ready() const { return client >= 0 && backend_side >= 0; }
+};
+
 // Each direction starts by copying small reads and moves to splice() after a read that fills the
 // copy buffer or a write the receiver cannot take: a short exchange, then a bulk transfer each way
 // at once, then half-closes, all arrive whole and in order.
 TEST(RelayTest, ShortExchangeThenBulkBothWaysArriveWhole) {
-  TestListener backend;
-  ProxyServer server({forward_to(backend.backend())});
-  std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
-  server.start();
-  int client = connect_to(server.forwards()[0].listen.port);
-  int b = backend.accept_within(5000);
-  ASSERT_GE(b, 0);
-  timeval tv{5, 0};
-  ::setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  OneRelayedConnection r;
+  ASSERT_TRUE(r.ready());
+  int client = r.client, b = r.backend_side;
   send_all(client, "ping");
   EXPECT_EQ(read_exactly(b, 4), "ping");
   send_all(b, "pong");
@@ -229,25 +246,15 @@ TEST(RelayTest, ShortExchangeThenBulkBothWaysArriveWhole) {
   EXPECT_TRUE(at_backend == up);
   EXPECT_EQ(at_client.size(), down.size());
   EXPECT_TRUE(at_client == down);
-  ::close(b);
-  ::close(client);
-  server.stop();
 }
 
 // Small writes, paced so that each read of the proxy comes back short (it copies), to a backend
 // that reads nothing for a second: once the proxy's socket to the backend is full, what a copy
 // could not write goes into a pipe, the rest follows by splice, and everything arrives in order.
 TEST(RelayTest, SmallWritesToAStalledBackendArriveWholeAndInOrder) {
-  TestListener backend;
-  ProxyServer server({forward_to(backend.backend())});
-  std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
-  server.start();
-  int client = connect_to(server.forwards()[0].listen.port);
-  int b = backend.accept_within(5000);
-  ASSERT_GE(b, 0);
-  timeval tv{5, 0};
-  ::setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  OneRelayedConnection r;
+  ASSERT_TRUE(r.ready());
+  int client = r.client, b = r.backend_side;
   const std::string data = pattern(6 << 20, 3);  // more than the socket buffers hold
   std::thread writer([&] {
     for (size_t at = 0; at < data.size(); at += 1000) {
@@ -262,9 +269,6 @@ TEST(RelayTest, SmallWritesToAStalledBackendArriveWholeAndInOrder) {
   writer.join();
   EXPECT_EQ(got.size(), data.size());
   EXPECT_TRUE(got == data);
-  ::close(b);
-  ::close(client);
-  server.stop();
 }
 
 TEST(ProxyForwardTest, RouteTable) {
