@@ -172,15 +172,18 @@ bool Cache::insert(const Name& qname, uint16_t qtype, const StoredReply& reply,
   } else if (entries_.size() >= max_entries_) {
     evict_one();
   }
-  lru_.push_front(key);
-  entries_.emplace(key, Entry{reply, now, lru_.begin()});
+  auto [it, inserted] = entries_.emplace(key, Entry{reply, now, {}});
+  (void)inserted;  // any old entry for the key was erased above
+  lru_.push_front(&it->first);
+  it->second.lru = lru_.begin();
   return true;
 }
 
 void Cache::evict_one() {
   if (lru_.empty()) return;
-  entries_.erase(lru_.back());
+  auto victim = entries_.find(*lru_.back());  // found while the key it points at still lives
   lru_.pop_back();
+  entries_.erase(victim);
 }
 
 Cache::Hit Cache::lookup(const Query& q, const uint8_t* query_bytes, Clock::time_point now,

@@ -91,17 +91,20 @@ class Cache {
   struct KeyHash {
     size_t operator()(const Key& k) const { return NameHash{}(k.qname) * 31 + k.qtype; }
   };
+  // The LRU list holds pointers to the map's own keys (an unordered_map's elements keep their
+  // address across rehashing), not a second copy of each ~260-byte key.
+  using LruList = std::list<const Key*>;
   struct Entry {
     StoredReply reply;
     Clock::time_point stored;
-    std::list<Key>::iterator lru;
+    LruList::iterator lru;
   };
 
   void evict_one();
 
   size_t max_entries_;
   std::unordered_map<Key, Entry, KeyHash> entries_;
-  std::list<Key> lru_;  // front: most recently used
+  LruList lru_;  // front: most recently used
 };
 
 }  // namespace labgate::dns
