@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config clang clang-format libclang-rt-dev
   # libraries
   libyaml-cpp-dev libcli11-dev libfmt-dev nlohmann-json3-dev libnftables-dev libasio-dev
-  libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
   # runtime tools used by the kernel datapath, the lab and the integration tests
   nftables iproute2 iptables procps python3 python3-jsonschema python3-yaml
   dnsutils unbound  # dig, and the reference server of the DNS differential test

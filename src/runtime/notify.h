@@ -1,4 +1,5 @@
-// Readiness and state for systemd (sd_notify, Type=notify). Without NOTIFY_SOCKET these do nothing.
+// Readiness and state for systemd (the sd_notify protocol, Type=notify). Without NOTIFY_SOCKET
+// these do nothing.
 #pragma once
 
 #include <string_view>
