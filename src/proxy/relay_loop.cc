@@ -58,12 +58,16 @@ struct Direction {
   size_t capacity = 0;
   bool readable = true, writable = true;
   bool hung_up = false;  // epoll reported EPOLLHUP on `from`
-  bool eof = false;      // `from` reached EOF
-  bool shut = false;     // `to` got SHUT_WR (or will be closed): this direction is done
+  // A splice into the pipe found no room though `in_pipe < capacity`: a pipe holds a bounded
+  // number of buffers, and small segments use one each. No reads (and no read interest, or
+  // level-triggered epoll would wake the loop for nothing at once) until a write empties some.
+  bool pipe_stalled = false;
+  bool eof = false;   // `from` reached EOF
+  bool shut = false;  // `to` got SHUT_WR (or will be closed): this direction is done
   uint64_t bytes = 0;
 
   bool finished() const { return eof && in_pipe == 0; }
-  bool has_room() const { return pipe_read < 0 || in_pipe < capacity; }
+  bool has_room() const { return pipe_read < 0 || (in_pipe < capacity && !pipe_stalled); }
   void read_came_back_short() {
     if (!hung_up) readable = false;
   }
@@ -504,6 +508,7 @@ bool flush_pipe(Direction* d, int to) {
   if (n > 0) {
     d->in_pipe -= static_cast<size_t>(n);
     d->bytes += static_cast<uint64_t>(n);
+    d->pipe_stalled = false;
   } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
     return false;
   }
@@ -576,7 +581,10 @@ bool pump(Direction* d, int from, int to, char* scratch) {
         d->eof = true;
         moved = true;
       } else if (errno == EAGAIN || errno == EINTR) {
+        // Either `from` has nothing, or the pipe is out of buffers; with bytes waiting in it, a
+        // write will come (EPOLLOUT is watched) and lift the stall either way.
         d->readable = false;
+        if (d->in_pipe > 0) d->pipe_stalled = true;
       } else {
         return false;
       }

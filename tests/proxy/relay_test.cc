@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -269,6 +270,41 @@ TEST(RelayTest, SmallWritesToAStalledBackendArriveWholeAndInOrder) {
   writer.join();
   EXPECT_EQ(got.size(), data.size());
   EXPECT_TRUE(got == data);
+}
+
+// The process's CPU time so far (all threads: the test's and the proxy loop's).
+double cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+// A backend that stops reading must cost the proxy nothing while it waits: with every buffer on
+// the way full (the client's sends would block), the loop sleeps instead of retrying a splice
+// into a pipe that has bytes free but no slots left for more small segments.
+TEST(RelayTest, AStalledBackendCostsNoCpuWhileItWaits) {
+  OneRelayedConnection r;
+  ASSERT_TRUE(r.ready());
+  const std::string chunk = pattern(1000, 4);
+  size_t sent = 0;
+  for (int idle = 0; idle < 20;) {  // until 200 ms pass without the client being able to send
+    ssize_t n = ::send(r.client, chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      idle = 0;
+      ::usleep(20);  // small segments, read one by one
+    } else {
+      ++idle;
+      ::usleep(10000);
+    }
+  }
+  double before = cpu_seconds();
+  ::usleep(500000);
+  double used = cpu_seconds() - before;
+  EXPECT_LT(used, 0.1) << "the loop spun for " << used << " s of CPU in 0.5 s";
+  ::shutdown(r.client, SHUT_WR);
+  EXPECT_EQ(read_to_eof(r.backend_side).size(), sent);
 }
 
 TEST(ProxyForwardTest, RouteTable) {
