@@ -10,15 +10,13 @@
 # Usage: proxy_pool_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
 set -uo pipefail
 labgate=$1 src=$2
-fail() { echo "FAIL: $*" >&2; [ -f "${tmp:-}/run.log" ] && sed 's/^/  labgate: /' "$tmp/run.log" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
-python=$(command -v python3) || fail "python3 is missing"
 lib=$(dirname "$0")/lib
 
 # shellcheck source=lib/two_networks.sh
 . "$lib/two_networks.sh"
 # shellcheck source=lib/labgate_run.sh
 . "$lib/labgate_run.sh"
+python=$(command -v python3) || fail "python3 is missing"
 two_networks_up lgpp 192.168.1.10/24 192.168.100.80/24 192.168.100.82/24
 ip -n $lan addr add 192.168.1.11/24 dev eth0 # an untrusted source for accept_proxy
 

@@ -9,15 +9,13 @@
 # Usage: proxy_robust_hello_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
 set -uo pipefail
 labgate=$1 src=$2
-fail() { echo "FAIL: $*" >&2; [ -f "${tmp:-}/run.log" ] && sed 's/^/  labgate: /' "$tmp/run.log" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
-command -v openssl >/dev/null || fail "openssl is missing (Debian package openssl; scripts/install-deps.sh)"
-python=$(command -v python3) || fail "python3 is missing"
 
 # shellcheck source=lib/two_networks.sh
 . "$(dirname "$0")/lib/two_networks.sh"
 # shellcheck source=lib/labgate_run.sh
 . "$(dirname "$0")/lib/labgate_run.sh"
+command -v openssl >/dev/null || fail "openssl is missing (Debian package openssl; scripts/install-deps.sh)"
+python=$(command -v python3) || fail "python3 is missing"
 two_networks_up lgph 192.168.1.10/24 192.168.100.80/24 192.168.100.90/24
 
 sed -e 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:9443, to: ingress:https, via: proxy, sni: true }|' \

@@ -12,14 +12,12 @@
 # Usage: proxy_robust_slow_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
 set -uo pipefail
 labgate=$1 src=$2
-fail() { echo "FAIL: $*" >&2; [ -f "${tmp:-}/run.log" ] && sed 's/^/  labgate: /' "$tmp/run.log" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
-python=$(command -v python3) || fail "python3 is missing"
 
 # shellcheck source=lib/two_networks.sh
 . "$(dirname "$0")/lib/two_networks.sh"
 # shellcheck source=lib/labgate_run.sh
 . "$(dirname "$0")/lib/labgate_run.sh"
+python=$(command -v python3) || fail "python3 is missing"
 two_networks_up lgps 192.168.1.10/24 192.168.100.80/24
 
 sed 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:8080, to: ingress:http, via: proxy }|' \

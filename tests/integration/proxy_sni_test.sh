@@ -7,12 +7,10 @@
 # Usage: proxy_sni_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
 set -uo pipefail
 labgate=$1 src=$2
-fail() { echo "FAIL: $*" >&2; [ -f "${tmp:-}/run.log" ] && sed 's/^/  labgate: /' "$tmp/run.log" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
-command -v openssl >/dev/null || fail "openssl is missing (Debian package openssl; scripts/install-deps.sh)"
 
 # shellcheck source=lib/two_networks.sh
 . "$(dirname "$0")/lib/two_networks.sh"
+command -v openssl >/dev/null || fail "openssl is missing (Debian package openssl; scripts/install-deps.sh)"
 two_networks_up lgsni 192.168.1.10/24 192.168.100.80/24 192.168.100.90/24
 
 # The seed, plus a pve service with an https port, its DNS name, and the SNI forward.

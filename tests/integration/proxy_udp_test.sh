@@ -9,14 +9,12 @@
 # Usage: proxy_udp_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
 set -uo pipefail
 labgate=$1 src=$2
-fail() { echo "FAIL: $*" >&2; [ -f "${tmp:-}/run.log" ] && sed 's/^/  labgate: /' "$tmp/run.log" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
-python=$(command -v python3) || fail "python3 is missing"
 
 # shellcheck source=lib/two_networks.sh
 . "$(dirname "$0")/lib/two_networks.sh"
 # shellcheck source=lib/labgate_run.sh
 . "$(dirname "$0")/lib/labgate_run.sh"
+python=$(command -v python3) || fail "python3 is missing"
 two_networks_up lgpu 192.168.1.10/24 192.168.100.53/24
 ip -n $lan addr add 192.168.1.11/24 dev eth0
 

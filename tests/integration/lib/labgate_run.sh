@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Sourced by integration tests that start `labgate run` with its log in $tmp/run.log and its PID
-# in $pid (as lib/two_networks.sh sets them up); the caller defines fail().
+# in $pid (as lib/two_networks.sh sets them up); fail() comes from lib/two_networks.sh (or the caller).
 
 # labgate_ready LINE: waits up to 5 s for LINE in the log; fails if labgate exits first.
 labgate_ready() {

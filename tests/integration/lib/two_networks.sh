@@ -7,8 +7,17 @@
 #   $cluster  a client or backend whose eth0 (CLUSTER_CIDR, MORE_CLUSTER_CIDRS) is vmbr1's peer
 # and sets $tmp (a scratch directory) and $pid (empty: the caller stores the labgate it starts
 # there). An EXIT trap stops $pid and everything in the namespaces, deletes them and $tmp.
-# The caller defines fail() before calling; names carry TAG and the caller's PID, so concurrent
-# tests never share a namespace.
+# It fails loudly without root. Names carry TAG and the caller's PID, so concurrent tests never
+# share a namespace.
+#
+# fail MESSAGE: unless the caller defined its own before sourcing this, prints FAIL: MESSAGE and
+# labgate's log ($tmp/run.log, where the tests' `labgate run` writes), then exits 1.
+declare -F fail >/dev/null ||
+  fail() {
+    echo "FAIL: $*" >&2
+    [ -f "${tmp:-}/run.log" ] && sed 's/^/  labgate: /' "$tmp/run.log" >&2
+    exit 1
+  }
 
 two_networks_cleanup() {
   [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
@@ -21,6 +30,7 @@ two_networks_cleanup() {
 
 two_networks_up() {
   local tag=$1$$ lan_cidr=$2 cluster_cidr=$3
+  [ "$(id -u)" = 0 ] || fail "needs root (network namespaces)"
   shift 3
   gw=${tag}gw lan=${tag}lan cluster=${tag}cl
   tmp=$(mktemp -d)
