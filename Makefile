@@ -7,6 +7,8 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
+# The project's own builds treat warnings as errors (a plain `cmake` build does not).
+CMAKE_ARGS += -DLABGATE_WERROR=ON
 LABGATE_CXX ?= clang++
 # ccache, when a developer has it, makes rebuilds (and builds in several work trees) cheap; CI has
 # none and builds as before.

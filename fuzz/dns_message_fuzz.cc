@@ -12,6 +12,7 @@
 #include "dns/authority.h"
 #include "dns/message.h"
 #include "dns/responder.h"
+#include "plan/plan.h"
 #include "topology/loader.h"
 #include "topology/seed.h"
 
@@ -22,7 +23,7 @@ const labgate::dns::Authority& seed_authority() {
     labgate::Diagnostics diagnostics;
     labgate::Topology t = labgate::check_topology(labgate::seed_topology_text(), diagnostics);
     std::string error;
-    return labgate::dns::Authority::build(t, {}, &error);
+    return labgate::dns::Authority::build(labgate::compile(t).dns, {}, &error);
   }();
   return *authority;
 }

@@ -48,13 +48,13 @@ void add_apply_command(CLI::App& app, int& exit_status) {
   cmd->callback([opts, &exit_status] {
     LoadedTopology loaded = load_for_command(opts->config);
     exit_status = loaded.exit_status;
-    if (!loaded.topology) return;
+    if (!loaded.plan) return;
     auto ruleset = make_nftables_ruleset();
     ProcSysctls sysctls;
     StateDir state(opts->state_dir);
     KernelDatapath datapath(*ruleset, sysctls, state);
     Outcome outcome;
-    if (Status s = datapath.apply(desired_state_of(*loaded.topology, loaded.source.name), &outcome);
+    if (Status s = datapath.apply(desired_state_of(*loaded.plan, loaded.source.name), &outcome);
         !s.ok()) {
       exit_status = report_failure(s);
       return;

@@ -31,10 +31,10 @@ void add_export_command(CLI::App& app, int& exit_status) {
   dns->callback([o, &exit_status] {
     LoadedTopology loaded = load_for_command(o->config);
     exit_status = loaded.exit_status;
-    if (!loaded.topology) return;
+    if (!loaded.plan) return;
     std::string error;
     auto text =
-        dns::export_dns(*loaded.topology, *dns::parse_export_format(o->format), o->view, &error);
+        dns::export_dns(loaded.plan->dns, *dns::parse_export_format(o->format), o->view, &error);
     if (!text) {
       std::cerr << "labgate: error: " << error << "\n";
       exit_status = kExitConfigError;

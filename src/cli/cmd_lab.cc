@@ -103,13 +103,13 @@ void add_lab_command(CLI::App& app, int& exit_status) {
       exit_status = kExitFailure;
       if (!require_root("lab up") || !check_lab_name(*name)) return;
       LoadedTopology loaded = load_for_command(*path);
-      if (!loaded.topology) {
+      if (!loaded.plan) {
         exit_status = loaded.exit_status;
         return;
       }
       LabPlan plan;
       std::string error;
-      if (!plan_lab(*loaded.topology, *name, &plan, &error)) {
+      if (!plan_lab(*loaded.topology, *loaded.plan, *name, &plan, &error)) {
         std::cerr << fmt::format("labgate lab up: {}: {}\n", loaded.source.name, error);
         exit_status = kExitConfigError;
         return;

@@ -63,8 +63,8 @@ void add_plan_command(CLI::App& app, int& exit_status) {
   cmd->callback([opts, &exit_status] {
     LoadedTopology loaded = load_for_command(opts->config);
     exit_status = loaded.exit_status;
-    if (!loaded.topology) return;
-    ForwardingPlan plan = compile_forwarding_plan(*loaded.topology);
+    if (!loaded.plan) return;
+    const ForwardingPlan& plan = loaded.plan->forwarding;
     if (opts->format == "iptables") {
       std::cout << compile_iptables_restore(plan, loaded.source.name);
       return;

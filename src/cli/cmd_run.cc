@@ -45,67 +45,60 @@ struct RunOptions {
   uint32_t udp_idle_timeout_ms = 0;   // 0: UdpForward's default
 };
 
-// Port 53 on the gateway's address of each network in dns.listen (every network if unset).
-std::vector<runtime::ListenAddress> default_listen(const Topology& t) {
+// Port 53 on the gateway's address of each network DNS serves (plan/plan.h: dns.listen, or all).
+std::vector<runtime::ListenAddress> default_listen(const Plan& plan) {
   std::vector<runtime::ListenAddress> out;
-  for (const auto& n : t.networks) {
-    if (!n.ok) continue;
-    bool wanted = t.dns.listen.empty();
-    for (const auto& name : t.dns.listen) wanted |= name == n.name;
-    if (wanted) out.push_back({n.address, 53});
-  }
+  for (Ipv4 a : plan.dns.listen_addresses()) out.push_back({a, 53});
   return out;
 }
 
-std::shared_ptr<const dns::Authority> build_authority(const Topology& t, const RunOptions& o,
+std::shared_ptr<const dns::Authority> build_authority(const Plan& plan, const RunOptions& o,
                                                       std::string* error) {
   dns::AuthorityOptions options;
   options.serial = static_cast<uint32_t>(std::time(nullptr));
   options.loopback_view = o.loopback_view;
-  return dns::Authority::build(t, options, error);
+  return dns::Authority::build(plan.dns, options, error);
 }
 
 // Where names outside the zone go, and who may ask for them (docs/dns.md, "Forwarding").
-std::shared_ptr<const dns::ForwardingConfig> forwarding_config(const Topology& t,
+std::shared_ptr<const dns::ForwardingConfig> forwarding_config(const Plan& plan,
                                                                const RunOptions& o) {
   auto config = std::make_shared<dns::ForwardingConfig>();
-  for (Ipv4 a : t.dns.upstreams) config->upstreams.push_back({a, o.upstream_port});
-  for (const auto& n : t.networks) {
-    if (!n.ok) continue;
-    if (t.dns.may_recurse(n.name)) config->recursion.push_back(n.subnet);
-  }
+  for (Ipv4 a : plan.dns.upstreams) config->upstreams.push_back({a, o.upstream_port});
+  config->recursion = plan.dns.recursion_subnets();
   return config;
 }
 
-// The UDP forwards of `t`, with the test override of their idle timeout.
-std::vector<proxy::UdpForward> udp_forwards(const Topology& t, const RunOptions& o,
+// The UDP forwards of the plan, with the test override of their idle timeout.
+std::vector<proxy::UdpForward> udp_forwards(const Plan& plan, const RunOptions& o,
                                             std::vector<std::string>* ignored) {
-  std::vector<proxy::UdpForward> out = proxy::udp_proxy_forwards(t, ignored);
+  std::vector<proxy::UdpForward> out = proxy::udp_proxy_forwards(plan.forwarding, ignored);
   for (auto& f : out)
     if (o.udp_idle_timeout_ms > 0) f.idle_timeout_ms = o.udp_idle_timeout_ms;
   return out;
 }
 
-// A topology the DNS service can run from, or nullptr after reporting why not.
-std::optional<Topology> load(const RunOptions& o, int* exit_status) {
+// The plan the daemon can run from, or nullopt after reporting why not.
+std::optional<Plan> load(const RunOptions& o, int* exit_status) {
   LoadedTopology loaded = load_for_command(o.config);
   *exit_status = loaded.exit_status;
-  if (!loaded.topology) return std::nullopt;
-  if (!loaded.topology->dns.enabled && proxy::proxy_forwards(*loaded.topology, nullptr).empty() &&
-      proxy::udp_proxy_forwards(*loaded.topology).empty()) {
+  if (!loaded.plan) return std::nullopt;
+  const ForwardingPlan& forwarding = loaded.plan->forwarding;
+  if (!loaded.plan->dns.enabled && forwarding.proxy_forwards(Protocol::kTcp).empty() &&
+      forwarding.proxy_forwards(Protocol::kUdp).empty()) {
     runtime::log_error(fmt::format(
         "{}: there is no 'dns:' section and no 'via: proxy' forward, so there is nothing to serve",
         loaded.source.name));
     *exit_status = kExitConfigError;
     return std::nullopt;
   }
-  return loaded.topology;
+  return std::move(loaded.plan);
 }
 
 int run(const RunOptions& o) {
   int status = kExitOk;
-  std::optional<Topology> topology = load(o, &status);
-  if (!topology) return status;
+  std::optional<Plan> plan = load(o, &status);
+  if (!plan) return status;
 
   std::vector<runtime::ListenAddress> listen;
   for (const auto& text : o.listen) {
@@ -117,19 +110,19 @@ int run(const RunOptions& o) {
     }
     listen.push_back(*a);
   }
-  if (listen.empty()) listen = default_listen(*topology);
+  if (listen.empty()) listen = default_listen(*plan);
 
   std::string error;
-  const bool serve_dns = topology->dns.enabled;  // else only the proxy runs
+  const bool serve_dns = plan->dns.enabled;  // else only the proxy runs
   std::shared_ptr<const dns::Authority> authority;
-  if (serve_dns) authority = build_authority(*topology, o, &error);
+  if (serve_dns) authority = build_authority(*plan, o, &error);
   if (serve_dns && !authority) {
     runtime::log_error(error);
     return kExitConfigError;
   }
   dns::DnsServiceOptions dns_options;
   dns_options.rate_limit = o.rate_limit;
-  dns::DnsService service(authority, forwarding_config(*topology, o), dns_options);
+  dns::DnsService service(authority, forwarding_config(*plan, o), dns_options);
   runtime::Server server;
   int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
   if (threads < 1) threads = 1;
@@ -139,14 +132,14 @@ int run(const RunOptions& o) {
   }
   // The userspace proxy serves the `via: proxy` forwards; SIGHUP re-computes them. Its loops run
   // even without forwards, so that a reload can bring some.
-  proxy::ProxyServer proxy_server(proxy::proxy_forwards(*topology, nullptr),  // TCP
+  proxy::ProxyServer proxy_server(proxy::proxy_forwards(plan->forwarding),  // TCP
                                   o.proxy_drain_seconds * 1000);
   if (!proxy_server.bind(threads, &error)) {
     runtime::log_error(error);
     return kExitFailure;
   }
   std::vector<std::string> ignored;
-  proxy::UdpProxyServer udp_proxy(udp_forwards(*topology, o, &ignored));
+  proxy::UdpProxyServer udp_proxy(udp_forwards(*plan, o, &ignored));
   for (const auto& line : ignored) runtime::log_warning(line);
   if (!udp_proxy.bind(threads, &error)) {
     runtime::log_error(error);
@@ -160,7 +153,7 @@ int run(const RunOptions& o) {
   std::vector<std::string> where;
   for (const auto& a : server.bound()) where.push_back(a.str());
   // The readiness and status line: what is served now, so it is built again after a reload.
-  std::string zone = serve_dns ? topology->dns.zone : "";
+  std::string zone = serve_dns ? plan->dns.zone : "";
   auto describe = [&] {
     std::string line =
         serve_dns ? fmt::format("serving DNS for zone '{}' on udp+tcp {} with {} thread{}", zone,
@@ -181,7 +174,7 @@ int run(const RunOptions& o) {
     runtime::log_info("SIGHUP: reloading the topology");
     int reload_status = kExitOk;
     std::string why;
-    std::optional<Topology> next = load(o, &reload_status);
+    std::optional<Plan> next = load(o, &reload_status);
     std::shared_ptr<const dns::Authority> next_authority;
     if (next && serve_dns) next_authority = build_authority(*next, o, &why);
     // The proxy's forwards next (docs/proxy.md, "Reload"); a listener that cannot be opened fails
@@ -191,7 +184,7 @@ int run(const RunOptions& o) {
     proxy::UdpReload udp;
     bool proxy_ok = next && (!serve_dns || next_authority) &&
                     udp_proxy.prepare_reload(udp_forwards(*next, o, nullptr), &udp, &why) &&
-                    proxy_server.reload(proxy::proxy_forwards(*next, nullptr), &diff, &why);
+                    proxy_server.reload(proxy::proxy_forwards(next->forwarding), &diff, &why);
     if (proxy_ok) {
       udp_proxy.apply_reload(std::move(udp), &udp_diff);
       runtime::log_info(fmt::format(
@@ -210,8 +203,8 @@ int run(const RunOptions& o) {
       zone = next->dns.zone;
       if (o.listen.empty() && default_listen(*next) != listen)
         runtime::log_warning("the listen addresses changed; restart labgate to use them");
-      runtime::log_info(
-          fmt::format("reloaded: zone '{}', {} names", next->dns.zone, next->dns.names.size()));
+      runtime::log_info(fmt::format("reloaded: zone '{}', {} names", next->dns.zone,
+                                    next->dns.views.names.size()));
     }
     runtime::notify_ready(describe());
   });

@@ -23,11 +23,11 @@ void add_show_command(CLI::App& app, int& exit_status) {
   cmd->callback([path, json, &exit_status] {
     LoadedTopology loaded = load_for_command(*path);
     exit_status = loaded.exit_status;
-    if (!loaded.topology) return;
+    if (!loaded.plan) return;
     if (*json)
-      std::cout << show::render_json(*loaded.topology).dump(2) << "\n";
+      std::cout << show::render_json(*loaded.topology, *loaded.plan).dump(2) << "\n";
     else
-      std::cout << show::render_text(*loaded.topology);
+      std::cout << show::render_text(*loaded.topology, *loaded.plan);
     std::cout.flush();
     if (!std::cout) exit_status = kExitFailure;
   });

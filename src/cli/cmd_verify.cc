@@ -48,22 +48,21 @@ int run_verify(const VerifyOptions& o) {
       std::cerr << "labgate verify: " << error << "\n";
       return kExitFailure;
     }
-    // The lab's own copy of the file by default: the checks then match what was built.
-    std::optional<Topology> topology;
+    // The lab's own copy of the file by default (read_lab_state loaded and compiled it): the
+    // checks then match what was built.
+    std::optional<Plan> plan;
     if (o.path.empty()) {
-      Diagnostics diagnostics;
-      topology = check_topology(state.topology_text, diagnostics);
+      plan = std::move(state.compiled);
     } else {
       LoadedTopology loaded = load_for_command(o.path);
-      if (!loaded.topology) return loaded.exit_status;
-      topology = std::move(loaded.topology);
+      if (!loaded.plan) return loaded.exit_status;
+      plan = std::move(loaded.plan);
     }
-    checks = lab_checks(*topology, compile_forwarding_plan(*topology), state.plan,
-                        lab_dir(o.name) + "/state");
+    checks = lab_checks(*plan, state.plan, lab_dir(o.name) + "/state");
   } else {
     LoadedTopology loaded = load_for_command(o.path);
-    if (!loaded.topology) return loaded.exit_status;
-    checks = live_checks(*loaded.topology, compile_forwarding_plan(*loaded.topology), o.state_dir);
+    if (!loaded.plan) return loaded.exit_status;
+    checks = live_checks(*loaded.topology, *loaded.plan, o.state_dir);
   }
   auto results = run_checks(checks, RunOptions{});
   if (o.json)

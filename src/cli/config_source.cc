@@ -48,7 +48,7 @@ std::optional<ConfigSource> read_config(const std::string& explicit_path, std::s
   return ConfigSource{kSeedTopologyName, std::string(seed_topology_text())};
 }
 
-LoadedTopology load_for_command(const std::string& explicit_path) {
+LoadedTopology load_for_command(const std::string& explicit_path, bool compile_plan) {
   LoadedTopology result;
   std::string error;
   auto source = read_config(explicit_path, &error);
@@ -71,6 +71,7 @@ LoadedTopology load_for_command(const std::string& explicit_path) {
     return result;
   }
   result.topology = std::move(topology);
+  if (compile_plan) result.plan = compile(*result.topology);
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "plan/plan.h"
 #include "topology/topology.h"
 
 namespace labgate {
@@ -30,12 +31,14 @@ std::optional<ConfigSource> read_config(const std::string& explicit_path, std::s
 // A topology loaded and validated for a command, or the exit status to return.
 struct LoadedTopology {
   std::optional<Topology> topology;  // set iff there were no errors
+  std::optional<Plan> plan;          // compile(*topology): set iff topology is and it was asked
   ConfigSource source;
   int exit_status = kExitOk;
   int warnings = 0;
 };
 
-// read_config + check_topology, printing every diagnostic to stderr as FILE:LINE:COL lines.
-LoadedTopology load_for_command(const std::string& explicit_path);
+// read_config + check_topology, printing every diagnostic to stderr as FILE:LINE:COL lines, then
+// compile: the one Plan of the command (`check`, which only validates, passes false).
+LoadedTopology load_for_command(const std::string& explicit_path, bool compile_plan = true);
 
 }  // namespace labgate

@@ -19,9 +19,8 @@ void add_state_dir_option(CLI::App* command, std::string& dir) {
       ->capture_default_str();
 }
 
-DesiredState desired_state_of(const Topology& topology, const std::string& source) {
-  ForwardingPlan plan = compile_forwarding_plan(topology);
-  return DesiredState{compile_nft_table(plan), plan.sysctls, source};
+DesiredState desired_state_of(const Plan& plan, const std::string& source) {
+  return DesiredState{compile_nft_table(plan.forwarding), plan.forwarding.sysctls, source};
 }
 
 int report(const Outcome& outcome) {

@@ -7,14 +7,14 @@
 #include <CLI/CLI.hpp>
 
 #include "kernel/datapath.h"
-#include "topology/topology.h"
+#include "plan/plan.h"
 
 namespace labgate {
 
 void add_state_dir_option(CLI::App* command, std::string& dir);
 
 // The ruleset and sysctls the topology needs.
-DesiredState desired_state_of(const Topology& topology, const std::string& source);
+DesiredState desired_state_of(const Plan& plan, const std::string& source);
 
 // Prints "labgate: NOTE" for each note to stdout; returns kExitOk.
 int report(const Outcome& outcome);

@@ -52,37 +52,35 @@ Name reverse_name(Ipv4 a) {
                                       (v >> 16) & 0xFF, v >> 24));
 }
 
-std::shared_ptr<const Authority> Authority::build(const Topology& t,
+std::shared_ptr<const Authority> Authority::build(const DnsPlan& dns,
                                                   const AuthorityOptions& options,
                                                   std::string* error) {
   auto auth = std::shared_ptr<Authority>(new Authority());
-  std::vector<const Network*> networks;
-  for (const auto& n : t.networks) {
-    if (!n.ok) continue;
-    auth->views_.push_back({n.subnet, static_cast<int>(networks.size())});
-    if (n.name == options.loopback_view) auth->loopback_view_ = static_cast<int>(networks.size());
-    networks.push_back(&n);
+  const std::vector<DnsNetwork>& networks = dns.networks;
+  for (size_t v = 0; v < networks.size(); ++v) {
+    auth->views_.push_back({networks[v].subnet, static_cast<int>(v)});
+    if (networks[v].network == options.loopback_view) auth->loopback_view_ = static_cast<int>(v);
   }
   if (!options.loopback_view.empty() && auth->loopback_view_ < 0) {
     *error = fmt::format("no network named '{}' for the loopback view", options.loopback_view);
     return nullptr;
   }
-  if (!t.dns.enabled) return auth;
-  auto zone = Name::from_text(t.dns.zone);
+  if (!dns.enabled) return auth;
+  auto zone = Name::from_text(dns.zone);
   if (!zone || zone->is_root()) return auth;  // validation rejects both; answer nothing
   auth->has_zone_ = true;
   auth->zone_ = *zone;
-  auth->ttl_ = t.dns.ttl;
+  auth->ttl_ = dns.ttl;
 
   // The gateway names itself in the zone: it is the zone's name server, and its name resolves
   // to its own address on the asking client's network.
-  auto ns = zone->child(t.gateway_name);
+  auto ns = zone->child(dns.gateway_name);
   if (!ns) ns = zone->child("ns");
   auth->ns_name_ = *ns;
   auth->soa_.mname = *ns;
   auth->soa_.rname = zone->child("hostmaster").value_or(*zone);
   auth->soa_.serial = options.serial;
-  auth->soa_.minimum = t.dns.ttl;
+  auth->soa_.minimum = dns.ttl;
 
   const size_t view_count = networks.size();
   auto entry_for = [&](const Name& name) -> Entry& {
@@ -95,22 +93,19 @@ std::shared_ptr<const Authority> Authority::build(const Topology& t,
   };
   entry_for(*zone).apex = true;
 
-  for (const auto& dn : t.dns.names) {
-    if (!dn.ok) continue;
-    auto name = Name::from_text(t.fqdn(dn));
+  for (const auto& row : dns.views.names) {
+    auto name = Name::from_text(row.fqdn);
     if (!name) continue;
     Entry& e = entry_for(*name);
     e.has_a = true;
-    for (size_t v = 0; v < view_count; ++v) {
-      DnsView view = resolve_view(t, dn, *networks[v]);
-      if (view.address) e.a_by_view[v] = view.address->value;
-    }
+    for (size_t v = 0; v < view_count && v < row.views.size(); ++v)
+      if (row.views[v].address) e.a_by_view[v] = row.views[v].address->value;
   }
   // The gateway's own name, unless the file uses that name for a service.
   if (auto it = auth->names_.find(*ns); it == auth->names_.end() || !it->second.has_a) {
     Entry& e = entry_for(*ns);
     e.has_a = true;
-    for (size_t v = 0; v < view_count; ++v) e.a_by_view[v] = networks[v]->address.value;
+    for (size_t v = 0; v < view_count; ++v) e.a_by_view[v] = networks[v].address.value;
   }
 
   // Every name's A record per view, in the form a reply carries it (see AnswerWire).
@@ -123,12 +118,11 @@ std::shared_ptr<const Authority> Authority::build(const Topology& t,
 
   // PTR for the addresses whose names resolve: the gateway's, and each named service's first
   // non-wildcard name.
-  for (const Network* n : networks) auth->ptr_.emplace(reverse_name(n->address), *ns);
-  for (const auto& dn : t.dns.names) {
-    if (!dn.ok || dn.name.starts_with("*")) continue;
-    const Service* s = t.find_service(dn.service);
-    auto name = Name::from_text(t.fqdn(dn));
-    if (s && s->ok && name) auth->ptr_.emplace(reverse_name(s->address), *name);
+  for (const DnsNetwork& n : networks) auth->ptr_.emplace(reverse_name(n.address), *ns);
+  for (const auto& row : dns.views.names) {
+    if (row.wildcard || !row.service_address) continue;
+    auto name = Name::from_text(row.fqdn);
+    if (name) auth->ptr_.emplace(reverse_name(*row.service_address), *name);
   }
   return auth;
 }

@@ -23,7 +23,7 @@
 #include "dns/name.h"
 #include "dns/writer.h"
 #include "net/ipv4.h"
-#include "topology/topology.h"
+#include "plan/plan.h"
 
 namespace labgate::dns {
 
@@ -67,10 +67,9 @@ struct Lookup {
 
 class Authority {
  public:
-  // Expects a validated topology (validate() found no errors). With no `dns:` section, no name is
-  // local. Fails (nullptr, *error set) only if options.loopback_view names no network.
-  static std::shared_ptr<const Authority> build(const Topology& topology,
-                                                const AuthorityOptions& options,
+  // From the Plan's DNS part (plan/plan.h). With no `dns:` section, no name is local. Fails
+  // (nullptr, *error set) only if options.loopback_view names no network.
+  static std::shared_ptr<const Authority> build(const DnsPlan& dns, const AuthorityOptions& options,
                                                 std::string* error);
 
   Lookup lookup(const Name& qname, uint16_t qtype, Ipv4 client) const;

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "plan/dns_views.h"
+#include "plan/plan.h"
 
 namespace labgate::dns {
 
@@ -16,15 +16,12 @@ std::optional<ExportFormat> parse_export_format(std::string_view text) {
 
 namespace {
 
-const Network* pick_view(const Topology& t, const std::string& view) {
-  if (!view.empty()) {
-    const Network* n = t.find_network(view);
-    return n && n->ok ? n : nullptr;
-  }
-  if (const Network* up = t.uplink(); up && up->ok) return up;
-  for (const auto& n : t.networks)
-    if (n.ok) return &n;
-  return nullptr;
+// The index of the view to export in dns.networks (the uplink's by default), or -1.
+int pick_view(const DnsPlan& dns, const std::string& view) {
+  for (size_t i = 0; i < dns.networks.size(); ++i)
+    if (view.empty() ? dns.networks[i].uplink : dns.networks[i].network == view)
+      return static_cast<int>(i);
+  return view.empty() && !dns.networks.empty() ? 0 : -1;
 }
 
 // The wildcard's parent: "*.apps.cluster" -> "apps.cluster".
@@ -34,17 +31,18 @@ std::string wildcard_parent(const std::string& fqdn) {
 
 }  // namespace
 
-std::optional<std::string> export_dns(const Topology& t, ExportFormat format,
+std::optional<std::string> export_dns(const DnsPlan& dns, ExportFormat format,
                                       const std::string& view, std::string* error) {
-  if (!t.dns.enabled) {
+  if (!dns.enabled) {
     *error = "the topology has no 'dns:' section: there are no names to export";
     return std::nullopt;
   }
-  const Network* client = pick_view(t, view);
-  if (!client) {
+  const int view_index = pick_view(dns, view);
+  if (view_index < 0) {
     *error = view.empty() ? "the topology has no network" : fmt::format("no network '{}'", view);
     return std::nullopt;
   }
+  const DnsNetwork* client = &dns.networks[view_index];
   const char* comment = format == ExportFormat::kZone ? ";" : "#";
   std::string out = fmt::format(
       "{} labgate export dns --format {} --view {}: the names of zone '{}' as clients on network "
@@ -54,29 +52,29 @@ std::optional<std::string> export_dns(const Topology& t, ExportFormat format,
       : format == ExportFormat::kDnsmasq ? "dnsmasq"
       : format == ExportFormat::kHosts   ? "hosts"
                                          : "zone",
-      client->name, t.dns.zone, client->name, client->subnet.str());
+      client->network, dns.zone, client->network, client->subnet.str());
   if (format == ExportFormat::kZone) {
-    out += fmt::format("$ORIGIN {}.\n$TTL {}\n", t.dns.zone, t.dns.ttl);
-    out += fmt::format("@ IN SOA {0}.{1}. hostmaster.{1}. 1 3600 600 86400 {2}\n", t.gateway_name,
-                       t.dns.zone, t.dns.ttl);
-    out += fmt::format("@ IN NS {}.{}.\n", t.gateway_name, t.dns.zone);
+    out += fmt::format("$ORIGIN {}.\n$TTL {}\n", dns.zone, dns.ttl);
+    out += fmt::format("@ IN SOA {0}.{1}. hostmaster.{1}. 1 3600 600 86400 {2}\n", dns.gateway_name,
+                       dns.zone, dns.ttl);
+    out += fmt::format("@ IN NS {}.{}.\n", dns.gateway_name, dns.zone);
     bool named = false;  // a name of the file that is the gateway's own name wins, as in the server
-    for (const auto& dn : t.dns.names) named |= dn.ok && dn.name == t.gateway_name;
-    if (!named) out += fmt::format("{} IN A {}\n", t.gateway_name, client->address.str());
+    for (const auto& row : dns.views.names) named |= row.name == dns.gateway_name;
+    if (!named) out += fmt::format("{} IN A {}\n", dns.gateway_name, client->address.str());
   }
-  for (const auto& dn : t.dns.names) {
-    if (!dn.ok) continue;
-    const std::string fqdn = t.fqdn(dn);
-    const bool wildcard = dn.name.starts_with("*");
-    DnsView v = resolve_view(t, dn, *client);
+  for (const auto& row : dns.views.names) {
+    const std::string& fqdn = row.fqdn;
+    const bool wildcard = row.wildcard;
+    const DnsView& v = row.views[view_index];
     if (!v.address) {
-      out += fmt::format("{} {}: no answer on '{}' ({})\n", comment, fqdn, client->name, v.reason);
+      out +=
+          fmt::format("{} {}: no answer on '{}' ({})\n", comment, fqdn, client->network, v.reason);
       continue;
     }
     const std::string a = v.address->str();
     switch (format) {
       case ExportFormat::kZone:
-        out += fmt::format("{} IN A {}\n", dn.name, a);
+        out += fmt::format("{} IN A {}\n", row.name, a);
         break;
       case ExportFormat::kDnsmasq:
         // host-record answers exactly one name; address=/D/ answers D and every name below it,

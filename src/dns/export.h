@@ -1,6 +1,6 @@
 // `labgate export dns`: the records one network sees, for people who keep Pi-hole or dnsmasq.
 //
-// Pure: the text is computed from the Topology with plan/dns_views.h (the same split-horizon
+// Pure: the text is computed from the Plan's DNS views (plan/plan.h: the same split-horizon
 // decision as the server and `labgate show`). Names that the network gets no answer for are left
 // out with a comment saying why; what a format cannot say (a wildcard in a hosts file) is said in
 // a comment rather than dropped silently.
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "topology/topology.h"
+#include "plan/plan.h"
 
 namespace labgate::dns {
 
@@ -20,8 +20,8 @@ enum class ExportFormat { kPihole, kDnsmasq, kHosts, kZone };
 std::optional<ExportFormat> parse_export_format(std::string_view text);
 
 // The view of network `view` (empty: the uplink network, else the first network). Fails with
-// *error if the topology has no dns section or `view` names no network.
-std::optional<std::string> export_dns(const Topology& topology, ExportFormat format,
+// *error if the file has no dns section or `view` names no network.
+std::optional<std::string> export_dns(const DnsPlan& dns, ExportFormat format,
                                       const std::string& view, std::string* error);
 
 }  // namespace labgate::dns

@@ -316,12 +316,13 @@ bool read_lab_state(const std::string& lab, LabState* state, std::string* error)
   }
   state->topology_text = read_text(state->topology_path);
   Diagnostics diagnostics;
-  Topology t = check_topology(state->topology_text, diagnostics);
+  state->topology = check_topology(state->topology_text, diagnostics);
   if (diagnostics.has_errors()) {
     *error = fmt::format("{} no longer validates", state->topology_path);
     return false;
   }
-  if (!plan_lab(t, lab, &state->plan, error)) return false;
+  state->compiled = compile(state->topology);
+  if (!plan_lab(state->topology, state->compiled, lab, &state->plan, error)) return false;
   state->server_pids.clear();
   auto j = nlohmann::json::parse(read_text(dir + "/nodes.json"), nullptr, false);
   if (!j.is_discarded() && j.contains("nodes"))

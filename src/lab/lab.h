@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "lab/lab_plan.h"
+#include "plan/lab_plan.h"
 
 namespace labgate {
 
@@ -67,6 +67,8 @@ LabDownReport lab_down(NetnsDriver& driver, const std::string& lab);
 struct LabState {
   std::string topology_path;  // lab_dir/topology.yaml
   std::string topology_text;
+  Topology topology;  // the text, loaded and validated once
+  Plan compiled;      // compile(topology)
   LabPlan plan;
   std::map<std::string, pid_t> server_pids;  // by node name
 };

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "lab/lab_plan.h"
+#include "plan/lab_plan.h"
 
 namespace labgate {
 

@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "net/ipv4.h"
+#include "plan/lab_plan.h"
 
 namespace labgate {
 
 // RFC 6761 reserves .test for testing: the name cannot collide with a real one.
-inline constexpr const char* kLabInternetName = "internet.labgate.test";
 
 // Unbound's configuration for a resolver listening on port 53 of `addresses` and answering
 // kLabInternetName with `internet`. Pure.

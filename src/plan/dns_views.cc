@@ -80,6 +80,8 @@ DnsViewTable build_dns_views(const Topology& t) {
     row.name = name.name;
     row.fqdn = t.fqdn(name);
     row.service = name.service;
+    if (const Service* s = t.find_service(name.service); s && s->ok)
+      row.service_address = s->address;
     row.wildcard = name.name.starts_with("*");
     for (const Network* client : clients) row.views.push_back(resolve_view(t, name, *client));
     table.names.push_back(std::move(row));

@@ -47,9 +47,10 @@ DnsView resolve_view(const Topology& topology, const DnsName& name, const Networ
 
 // Every name of the file against every network of the gateway.
 struct DnsNameViews {
-  std::string name;     // as in the file, relative to the zone: "argocd", "*.apps"
-  std::string fqdn;     // "argocd.cluster"
-  std::string service;  // the service it points at
+  std::string name;                     // as in the file, relative to the zone: "argocd", "*.apps"
+  std::string fqdn;                     // "argocd.cluster"
+  std::string service;                  // the service it points at
+  std::optional<Ipv4> service_address;  // its address; nullopt if the service failed to load
   bool wildcard = false;
   std::vector<DnsView> views;  // one per DnsViewTable::networks, in the same order
 };

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,47 @@ enum class SnatMode {
   kAlways,       // every flow of the forward (`snat: true`, the seed's old behaviour)
 };
 const char* to_string(SnatMode m);
+
+// Health checks of a userspace-proxied forward with several targets, when the file gives no
+// `health_check`: every kDefaultHealthIntervalMs, each within kDefaultHealthTimeoutMs.
+inline constexpr uint32_t kDefaultHealthIntervalMs = 2000;
+inline constexpr uint32_t kDefaultHealthTimeoutMs = 1000;
+
+// One port of one service, resolved: where a forward's connections go.
+struct ResolvedTarget {
+  std::string service;       // e.g. ingress
+  std::string service_port;  // e.g. https
+  Ipv4 address;              // e.g. 192.168.100.80
+  uint16_t port = 0;
+  bool operator==(const ResolvedTarget&) const = default;
+};
+
+// A route of an `sni: true` forward: TLS clients naming `server_name` go to `target`.
+// `server_name` is exact ("argocd.cluster") or a wildcard ("*.apps.cluster").
+struct ResolvedSniRoute {
+  std::string server_name;
+  ResolvedTarget target;
+  bool operator==(const ResolvedSniRoute&) const = default;
+};
+
+// What the userspace proxy does with a `via: proxy` forward, with every default applied here and
+// nowhere else. Meaningless (left at its defaults) for kernel forwards.
+struct ProxyOptions {
+  Balance balance = Balance::kRoundRobin;
+  // Active health checks; 0: none. Defaults (kDefaultHealth*) when the forward has several
+  // targets and the file gives no `health_check`.
+  uint32_t health_interval_ms = 0;
+  uint32_t health_timeout_ms = 0;
+  int proxy_protocol = 0;                // PROXY header version sent to the backend; 0: none
+  uint32_t max_connections = 0;          // 0: the proxy's own default
+  std::vector<Ipv4Prefix> accept_proxy;  // trusted hops that send a PROXY header
+  bool sni = false;                      // read the ClientHello's server name
+  // With sni: each DNS name of the file whose service has a TCP port named like the forward's
+  // target port, in file order.
+  std::vector<ResolvedSniRoute> sni_routes;
+  // A UDP forward: the TCP-only options the file gives, which the proxy ignores ("'sni'", ...).
+  std::vector<std::string> ignored_over_udp;
+};
 
 // One forward with every name resolved.
 struct ResolvedForward {
@@ -44,6 +86,15 @@ struct ResolvedForward {
   Ipv4 backend_gateway;  // the gateway's address on backend_network: the SNAT source, when SNAT'd
   Datapath datapath = Datapath::kKernel;
   SnatMode snat = SnatMode::kHairpinOnly;
+  // Targets beyond the first (`to: [a, b]`), in file order; the proxy balances over the first
+  // (backend_*) and these. Always empty for kernel forwards (validation refuses them).
+  std::vector<ResolvedTarget> more_targets;
+  ProxyOptions proxy;
+
+  // "lan:2222 -> sftp:ssh", for logs and tables.
+  std::string label() const;
+  // The first target (backend_*), then more_targets.
+  std::vector<ResolvedTarget> targets() const;
 };
 
 // "Traffic from `source` leaving by `uplink_interface` is masqueraded to the uplink's address."
@@ -89,6 +140,8 @@ struct ForwardingPlan {
 
   // The forwards the kernel serves (datapath kernel), in file order.
   std::vector<const ResolvedForward*> kernel_forwards() const;
+  // The forwards the userspace proxy serves (datapath proxy) over `protocol`, in file order.
+  std::vector<const ResolvedForward*> proxy_forwards(Protocol protocol) const;
 };
 
 ForwardingPlan compile_forwarding_plan(const Topology& topology);

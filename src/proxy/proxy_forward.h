@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "net/ipv4.h"
+#include "plan/forwarding_plan.h"
 #include "proxy/proxy_header.h"
 #include "runtime/listen_address.h"
-#include "topology/topology.h"
 
 namespace labgate::proxy {
 
@@ -63,13 +63,13 @@ struct ProxyForward {
   bool operator==(const ProxyForward&) const = default;
 };
 
-// The forwards of `t` with `via: proxy` and a TCP target, in file order. A forward with several
-// targets is health-checked (every 2 s within 1 s unless `health_check` says otherwise); a forward
-// with one is checked only if `health_check` is given. UDP targets are served by the UDP relay
-// (udp_forward.h), not here; their labels go to *skipped. A forward with `sni: true` routes by
-// server name: each DNS name of the file (argocd -> argocd.cluster, *.apps -> *.apps.cluster)
-// goes to its service's port of the same name as the forward's target port (`https`), if the
-// service has one; every other name, and a hello without one, goes to the forward's target.
-std::vector<ProxyForward> proxy_forwards(const Topology& t, std::vector<std::string>* skipped);
+// The proxy's form of a resolved `via: proxy` TCP forward (plan/forwarding_plan.h): a
+// translation, nothing is looked up or defaulted here. With several targets the forward is
+// health-checked as the plan says; `sni` routes go by server name, other names and hellos without
+// one to the forward's targets.
+Backend backend_of(const ResolvedTarget& target);
+ProxyForward proxy_forward(const ResolvedForward& forward);
+// Every `via: proxy` TCP forward of the plan, in file order. UDP ones are udp_forward.h's.
+std::vector<ProxyForward> proxy_forwards(const ForwardingPlan& plan);
 
 }  // namespace labgate::proxy

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "plan/forwarding_plan.h"
 #include "proxy/proxy_forward.h"
 #include "runtime/listen_address.h"
-#include "topology/topology.h"
 
 namespace labgate::proxy {
 
@@ -27,11 +27,10 @@ struct UdpForward {
   bool operator==(const UdpForward&) const = default;
 };
 
-// The forwards of `t` with `via: proxy` and a UDP target, in file order. `max_connections` of the
-// forward, when set, bounds its sessions. Options of TCP forwards only (`proxy_protocol`: no PROXY
-// header is sent over UDP; `sni`, `health_check`, `accept_proxy`) are left out, with one line per
-// forward naming them in *ignored, if given.
-std::vector<UdpForward> udp_proxy_forwards(const Topology& t,
+// The plan's `via: proxy` forwards whose target port is UDP, in file order. `max_connections` of
+// the forward, when set, bounds its sessions. TCP-only options the file gives (the plan lists them:
+// ProxyOptions::ignored_over_udp) add one line per forward to *ignored.
+std::vector<UdpForward> udp_proxy_forwards(const ForwardingPlan& plan,
                                            std::vector<std::string>* ignored = nullptr);
 
 }  // namespace labgate::proxy

@@ -301,7 +301,8 @@ bool EventLoop::flush(Connection* c) {
   if (want_write != c->want_write || c->closing) {
     epoll_event ev{};
     // A closing connection is no longer read: its read side would report EOF forever.
-    ev.events = (c->closing ? 0 : EPOLLIN | EPOLLRDHUP) | (want_write ? EPOLLOUT : 0);
+    ev.events =
+        (c->closing ? 0u : uint32_t{EPOLLIN | EPOLLRDHUP}) | (want_write ? uint32_t{EPOLLOUT} : 0u);
     ev.data.ptr = &c->source;
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->source.fd, &ev);
     c->want_write = want_write;

@@ -5,8 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "plan/address_plan.h"
-#include "plan/forwarding_plan.h"
 #include "show/format.h"
 
 namespace labgate::show {
@@ -107,8 +105,8 @@ std::string members(const NetworkAddressPlan& plan, const std::string& prefix, b
 
 }  // namespace
 
-std::string render_diagram(const Topology& t) {
-  std::vector<NetworkAddressPlan> plans = build_address_plan(t);
+std::string render_diagram(const Topology& t, const Plan& p) {
+  const std::vector<NetworkAddressPlan>& plans = p.addresses;
   auto plan_of = [&](const Network& n) -> const NetworkAddressPlan* {
     for (const auto& p : plans)
       if (p.network == n.name) return &p;
@@ -142,7 +140,7 @@ std::string render_diagram(const Topology& t) {
   }
   std::istringstream table(interfaces.render());
   for (std::string l; std::getline(table, l);) lines.push_back(l);
-  auto forwards = compile_forwarding_plan(t).forwards;
+  const auto& forwards = p.forwarding.forwards;
   if (!forwards.empty()) lines.push_back("forwards:");
   TextTable fw("  ");
   for (const auto& f : forwards)

@@ -6,11 +6,12 @@
 
 #include <string>
 
+#include "plan/plan.h"
 #include "topology/topology.h"
 
 namespace labgate::show {
 
 // Lines use Unicode box drawing characters, one column each; every line ends with '\n'.
-std::string render_diagram(const Topology& topology);
+std::string render_diagram(const Topology& topology, const Plan& plan);
 
 }  // namespace labgate::show

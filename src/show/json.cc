@@ -1,9 +1,5 @@
 #include "show/json.h"
 
-#include "plan/address_plan.h"
-#include "plan/dns_views.h"
-#include "plan/forwarding_plan.h"
-
 namespace labgate::show {
 namespace {
 
@@ -36,9 +32,9 @@ Json networks_json(const Topology& t) {
   return out;
 }
 
-Json address_plan_json(const Topology& t) {
+Json address_plan_json(const Plan& p) {
   Json out = Json::array();
-  for (const auto& plan : build_address_plan(t)) {
+  for (const auto& plan : p.addresses) {
     Json entries = Json::array();
     for (const auto& e : plan.entries) {
       bool free = e.role == AddressRole::kFree;
@@ -63,9 +59,9 @@ Json address_plan_json(const Topology& t) {
   return out;
 }
 
-Json forwards_json(const Topology& t) {
+Json forwards_json(const Plan& p) {
   Json out = Json::array();
-  for (const auto& f : compile_forwarding_plan(t).forwards) {
+  for (const auto& f : p.forwarding.forwards) {
     out.push_back(Json{{"index", f.index},
                        {"listen", Json{{"network", f.listen_network},
                                        {"address", f.listen_address.str()},
@@ -90,11 +86,11 @@ Json networks_or_all(const Topology& t, const std::vector<std::string>& networks
   return all;
 }
 
-Json dns_json(const Topology& t) {
+Json dns_json(const Topology& t, const Plan& p) {
   if (!t.dns.enabled) return nullptr;
   Json upstreams = Json::array();
   for (const auto& u : t.dns.upstreams) upstreams.push_back(u.str());
-  DnsViewTable table = build_dns_views(t);
+  const DnsViewTable& table = p.dns.views;
   Json names = Json::array();
   for (const auto& row : table.names) {
     Json views = Json::array();
@@ -123,13 +119,13 @@ Json dns_json(const Topology& t) {
 
 }  // namespace
 
-nlohmann::ordered_json render_json(const Topology& t) {
+nlohmann::ordered_json render_json(const Topology& t, const Plan& p) {
   return Json{{"schema_version", kShowJsonSchemaVersion},
               {"gateway", Json{{"name", t.gateway_name}}},
               {"networks", networks_json(t)},
-              {"address_plan", address_plan_json(t)},
-              {"forwards", forwards_json(t)},
-              {"dns", dns_json(t)}};
+              {"address_plan", address_plan_json(p)},
+              {"forwards", forwards_json(p)},
+              {"dns", dns_json(t, p)}};
 }
 
 }  // namespace labgate::show

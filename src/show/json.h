@@ -8,12 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plan/plan.h"
 #include "topology/topology.h"
 
 namespace labgate::show {
 
 inline constexpr int kShowJsonSchemaVersion = 1;
 
-nlohmann::ordered_json render_json(const Topology& topology);
+nlohmann::ordered_json render_json(const Topology& topology, const Plan& plan);
 
 }  // namespace labgate::show

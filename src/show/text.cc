@@ -5,9 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "plan/address_plan.h"
-#include "plan/dns_views.h"
-#include "plan/forwarding_plan.h"
 #include "show/diagram.h"
 #include "show/format.h"
 
@@ -90,10 +87,10 @@ std::string render_networks(const Topology& t) {
   return fmt::format("NETWORKS (gateway {})\n{}", t.gateway_name, table.render());
 }
 
-std::string render_address_plan(const Topology& t) {
+std::string render_address_plan(const Topology& t, const Plan& p) {
   std::string out = "ADDRESS PLAN\n";
   bool first = true;
-  for (const auto& plan : build_address_plan(t)) {
+  for (const auto& plan : p.addresses) {
     if (!first) out += "\n";
     first = false;
     out += fmt::format("  {}  {}  ({} assignable, {} used, {} free)\n", plan.network,
@@ -107,8 +104,8 @@ std::string render_address_plan(const Topology& t) {
   return out;
 }
 
-std::string render_forwards(const Topology& t) {
-  auto rows = compile_forwarding_plan(t).forwards;
+std::string render_forwards(const Plan& p) {
+  const auto& rows = p.forwarding.forwards;
   if (rows.empty()) return "FORWARDS\n  none\n";
   TextTable table;
   table.add_row({"LISTEN", "", "TO", "DATAPATH", "SNAT"});
@@ -122,7 +119,7 @@ std::string render_forwards(const Topology& t) {
   return "FORWARDS\n" + table.render();
 }
 
-std::string render_dns(const Topology& t) {
+std::string render_dns(const Topology& t, const Plan& p) {
   if (!t.dns.enabled) return "DNS\n  no 'dns' section: labgate serves no names\n";
   std::vector<std::string> upstreams;
   for (const auto& u : t.dns.upstreams) upstreams.push_back(u.str());
@@ -133,7 +130,7 @@ std::string render_dns(const Topology& t) {
                      t.dns.recursion_listed && t.dns.recursion.empty()
                          ? std::string("no network")
                          : networks_or_all(t.dns.recursion));
-  DnsViewTable views = build_dns_views(t);
+  const DnsViewTable& views = p.dns.views;
   if (views.names.empty()) return out + "  no names\n";
   TextTable table;
   std::vector<std::string> header = {"NAME", "SERVICE"};
@@ -154,9 +151,9 @@ std::string render_dns(const Topology& t) {
   return out;
 }
 
-std::string render_text(const Topology& t) {
-  return fmt::format("{}\n{}\n{}\n{}\nDIAGRAM\n{}", render_networks(t), render_address_plan(t),
-                     render_forwards(t), render_dns(t), render_diagram(t));
+std::string render_text(const Topology& t, const Plan& p) {
+  return fmt::format("{}\n{}\n{}\n{}\nDIAGRAM\n{}", render_networks(t), render_address_plan(t, p),
+                     render_forwards(p), render_dns(t, p), render_diagram(t, p));
 }
 
 }  // namespace labgate::show

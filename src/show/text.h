@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 
+#include "plan/plan.h"
 #include "topology/topology.h"
 
 namespace labgate::show {
@@ -15,12 +16,12 @@ namespace labgate::show {
 // The terminal width the text is laid out for.
 inline constexpr size_t kTextWidth = 100;
 
-std::string render_text(const Topology& topology);
+std::string render_text(const Topology& topology, const Plan& plan);
 
 // The individual sections, each ending with a newline, for callers that want only one.
 std::string render_networks(const Topology& topology);
-std::string render_address_plan(const Topology& topology);
-std::string render_forwards(const Topology& topology);
-std::string render_dns(const Topology& topology);
+std::string render_address_plan(const Topology& topology, const Plan& plan);
+std::string render_forwards(const Plan& plan);
+std::string render_dns(const Topology& topology, const Plan& plan);
 
 }  // namespace labgate::show

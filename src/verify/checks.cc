@@ -5,8 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "lab/upstream_resolver.h"
-#include "plan/dns_views.h"
 #include "plan/nft_ruleset.h"
 
 namespace labgate {
@@ -73,9 +71,9 @@ Check skipped(std::string name, std::string to, std::string reason) {
 }
 
 // Cluster VMs: host nodes on networks other than the uplink.
-std::vector<const LabNode*> cluster_vms(const Topology& t, const LabPlan& lab) {
+std::vector<const LabNode*> cluster_vms(const Plan& plan, const LabPlan& lab) {
   std::vector<const LabNode*> out;
-  const Network* up = t.uplink();
+  const PlannedNetwork* up = plan.uplink();
   for (const auto& n : lab.nodes)
     if (n.role == LabRole::kHost && (!up || n.network != up->name)) out.push_back(&n);
   return out;
@@ -135,34 +133,32 @@ Ipv4 expected_peer(const ForwardingPlan& fp, const ResolvedForward& f, const Lab
 }
 
 // Why a `via: proxy` forward cannot be checked with the lab's plain servers and probes, or "".
-std::string proxy_skip_reason(const Forward& f) {
-  if (f.sni) return "routes by TLS server name: needs a TLS client";
+std::string proxy_skip_reason(const ResolvedForward& f) {
+  if (f.proxy.sni) return "routes by TLS server name: needs a TLS client";
   if (!f.more_targets.empty()) return "balances over several targets";
-  if (f.proxy_protocol != 0) return "sends a PROXY header, which the lab's servers do not read";
-  if (!f.accept_proxy.empty()) return "expects a PROXY header from a trusted hop";
+  if (f.proxy.proxy_protocol != 0)
+    return "sends a PROXY header, which the lab's servers do not read";
+  if (!f.proxy.accept_proxy.empty()) return "expects a PROXY header from a trusted hop";
   return "";
 }
 
 // A name outside the zone, asked by each served network's client: the forwarder answers it from
 // the upstream's resolver where dns.recursion allows the network (every network when unset), and
 // REFUSED elsewhere or when there is no upstream.
-void recursion_checks(const Topology& t, const LabPlan& lab, std::vector<Check>& out) {
-  auto listed = [](const std::vector<std::string>& list, const std::string& network) {
-    return list.empty() || std::find(list.begin(), list.end(), network) != list.end();
-  };
-  for (const auto& net : t.networks) {
-    const LabNode* client = lab.client_of(net.name);
-    if (!net.ok || !client || !listed(t.dns.listen, net.name)) continue;
+void recursion_checks(const DnsPlan& dns, const LabPlan& lab, std::vector<Check>& out) {
+  for (const auto& net : dns.networks) {
+    const LabNode* client = lab.client_of(net.network);
+    if (!client || !net.served) continue;
     Probe probe{ProbeKind::kDns, net.address, 53, kLabInternetName};
     Check c =
         probe_check(fmt::format("recursion/{}", client->name), *client, probe, Expect::kDnsAnswer);
-    if (t.dns.upstreams.empty() || !t.dns.may_recurse(net.name)) {
+    if (dns.upstreams.empty() || !net.recursion) {
       c.expected_value = "REFUSED";
     } else if (lab.resolvers.empty()) {
       c.expect = Expect::kSkip;
       c.from.clear();
       c.from_netns.clear();
-      c.skip_reason = fmt::format("the lab has no node for upstream {}", t.dns.upstreams[0].str());
+      c.skip_reason = fmt::format("the lab has no node for upstream {}", dns.upstreams[0].str());
     } else {
       c.expected_value = lab.internet.str();
     }
@@ -172,10 +168,10 @@ void recursion_checks(const Topology& t, const LabPlan& lab, std::vector<Check>&
 
 }  // namespace
 
-std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const LabPlan& lab,
-                              const std::string& state_dir) {
+std::vector<Check> lab_checks(const Plan& plan, const LabPlan& lab, const std::string& state_dir) {
   std::vector<Check> out;
-  const Network* up = t.uplink();
+  const ForwardingPlan& fp = plan.forwarding;
+  const PlannedNetwork* up = plan.uplink();
 
   // The gateway node's own state, read from inside it, as on a real gateway.
   if (const LabNode* gw = lab.find("gateway")) {
@@ -186,20 +182,20 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
     }
   }
 
-  for (const LabNode* vm : cluster_vms(t, lab)) {
-    const Network* net = t.find_network(vm->network);
+  for (const LabNode* vm : cluster_vms(plan, lab)) {
+    const PlannedNetwork* net = plan.network(vm->network);
     out.push_back(probe_check("ping-gateway/" + vm->name, *vm,
-                              Probe{ProbeKind::kIcmp, net->address, 0, {}}, Expect::kReachable));
+                              Probe{ProbeKind::kIcmp, net->gateway, 0, {}}, Expect::kReachable));
   }
   // Every cluster VM should reach the internet: the owner's requirement, whatever the file says
   // about masquerade (without it, the upstream has no way back, and this check says so).
   if (up && lab.find("upstream")) {
-    for (const LabNode* vm : cluster_vms(t, lab)) {
+    for (const LabNode* vm : cluster_vms(plan, lab)) {
       Check c = probe_check("internet/" + vm->name, *vm,
                             Probe{ProbeKind::kTcp, lab.internet, kLabUpstreamTcpPorts[0], {}},
                             Expect::kReply);
       c.expected_label = "upstream";
-      c.expected_peer = up->address;
+      c.expected_peer = up->gateway;
       out.push_back(std::move(c));
     }
   }
@@ -209,7 +205,7 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
     const LabNode* client = lab.client_of(f.listen_network);
     const bool proxied = f.datapath == Datapath::kProxy;
     if (proxied) {
-      if (std::string why = proxy_skip_reason(t.forwards[f.index]); !why.empty()) {
+      if (std::string why = proxy_skip_reason(f); !why.empty()) {
         out.push_back(skipped("forward/" + forward_id(f), probe.str(), why));
         continue;
       }
@@ -233,18 +229,16 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
   }
 
   // DNS: every name, asked by each network's client at the gateway's address on its network.
-  if (t.dns.enabled) {
-    DnsViewTable views = build_dns_views(t);
-    for (const auto& n : views.names) {
+  if (plan.dns.enabled) {
+    const DnsPlan& dns = plan.dns;
+    for (const auto& n : dns.views.names) {
       // A wildcard is asked with a name it covers.
       std::string qname = n.wildcard ? "wildcard-probe" + n.fqdn.substr(1) : n.fqdn;
-      for (size_t i = 0; i < views.networks.size(); ++i) {
-        const Network* net = t.find_network(views.networks[i]);
-        const LabNode* client = lab.client_of(views.networks[i]);
-        bool served = t.dns.listen.empty() || std::find(t.dns.listen.begin(), t.dns.listen.end(),
-                                                        views.networks[i]) != t.dns.listen.end();
-        if (!net || !client || !served) continue;
-        Probe probe{ProbeKind::kDns, net->address, 53, qname};
+      for (size_t i = 0; i < dns.networks.size(); ++i) {
+        const DnsNetwork& net = dns.networks[i];
+        const LabNode* client = lab.client_of(net.network);
+        if (!client || !net.served) continue;
+        Probe probe{ProbeKind::kDns, net.address, 53, qname};
         Check c = probe_check(fmt::format("dns/{}/{}", qname, client->name), *client, probe,
                               Expect::kDnsAnswer);
         const DnsView& v = n.views[i];
@@ -252,25 +246,22 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
         out.push_back(std::move(c));
       }
     }
-    recursion_checks(t, lab, out);
+    recursion_checks(dns, lab, out);
   }
 
   // Isolation: every service port opened directly from the clients of the other networks.
-  for (const auto& s : t.services) {
-    if (!s.ok) continue;
-    const Network* net = t.network_containing(s.address);
-    if (!net) continue;
-    for (const auto& other : t.networks) {
-      if (!other.ok || other.name == net->name) continue;
+  for (const auto& s : plan.services) {
+    for (const auto& other : plan.networks) {
+      if (other.name == s.network) continue;
       const LabNode* client = lab.client_of(other.name);
       if (!client) continue;
       // A masquerading network's egress into the uplink is allowed by design.
-      bool egress = up && net->name == up->name && masquerades(fp, other.name);
+      bool egress = up && s.network == up->name && masquerades(fp, other.name);
       if (egress) continue;
       for (const auto& p : s.ports) {
         Probe probe{probe_kind(p.protocol), s.address, p.port, {}};
         std::string name = fmt::format("isolation/{}/{}:{}", client->name, s.name, p.name);
-        if (net->inbound == InboundPolicy::kDrop) {
+        if (s.inbound == InboundPolicy::kDrop) {
           out.push_back(probe_check(name, *client, probe, Expect::kBlocked));
         } else {
           Check c = probe_check(name, *client, probe, Expect::kReply);
@@ -284,8 +275,8 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
   return out;
 }
 
-std::vector<Check> live_checks(const Topology& t, const ForwardingPlan& fp,
-                               const std::string& state_dir) {
+std::vector<Check> live_checks(const Topology& t, const Plan& plan, const std::string& state_dir) {
+  const ForwardingPlan& fp = plan.forwarding;
   std::vector<Check> out = gateway_state_checks(fp, state_dir);
   std::set<std::string> seen;
   for (const auto* f : fp.kernel_forwards()) {
@@ -306,7 +297,7 @@ std::vector<Check> live_checks(const Topology& t, const ForwardingPlan& fp,
   }
   // What only a lab can show: listed so the table says what stays unproven.
   const std::string needs_lab = "needs --lab";
-  const Network* up = t.uplink();
+  const PlannedNetwork* up = plan.uplink();
   for (const auto& h : t.hosts) {
     if (!h.ok || !h.held_by.empty() || (up && h.network == up->name)) continue;
     out.push_back(skipped("ping-gateway/" + h.name, "", needs_lab));
@@ -318,7 +309,7 @@ std::vector<Check> live_checks(const Topology& t, const ForwardingPlan& fp,
       out.push_back(skipped("hairpin/" + forward_id(f), "", needs_lab));
   }
   out.push_back(skipped("isolation/*", "", needs_lab));
-  if (t.dns.enabled) out.push_back(skipped("dns/*", "", needs_lab));
+  if (plan.dns.enabled) out.push_back(skipped("dns/*", "", needs_lab));
   return out;
 }
 

@@ -32,8 +32,8 @@
 #include <string>
 #include <vector>
 
-#include "lab/lab_plan.h"
-#include "plan/forwarding_plan.h"
+#include "plan/lab_plan.h"
+#include "plan/plan.h"
 #include "topology/topology.h"
 #include "verify/probe.h"
 
@@ -67,14 +67,13 @@ struct Check {
   std::string expected() const;
 };
 
-// Every check a lab of `topology` can run (see the list above).
+// Every check a lab of the file (compiled into `plan`) can run (see the list above).
 // `state_dir` is where `labgate apply` recorded what it made live (the lab's state/ directory).
-std::vector<Check> lab_checks(const Topology& topology, const ForwardingPlan& forwarding,
-                              const LabPlan& lab, const std::string& state_dir);
+std::vector<Check> lab_checks(const Plan& plan, const LabPlan& lab, const std::string& state_dir);
 
 // What can be checked on the real gateway itself, followed by every lab check's kind as a kSkip
 // "needs --lab" entry, so the table says what is left unproven.
-std::vector<Check> live_checks(const Topology& topology, const ForwardingPlan& forwarding,
+std::vector<Check> live_checks(const Topology& topology, const Plan& plan,
                                const std::string& state_dir);
 
 // How the live labgate table relates to the plan (kRuleset).

@@ -1,4 +1,5 @@
 #include "dns/authority.h"
+#include "plan/plan.h"
 
 #include <gtest/gtest.h>
 
@@ -26,7 +27,7 @@ const Topology& topology() {
 
 std::shared_ptr<const Authority> build(AuthorityOptions options = {}) {
   std::string error;
-  auto a = Authority::build(topology(), options, &error);
+  auto a = Authority::build(compile(topology()).dns, options, &error);
   EXPECT_TRUE(a) << error;
   return a;
 }
@@ -163,7 +164,7 @@ TEST(Authority, LoopbackViewIsOptIn) {
   ASSERT_EQ(r.outcome, Outcome::kAnswer);
   EXPECT_EQ(Ipv4{r.answers[0].address}.str(), "192.168.100.80");
   std::string error;
-  EXPECT_FALSE(Authority::build(topology(), {.loopback_view = "nosuch"}, &error));
+  EXPECT_FALSE(Authority::build(compile(topology()).dns, {.loopback_view = "nosuch"}, &error));
   EXPECT_NE(error.find("nosuch"), std::string::npos);
 }
 
@@ -177,7 +178,7 @@ networks:
                               d);
   ASSERT_FALSE(d.has_errors());
   std::string error;
-  auto auth = Authority::build(t, {}, &error);
+  auto auth = Authority::build(compile(t).dns, {}, &error);
   ASSERT_TRUE(auth);
   EXPECT_EQ(auth->lookup(*Name::from_text("argocd.cluster"), type::kA, ip("192.168.1.9")).outcome,
             Outcome::kNotLocal);

@@ -1,4 +1,5 @@
 #include "dns/export.h"
+#include "plan/plan.h"
 
 #include <gtest/gtest.h>
 
@@ -74,7 +75,7 @@ TEST(ExportDns, EveryFormatForEachView) {
   Topology t = topology();
   for (const auto& c : cases) {
     std::string error;
-    auto text = export_dns(t, c.format, c.view, &error);
+    auto text = export_dns(compile(t).dns, c.format, c.view, &error);
     ASSERT_TRUE(text) << error;
     EXPECT_EQ(body(*text), c.want) << c.view;
     EXPECT_NE(text->find("as clients on network"), std::string::npos);
@@ -84,10 +85,10 @@ TEST(ExportDns, EveryFormatForEachView) {
 TEST(ExportDns, Errors) {
   Topology t = topology();
   std::string error;
-  EXPECT_FALSE(export_dns(t, ExportFormat::kHosts, "nosuch", &error));
+  EXPECT_FALSE(export_dns(compile(t).dns, ExportFormat::kHosts, "nosuch", &error));
   EXPECT_NE(error.find("nosuch"), std::string::npos);
   t.dns.enabled = false;
-  EXPECT_FALSE(export_dns(t, ExportFormat::kHosts, "", &error));
+  EXPECT_FALSE(export_dns(compile(t).dns, ExportFormat::kHosts, "", &error));
   EXPECT_FALSE(parse_export_format("bind"));
   EXPECT_EQ(parse_export_format("zone"), ExportFormat::kZone);
 }

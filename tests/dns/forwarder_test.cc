@@ -2,6 +2,7 @@
 // behind (sockets this test owns and answers by hand), so every reply the forwarder sees is
 // chosen here: wrong IDs, wrong names, truncation, silence.
 #include "dns/forwarder.h"
+#include "plan/plan.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -200,7 +201,7 @@ class ForwarderTest : public ::testing::Test {
     Topology t = check_topology(seed_topology_text(), d);
     ASSERT_FALSE(d.has_errors());
     std::string error;
-    auto authority = Authority::build(t, {.loopback_view = "lan"}, &error);
+    auto authority = Authority::build(compile(t).dns, {.loopback_view = "lan"}, &error);
     auto config = std::make_shared<ForwardingConfig>();
     config->upstreams = std::move(upstreams);
     DnsServiceOptions options;

@@ -10,6 +10,7 @@
 #include "dns/dns_test_util.h"
 #include "dns/responder.h"
 #include "dns/split_horizon_topology.h"
+#include "plan/plan.h"
 #include "topology/loader.h"
 
 namespace labgate::dns {
@@ -26,7 +27,7 @@ const Authority& authority() {
     Topology t = check_topology(kSplitHorizonTopology, d);
     for (const auto& e : d.all()) ADD_FAILURE() << format_diagnostic("test", e);
     std::string error;
-    auto built = Authority::build(t, {.serial = 7, .loopback_view = "lan"}, &error);
+    auto built = Authority::build(compile(t).dns, {.serial = 7, .loopback_view = "lan"}, &error);
     EXPECT_TRUE(built) << error;
     return built;
   }();

@@ -1,4 +1,5 @@
 #include "dns/responder.h"
+#include "plan/plan.h"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +24,7 @@ const Authority& seed() {
     Diagnostics d;
     Topology t = check_topology(seed_topology_text(), d);
     std::string error;
-    return Authority::build(t, {}, &error);
+    return Authority::build(compile(t).dns, {}, &error);
   }();
   return *a;
 }

@@ -1,6 +1,7 @@
 // The DNS service's per-loop policy, driven directly (no sockets): who may recurse, what is
 // REFUSED, the rate limit's drop and slip. The forwarder's I/O is in forwarder_test.cc.
 #include "dns/service.h"
+#include "plan/plan.h"
 
 #include <gtest/gtest.h>
 
@@ -41,7 +42,8 @@ class ServiceTest : public ::testing::Test {
     // Loopback only (tests never send elsewhere); the discard port, where nothing answers.
     if (upstreams) config->upstreams = {{kLoopbackClient, 9}};
     for (const auto& s : recursion_subnets) config->recursion.push_back(*Ipv4Prefix::parse(s));
-    service_ = std::make_unique<DnsService>(Authority::build(t, {}, &error), config, options);
+    service_ =
+        std::make_unique<DnsService>(Authority::build(compile(t).dns, {}, &error), config, options);
     handler_ = service_->make_loop_handler();
     handler_->attach(&loop_);
     handler_->refresh();

@@ -1,5 +1,6 @@
 // From the file to the proxy's forwards: `via: proxy` forwards with their proxy options, kernel
-// forwards left out, UDP targets skipped, and proxy options refused on a kernel forward.
+// forwards left out, UDP targets left to the UDP relay, and proxy options refused on a kernel
+// forward.
 #include "proxy/proxy_forward.h"
 
 #include <string>
@@ -7,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "diag/diagnostic.h"
+#include "proxy/udp_forward.h"
 #include "topology/loader.h"
 
 namespace labgate::proxy {
@@ -35,8 +37,8 @@ TEST(ProxyForwardsTest, ProxyForwardsWithOptions) {
       "  - { listen: lan:53, to: resolver:dns, via: proxy }\n",
       d);
   ASSERT_FALSE(d.has_errors());
-  std::vector<std::string> skipped;
-  std::vector<ProxyForward> f = proxy_forwards(t, &skipped);
+  ForwardingPlan plan = compile_forwarding_plan(t);
+  std::vector<ProxyForward> f = proxy_forwards(plan);
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[0].label, "lan:8443 -> ingress:https");
   EXPECT_EQ(f[0].listen.str(), "192.168.1.55:8443");
@@ -47,7 +49,10 @@ TEST(ProxyForwardsTest, ProxyForwardsWithOptions) {
   EXPECT_EQ(f[1].send_proxy_header, ProxyVersion::kV1);
   EXPECT_EQ(f[1].max_connections, 4096u);
   EXPECT_FALSE(f[1].routes_by_name());
-  EXPECT_EQ(skipped, std::vector<std::string>{"lan:53 -> resolver:dns"});
+  // The UDP target is the UDP relay's.
+  std::vector<UdpForward> udp = udp_proxy_forwards(plan);
+  ASSERT_EQ(udp.size(), 1u);
+  EXPECT_EQ(udp[0].label, "lan:53 -> resolver:dns");
 }
 
 TEST(ProxyForwardsTest, ProxyOptionsAreRefusedWhereTheyCannotWork) {
@@ -84,7 +89,7 @@ TEST(ProxyForwardsTest, SniRoutesComeFromTheDnsNames) {
                "services:\n  pve: { address: 192.168.100.90, ports: { https: 8006 } }\n");
   Topology t = check_topology(text, d);
   ASSERT_FALSE(d.has_errors()) << (d.all().empty() ? "" : d.all()[0].message);
-  std::vector<ProxyForward> f = proxy_forwards(t, nullptr);
+  std::vector<ProxyForward> f = proxy_forwards(compile_forwarding_plan(t));
   ASSERT_EQ(f.size(), 1u);
   EXPECT_TRUE(f[0].routes_by_name());
   ASSERT_EQ(f[0].sni_routes.size(), 2u);  // the resolver has no https port
@@ -105,7 +110,7 @@ TEST(ProxyForwardsTest, SeveralTargetsAreOnePoolWithHealthChecks) {
                "services:\n  ingress2: { address: 192.168.100.81, ports: { https: 8443 } }\n");
   Topology t = check_topology(text, d);
   ASSERT_FALSE(d.has_errors()) << (d.all().empty() ? "" : d.all()[0].message);
-  std::vector<ProxyForward> f = proxy_forwards(t, nullptr);
+  std::vector<ProxyForward> f = proxy_forwards(compile_forwarding_plan(t));
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[0].backends,
             (std::vector<Backend>{{Ipv4{0xC0A86450}, 443}, {Ipv4{0xC0A86451}, 8443}}));

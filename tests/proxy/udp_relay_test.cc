@@ -163,7 +163,7 @@ forwards:
                               d);
   ASSERT_FALSE(d.has_errors());
   std::vector<std::string> ignored;
-  std::vector<UdpForward> f = udp_proxy_forwards(t, &ignored);
+  std::vector<UdpForward> f = udp_proxy_forwards(compile_forwarding_plan(t), &ignored);
   ASSERT_EQ(f.size(), 3u);
   EXPECT_EQ(f[0].label, "lan:53 -> resolver:dns");
   EXPECT_EQ(f[0].listen.str(), "192.168.1.55:53");

@@ -1,5 +1,6 @@
 // The runtime end to end on loopback: real sockets, real threads, the DNS service.
 #include "runtime/server.h"
+#include "plan/plan.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -29,7 +30,7 @@ std::shared_ptr<const dns::Authority> authority_for(std::string_view yaml, const
   Topology t = check_topology(yaml, d);
   EXPECT_FALSE(d.has_errors());
   std::string error;
-  return dns::Authority::build(t, {.loopback_view = view}, &error);
+  return dns::Authority::build(compile(t).dns, {.loopback_view = view}, &error);
 }
 
 sockaddr_in to_sockaddr(const ListenAddress& a) {

@@ -18,6 +18,23 @@
 namespace labgate::show {
 namespace {
 
+// The show functions read the topology and its Plan; these tests start from a topology.
+nlohmann::ordered_json render_json(const Topology& t) {
+  return show::render_json(t, compile(t));
+}
+std::string render_diagram(const Topology& t) {
+  return show::render_diagram(t, compile(t));
+}
+std::string render_forwards(const Topology& t) {
+  return show::render_forwards(compile(t));
+}
+std::string render_dns(const Topology& t) {
+  return show::render_dns(t, compile(t));
+}
+std::string render_address_plan(const Topology& t) {
+  return show::render_address_plan(t, compile(t));
+}
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 

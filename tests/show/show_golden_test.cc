@@ -25,6 +25,14 @@
 namespace labgate::show {
 namespace {
 
+// The show functions read the topology and its Plan; these tests start from a topology.
+std::string render_text(const Topology& t) {
+  return show::render_text(t, compile(t));
+}
+nlohmann::ordered_json render_json(const Topology& t) {
+  return show::render_json(t, compile(t));
+}
+
 const std::string kSource = LABGATE_SOURCE_DIR;
 const std::string kSeedPath = kSource + "/examples/homelab.yaml";
 const std::string kGoldenDir = kSource + "/tests/show/golden/";

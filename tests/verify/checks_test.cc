@@ -19,8 +19,9 @@ std::vector<Check> checks_for(std::string_view text) {
   Topology t = load_valid(text);
   LabPlan lab;
   std::string error;
-  EXPECT_TRUE(plan_lab(t, "t", &lab, &error)) << error;
-  return lab_checks(t, compile_forwarding_plan(t), lab, "/run/labgate/lab-t/state");
+  Plan plan = compile(t);
+  EXPECT_TRUE(plan_lab(t, plan, "t", &lab, &error)) << error;
+  return lab_checks(plan, lab, "/run/labgate/lab-t/state");
 }
 
 struct Row {
@@ -171,7 +172,7 @@ forwards:
 
 TEST(LiveChecks, SeedListsWhatNeedsALab) {
   Topology t = load_valid(seed_topology_text());
-  auto checks = live_checks(t, compile_forwarding_plan(t), "/var/lib/labgate");
+  auto checks = live_checks(t, compile(t), "/var/lib/labgate");
   ASSERT_GE(checks.size(), 6u);
   EXPECT_EQ(checks[0].name, "ruleset/inet-labgate");
   EXPECT_EQ(checks[1].name, "sysctl/net.ipv4.ip_forward");

@@ -1,4 +1,4 @@
-#include "lab/lab_plan.h"
+#include "plan/lab_plan.h"
 #include "lab/upstream_resolver.h"
 
 #include <string>
@@ -11,6 +11,11 @@
 
 namespace labgate {
 namespace {
+
+// plan_lab with the topology's own Plan, as `lab up` calls it.
+bool plan_lab(const Topology& t, const std::string& lab, LabPlan* plan, std::string* error) {
+  return labgate::plan_lab(t, compile(t), lab, plan, error);
+}
 
 using test_support::load_valid;
 

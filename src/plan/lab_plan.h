@@ -29,12 +29,15 @@
 #include <vector>
 
 #include "net/ipv4.h"
+#include "plan/plan.h"
 #include "topology/topology.h"
 
 namespace labgate {
 
 // The documentation address (RFC 5737 TEST-NET-3) that stands for "the internet" in a lab.
 inline constexpr const char* kLabInternetAddress = "203.0.113.10";
+// The one name the lab's upstream resolver knows on "the internet" (lab/upstream_resolver.h).
+inline constexpr const char* kLabInternetName = "internet.labgate.test";
 inline constexpr const char* kLabDefaultName = "labgate";
 inline constexpr const char* kLabNodeInterface = "eth0";
 // Ports the upstream node serves on all its addresses (TCP 80 and 443). Its UDP and TCP port 53
@@ -124,7 +127,9 @@ std::string lab_netns_prefix(const std::string& lab);
 
 // Derives the lab of `topology` (validated, no errors). Fails, with *error set, when the topology
 // cannot be emulated: node names that clash, a network with no free address for its client.
-bool plan_lab(const Topology& topology, const std::string& lab, LabPlan* plan, std::string* error);
+// `compiled` is compile(topology): the lab runs the forwards and DNS the Plan says.
+bool plan_lab(const Topology& topology, const Plan& compiled, const std::string& lab, LabPlan* plan,
+              std::string* error);
 
 // The `ip -batch` script run in the machine's namespace: creates every namespace, the gateway's
 // bridges and every veth directly inside the namespaces (nothing is ever created in, or connected

@@ -1,4 +1,4 @@
-#include "lab/lab_plan.h"
+#include "plan/lab_plan.h"
 
 #include <map>
 #include <set>
@@ -88,8 +88,9 @@ namespace {
 
 class Planner {
  public:
-  Planner(const Topology& t, const std::string& lab, LabPlan* plan, std::string* error)
-      : t_(t), plan_(*plan), error_(*error) {
+  Planner(const Topology& t, const Plan& compiled, const std::string& lab, LabPlan* plan,
+          std::string* error)
+      : t_(t), compiled_(compiled), plan_(*plan), error_(*error) {
     plan_ = LabPlan{};
     plan_.lab = lab;
   }
@@ -142,28 +143,20 @@ class Planner {
   }
 
   void proxy() {
-    for (const auto& f : t_.forwards) {
-      if (!f.ok || f.via != Datapath::kProxy) continue;
+    for (const auto& f : compiled_.forwarding.forwards) {
+      if (f.datapath != Datapath::kProxy) continue;
       plan_.proxy = true;
-      const Network* listen = t_.find_network(f.listen_network);
-      const Service* service = t_.find_service(f.service);
-      const ServicePort* port = service ? service->find_port(f.service_port) : nullptr;
-      if (listen && port && port->protocol == Protocol::kTcp && !plan_.proxy_ready)
-        plan_.proxy_ready = std::make_pair(listen->address, f.listen_port);
+      if (f.protocol == Protocol::kTcp && !plan_.proxy_ready)
+        plan_.proxy_ready = std::make_pair(f.listen_address, f.listen_port);
     }
   }
 
   void dns() {
-    if (!t_.dns.enabled) return;
-    for (const auto& n : t_.networks) {
-      bool served = t_.dns.listen.empty();
-      for (const auto& l : t_.dns.listen) served = served || l == n.name;
-      if (n.ok && served) {
-        plan_.dns = true;
-        plan_.dns_address = n.address;
-        return;
-      }
-    }
+    if (!compiled_.dns.enabled) return;
+    std::vector<Ipv4> served = compiled_.dns.listen_addresses();
+    if (served.empty()) return;
+    plan_.dns = true;
+    plan_.dns_address = served.front();
   }
 
   void upstream() {
@@ -270,6 +263,7 @@ class Planner {
   }
 
   const Topology& t_;
+  const Plan& compiled_;
   LabPlan& plan_;
   std::string& error_;
   std::set<std::string> names_;
@@ -278,9 +272,10 @@ class Planner {
 
 }  // namespace
 
-bool plan_lab(const Topology& topology, const std::string& lab, LabPlan* plan, std::string* error) {
+bool plan_lab(const Topology& topology, const Plan& compiled, const std::string& lab, LabPlan* plan,
+              std::string* error) {
   error->clear();
-  return Planner(topology, lab, plan, error).run();
+  return Planner(topology, compiled, lab, plan, error).run();
 }
 
 std::string root_batch(const LabPlan& plan) {

@@ -1,0 +1,85 @@
+// The Plan: everything labgate derives from a validated Topology, compiled once per command.
+//
+// Every consumer — the nftables and iptables compilers, show, the exports, the lab, verify and the
+// daemon — reads the Plan. Names are looked up and forwards resolved here (and in topology/) and
+// nowhere else, so the consumers cannot disagree about what the file means.
+//
+// Contract: compile() is pure and total. It expects a Topology that validate() accepted; on one
+// that it did not, entities with ok=false and references that do not resolve are skipped, never
+// reported (reporting is validation's job).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "net/ipv4.h"
+#include "plan/address_plan.h"
+#include "plan/dns_views.h"
+#include "plan/forwarding_plan.h"
+#include "topology/topology.h"
+
+namespace labgate {
+
+// One network as the DNS service sees it: a view (index into DnsPlan::networks, the same order as
+// DnsViewTable::networks), whether the gateway answers on it, and whether its clients may ask for
+// names outside the zone.
+struct DnsNetwork {
+  std::string network;
+  Ipv4 address;  // the gateway's address on it: where DNS listens when `served`
+  Ipv4Prefix subnet;
+  bool served = false;     // in dns.listen, or dns.listen is unset
+  bool recursion = false;  // dns.recursion allows it (every network when unset)
+  bool uplink = false;     // the network that leads to the internet
+};
+
+struct DnsPlan {
+  bool enabled = false;  // the file has a `dns:` section
+  std::string zone;      // "cluster"
+  std::string gateway_name;
+  uint32_t ttl = 60;
+  std::vector<Ipv4> upstreams;
+  std::vector<DnsNetwork> networks;  // every network that loaded, in file order
+  DnsViewTable views;                // networks in the same order as `networks`
+
+  // The gateway's addresses on the served networks, in file order.
+  std::vector<Ipv4> listen_addresses() const;
+  // The subnets whose clients may use the forwarder, in file order.
+  std::vector<Ipv4Prefix> recursion_subnets() const;
+  // The network named `name`, or nullptr.
+  const DnsNetwork* find(const std::string& name) const;
+};
+
+// A network of the gateway, as every consumer needs it.
+struct PlannedNetwork {
+  std::string name;
+  std::string interface;
+  Ipv4Prefix subnet;
+  Ipv4 gateway;  // the gateway's own address on it
+  bool uplink = false;
+  bool masquerade = false;
+  InboundPolicy inbound = InboundPolicy::kDrop;
+};
+
+// A service with the network its address is on, resolved.
+struct PlannedService {
+  std::string name;
+  Ipv4 address;
+  std::string network;  // the network containing `address`
+  InboundPolicy inbound = InboundPolicy::kDrop;  // that network's policy for other networks
+  std::vector<ServicePort> ports;
+};
+
+struct Plan {
+  std::vector<PlannedNetwork> networks;  // every network that loaded, in file order
+  ForwardingPlan forwarding;
+  DnsPlan dns;
+  std::vector<NetworkAddressPlan> addresses;  // one per network that loaded, in file order
+  std::vector<PlannedService> services;       // every service on a known network, in file order
+
+  const PlannedNetwork* network(const std::string& name) const;
+  const PlannedNetwork* uplink() const;  // nullptr if the file has none (or it failed to load)
+};
+
+Plan compile(const Topology& topology);
+
+}  // namespace labgate
