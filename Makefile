@@ -5,6 +5,7 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+GCC_BUILD  ?= build-gcc
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 # The project's own builds treat warnings as errors (a plain `cmake` build does not).
@@ -19,7 +20,7 @@ endif
 
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find src tests fuzz bench -name '*.cc' -o -name '*.h')
 
-.PHONY: all deps build asan demo test test-unit test-asan format format-check bench clean
+.PHONY: all deps build asan gcc demo test test-unit test-asan format format-check bench clean
 
 all: build
 
@@ -35,12 +36,18 @@ asan: deps
 	  -DLABGATE_SANITIZE=ON -DLABGATE_FUZZ=ON $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j$(JOBS)
 
+# The same tree with GCC (Debian 12's default compiler), warnings as errors: built, not run.
+gcc: deps
+	@cmake -S . -B $(GCC_BUILD) -DCMAKE_CXX_COMPILER=g++ $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(GCC_BUILD) -j$(JOBS)
+
 demo: build
 	@./scripts/demo.sh $(BUILD)/labgate
 
 # Unit and fuzz tests under ASan+UBSan first, then every test of the optimised build; each ctest
-# run prints its own summary line.
-test: format-check asan build
+# run prints its own summary line. The GCC tree is built first so that a warning either compiler
+# sees fails the run.
+test: format-check gcc asan build
 	ctest --test-dir $(ASAN_BUILD) -L 'unit|fuzz' --output-on-failure -j$(JOBS)
 	ctest --test-dir $(BUILD) --output-on-failure
 
@@ -54,4 +61,4 @@ bench: build
 	@./bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(GCC_BUILD)

@@ -22,8 +22,7 @@ const labgate::dns::Authority& seed_authority() {
   static const std::shared_ptr<const labgate::dns::Authority> authority = [] {
     labgate::Diagnostics diagnostics;
     labgate::Topology t = labgate::check_topology(labgate::seed_topology_text(), diagnostics);
-    std::string error;
-    return labgate::dns::Authority::build(labgate::compile(t).dns, {}, &error);
+    return labgate::dns::Authority::build(labgate::compile(t).dns, {}).value();
   }();
   return *authority;
 }

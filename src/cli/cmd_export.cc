@@ -32,11 +32,9 @@ void add_export_command(CLI::App& app, int& exit_status) {
     LoadedTopology loaded = load_for_command(o->config);
     exit_status = loaded.exit_status;
     if (!loaded.plan) return;
-    std::string error;
-    auto text =
-        dns::export_dns(loaded.plan->dns, *dns::parse_export_format(o->format), o->view, &error);
+    auto text = dns::export_dns(loaded.plan->dns, *dns::parse_export_format(o->format), o->view);
     if (!text) {
-      std::cerr << "labgate: error: " << error << "\n";
+      std::cerr << "labgate: error: " << text.error() << "\n";
       exit_status = kExitConfigError;
       return;
     }

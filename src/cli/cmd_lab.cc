@@ -107,26 +107,24 @@ void add_lab_command(CLI::App& app, int& exit_status) {
         exit_status = loaded.exit_status;
         return;
       }
-      LabPlan plan;
-      std::string error;
-      if (!plan_lab(*loaded.topology, *loaded.plan, *name, &plan, &error)) {
-        std::cerr << fmt::format("labgate lab up: {}: {}\n", loaded.source.name, error);
+      Result<LabPlan> plan = plan_lab(*loaded.topology, *loaded.plan, *name);
+      if (!plan) {
+        std::cerr << fmt::format("labgate lab up: {}: {}\n", loaded.source.name, plan.error());
         exit_status = kExitConfigError;
         return;
       }
       auto driver = make_iproute_driver();
       auto start = std::chrono::steady_clock::now();
       LabUpOptions options{loaded.source.text, !*no_apply};
-      if (!lab_up(*driver, plan, options, std::cout, &error)) {
-        std::cerr << fmt::format("labgate lab up: {}\n", error);
+      if (Status up = lab_up(*driver, *plan, options, std::cout); !up.ok()) {
+        std::cerr << fmt::format("labgate lab up: {}\n", up.message());
         std::cerr << fmt::format(
             "labgate lab up: `labgate lab down --name {}` removes what was built\n", *name);
         return;
       }
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      LabState state;
-      if (read_lab_state(*name, &state, &error)) print_status(state, std::cout);
+      if (Result<LabState> state = read_lab_state(*name)) print_status(*state, std::cout);
       std::cout << fmt::format("lab {} up in {:.2f} s\n", *name, seconds);
       exit_status = kExitOk;
     });
@@ -165,13 +163,12 @@ void add_lab_command(CLI::App& app, int& exit_status) {
     cmd->callback([name, &exit_status] {
       exit_status = kExitFailure;
       if (!require_root("lab status") || !check_lab_name(*name)) return;
-      LabState state;
-      std::string error;
-      if (!read_lab_state(*name, &state, &error)) {
-        std::cerr << "labgate lab status: " << error << "\n";
+      Result<LabState> state = read_lab_state(*name);
+      if (!state) {
+        std::cerr << "labgate lab status: " << state.status().to_string() << "\n";
         return;
       }
-      print_status(state, std::cout);
+      print_status(*state, std::cout);
       exit_status = kExitOk;
     });
   }
@@ -221,14 +218,13 @@ void add_lab_command(CLI::App& app, int& exit_status) {
     cmd->callback([listens, ready_fd, node, netns, &exit_status] {
       std::vector<LabListener> listeners;
       for (const auto& spec : *listens) {
-        LabListener l;
-        std::string error;
-        if (!parse_listener_spec(spec, &l, &error)) {
-          std::cerr << "labgate lab serve: " << error << "\n";
+        Result<LabListener> l = parse_listener_spec(spec);
+        if (!l) {
+          std::cerr << "labgate lab serve: " << l.error() << "\n";
           exit_status = kExitConfigError;
           return;
         }
-        listeners.push_back(l);
+        listeners.push_back(*l);
       }
       exit_status = serve(listeners, *ready_fd);
     });

@@ -1,14 +1,15 @@
 // `labgate run`: the daemon. It hosts the DNS service (split-horizon answers for the local zone,
 // the caching forwarder for other names) and the userspace proxy (`via: proxy` forwards, TCP and
-// UDP); docs/architecture.md lists its threads.
+// UDP) as the components of daemon/daemon.h; docs/architecture.md lists its threads. This file
+// keeps only the command's options, the loading of the Plan and the signal loop.
 //
 // Exit status: 2 if the file has errors or nothing to serve (no `dns:` section and no proxy
 // forward), 1 if the sockets cannot be opened, 0 after a clean stop (SIGTERM or SIGINT). SIGHUP
 // re-reads and re-validates the file: a good file replaces the answers and the proxy's forwards, a
 // bad one is reported and everything stays as it was. The DNS listen addresses and the thread
 // count are fixed at start.
-#include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,16 +18,11 @@
 
 #include "cli/commands.h"
 #include "cli/config_source.h"
-#include "dns/authority.h"
-#include "dns/forwarder.h"
-#include "dns/service.h"
-#include "proxy/proxy_forward.h"
-#include "proxy/proxy_server.h"
-#include "proxy/udp_server.h"
+#include "cli/version.h"
+#include "daemon/daemon.h"
 #include "runtime/listen_address.h"
 #include "runtime/log.h"
 #include "runtime/notify.h"
-#include "runtime/server.h"
 #include "runtime/signals.h"
 
 namespace labgate {
@@ -45,39 +41,6 @@ struct RunOptions {
   uint32_t udp_idle_timeout_ms = 0;   // 0: UdpForward's default
 };
 
-// Port 53 on the gateway's address of each network DNS serves (plan/plan.h: dns.listen, or all).
-std::vector<runtime::ListenAddress> default_listen(const Plan& plan) {
-  std::vector<runtime::ListenAddress> out;
-  for (Ipv4 a : plan.dns.listen_addresses()) out.push_back({a, 53});
-  return out;
-}
-
-std::shared_ptr<const dns::Authority> build_authority(const Plan& plan, const RunOptions& o,
-                                                      std::string* error) {
-  dns::AuthorityOptions options;
-  options.serial = static_cast<uint32_t>(std::time(nullptr));
-  options.loopback_view = o.loopback_view;
-  return dns::Authority::build(plan.dns, options, error);
-}
-
-// Where names outside the zone go, and who may ask for them (docs/dns.md, "Forwarding").
-std::shared_ptr<const dns::ForwardingConfig> forwarding_config(const Plan& plan,
-                                                               const RunOptions& o) {
-  auto config = std::make_shared<dns::ForwardingConfig>();
-  for (Ipv4 a : plan.dns.upstreams) config->upstreams.push_back({a, o.upstream_port});
-  config->recursion = plan.dns.recursion_subnets();
-  return config;
-}
-
-// The UDP forwards of the plan, with the test override of their idle timeout.
-std::vector<proxy::UdpForward> udp_forwards(const Plan& plan, const RunOptions& o,
-                                            std::vector<std::string>* ignored) {
-  std::vector<proxy::UdpForward> out = proxy::udp_proxy_forwards(plan.forwarding, ignored);
-  for (auto& f : out)
-    if (o.udp_idle_timeout_ms > 0) f.idle_timeout_ms = o.udp_idle_timeout_ms;
-  return out;
-}
-
 // The plan the daemon can run from, or nullopt after reporting why not.
 std::optional<Plan> load(const RunOptions& o, int* exit_status) {
   LoadedTopology loaded = load_for_command(o.config);
@@ -95,77 +58,47 @@ std::optional<Plan> load(const RunOptions& o, int* exit_status) {
   return std::move(loaded.plan);
 }
 
-int run(const RunOptions& o) {
-  int status = kExitOk;
-  std::optional<Plan> plan = load(o, &status);
-  if (!plan) return status;
-
-  std::vector<runtime::ListenAddress> listen;
+// The daemon's options from the command's; false after reporting a bad --listen.
+bool daemon_options(const RunOptions& o, daemon::DaemonOptions* out) {
   for (const auto& text : o.listen) {
     std::string error;
     auto a = runtime::ListenAddress::parse(text, &error);
     if (!a) {
       runtime::log_error(fmt::format("--listen {}", error));
-      return kExitConfigError;
+      return false;
     }
-    listen.push_back(*a);
+    out->dns.listen.push_back(*a);
   }
-  if (listen.empty()) listen = default_listen(*plan);
+  out->threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
+  out->dns.loopback_view = o.loopback_view;
+  out->dns.rate_limit = o.rate_limit;
+  out->dns.upstream_port = o.upstream_port;
+  out->proxy_drain_ms = o.proxy_drain_seconds * 1000;
+  out->udp_idle_timeout_ms = o.udp_idle_timeout_ms;
+  out->version = LABGATE_VERSION;
+  return true;
+}
 
+int run(const RunOptions& o) {
+  int status = kExitOk;
+  std::optional<Plan> plan = load(o, &status);
+  if (!plan) return status;
+  daemon::DaemonOptions options;
+  if (!daemon_options(o, &options)) return kExitConfigError;
+
+  daemon::Daemon d(*plan, options);
   std::string error;
-  const bool serve_dns = plan->dns.enabled;  // else only the proxy runs
-  std::shared_ptr<const dns::Authority> authority;
-  if (serve_dns) authority = build_authority(*plan, o, &error);
-  if (serve_dns && !authority) {
+  if (!d.configure(&error)) {
     runtime::log_error(error);
     return kExitConfigError;
   }
-  dns::DnsServiceOptions dns_options;
-  dns_options.rate_limit = o.rate_limit;
-  dns::DnsService service(authority, forwarding_config(*plan, o), dns_options);
-  runtime::Server server;
-  int threads = o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency());
-  if (threads < 1) threads = 1;
-  if (serve_dns && !server.bind(service, listen, threads, &error)) {
+  if (!d.bind(&error)) {
     runtime::log_error(error);
     return kExitFailure;
   }
-  // The userspace proxy serves the `via: proxy` forwards; SIGHUP re-computes them. Its loops run
-  // even without forwards, so that a reload can bring some.
-  proxy::ProxyServer proxy_server(proxy::proxy_forwards(plan->forwarding),  // TCP
-                                  o.proxy_drain_seconds * 1000);
-  if (!proxy_server.bind(threads, &error)) {
-    runtime::log_error(error);
-    return kExitFailure;
-  }
-  std::vector<std::string> ignored;
-  proxy::UdpProxyServer udp_proxy(udp_forwards(*plan, o, &ignored));
-  for (const auto& line : ignored) runtime::log_warning(line);
-  if (!udp_proxy.bind(threads, &error)) {
-    runtime::log_error(error);
-    return kExitFailure;
-  }
-
   runtime::block_daemon_signals();  // before the loops start, so their threads inherit the mask
-  server.start();
-  proxy_server.start();
-  udp_proxy.start();
-  std::vector<std::string> where;
-  for (const auto& a : server.bound()) where.push_back(a.str());
-  // The readiness and status line: what is served now, so it is built again after a reload.
-  std::string zone = serve_dns ? plan->dns.zone : "";
-  auto describe = [&] {
-    std::string line =
-        serve_dns ? fmt::format("serving DNS for zone '{}' on udp+tcp {} with {} thread{}", zone,
-                                fmt::join(where, ", "), threads, threads == 1 ? "" : "s")
-                  : fmt::format("{} thread{}", threads, threads == 1 ? "" : "s");
-    for (const auto& f : proxy_server.forwards())
-      line += fmt::format("; proxying {} on {}", f.label, f.listen.str());
-    for (const auto& f : udp_proxy.forwards())
-      line += fmt::format("; proxying {} on udp {}", f.label, f.listen.str());
-    return line;
-  };
-  const std::string status_line = describe();
+  d.start();
+  const std::string status_line = d.status();
   runtime::log_info(status_line);
   runtime::notify_ready(status_line);
 
@@ -174,46 +107,20 @@ int run(const RunOptions& o) {
     runtime::log_info("SIGHUP: reloading the topology");
     int reload_status = kExitOk;
     std::string why;
+    std::vector<std::string> log;
     std::optional<Plan> next = load(o, &reload_status);
-    std::shared_ptr<const dns::Authority> next_authority;
-    if (next && serve_dns) next_authority = build_authority(*next, o, &why);
-    // The proxy's forwards next (docs/proxy.md, "Reload"); a listener that cannot be opened fails
-    // the whole reload, before the DNS answers change. The UDP sockets are opened first and
-    // handed over only if the TCP reload succeeds too (else `udp` closes them).
-    proxy::ForwardDiff diff, udp_diff;
-    proxy::UdpReload udp;
-    bool proxy_ok = next && (!serve_dns || next_authority) &&
-                    udp_proxy.prepare_reload(udp_forwards(*next, o, nullptr), &udp, &why) &&
-                    proxy_server.reload(proxy::proxy_forwards(next->forwarding), &diff, &why);
-    if (proxy_ok) {
-      udp_proxy.apply_reload(std::move(udp), &udp_diff);
-      runtime::log_info(fmt::format(
-          "reloaded the proxy: {} forwards kept as they were, {} changed, {} added, {} removed "
-          "(draining for up to {} s); UDP: {} kept as they were, {} changed, {} added, {} removed",
-          diff.unchanged, diff.changed, diff.added, diff.removed.size(), o.proxy_drain_seconds,
-          udp_diff.unchanged, udp_diff.changed, udp_diff.added, udp_diff.removed.size()));
-    }
-    if (proxy_ok && !serve_dns) {
-      // Only the proxy runs: done.
-    } else if (!proxy_ok || !next_authority) {
+    if (next && d.reload(*next, &why, &log)) {
+      for (const auto& line : log) runtime::log_info(line);
+    } else {
       runtime::log_error(fmt::format("reload failed{}; still serving the previous answers",
                                      why.empty() ? "" : ": " + why));
-    } else {
-      service.replace(next_authority, forwarding_config(*next, o));
-      zone = next->dns.zone;
-      if (o.listen.empty() && default_listen(*next) != listen)
-        runtime::log_warning("the listen addresses changed; restart labgate to use them");
-      runtime::log_info(fmt::format("reloaded: zone '{}', {} names", next->dns.zone,
-                                    next->dns.views.names.size()));
     }
-    runtime::notify_ready(describe());
+    runtime::notify_ready(d.status());
   });
   runtime::notify_stopping();
   runtime::log_info(fmt::format("signal {}: stopping", sig));
-  server.stop();
-  proxy_server.stop();
-  udp_proxy.stop();
-  runtime::Server::Stats stats = server.stats();
+  d.stop();
+  runtime::Server::Stats stats = d.dns().stats();
   runtime::log_info(fmt::format("stopped after {} answers ({} over UDP in {} batches, {} over TCP)",
                                 stats.udp_answers + stats.tcp_answers, stats.udp_answers,
                                 stats.udp_batches, stats.tcp_answers));

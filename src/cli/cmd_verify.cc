@@ -42,23 +42,22 @@ int run_verify(const VerifyOptions& o) {
           "labgate verify: lab name '{}' must be 1-12 lowercase letters or digits\n", o.name);
       return kExitFailure;
     }
-    LabState state;
-    std::string error;
-    if (!read_lab_state(o.name, &state, &error)) {
-      std::cerr << "labgate verify: " << error << "\n";
+    Result<LabState> state = read_lab_state(o.name);
+    if (!state) {
+      std::cerr << "labgate verify: " << state.status().to_string() << "\n";
       return kExitFailure;
     }
     // The lab's own copy of the file by default (read_lab_state loaded and compiled it): the
     // checks then match what was built.
     std::optional<Plan> plan;
     if (o.path.empty()) {
-      plan = std::move(state.compiled);
+      plan = std::move(state->compiled);
     } else {
       LoadedTopology loaded = load_for_command(o.path);
       if (!loaded.plan) return loaded.exit_status;
       plan = std::move(loaded.plan);
     }
-    checks = lab_checks(*plan, state.plan, lab_dir(o.name) + "/state");
+    checks = lab_checks(*plan, state->plan, lab_dir(o.name) + "/state");
   } else {
     LoadedTopology loaded = load_for_command(o.path);
     if (!loaded.plan) return loaded.exit_status;

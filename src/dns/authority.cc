@@ -52,9 +52,8 @@ Name reverse_name(Ipv4 a) {
                                       (v >> 16) & 0xFF, v >> 24));
 }
 
-std::shared_ptr<const Authority> Authority::build(const DnsPlan& dns,
-                                                  const AuthorityOptions& options,
-                                                  std::string* error) {
+Result<std::shared_ptr<const Authority>> Authority::build(const DnsPlan& dns,
+                                                          const AuthorityOptions& options) {
   auto auth = std::shared_ptr<Authority>(new Authority());
   const std::vector<DnsNetwork>& networks = dns.networks;
   for (size_t v = 0; v < networks.size(); ++v) {
@@ -62,8 +61,8 @@ std::shared_ptr<const Authority> Authority::build(const DnsPlan& dns,
     if (networks[v].network == options.loopback_view) auth->loopback_view_ = static_cast<int>(v);
   }
   if (!options.loopback_view.empty() && auth->loopback_view_ < 0) {
-    *error = fmt::format("no network named '{}' for the loopback view", options.loopback_view);
-    return nullptr;
+    return Result<std::shared_ptr<const Authority>>::failure(
+        fmt::format("no network named '{}' for the loopback view", options.loopback_view));
   }
   if (!dns.enabled) return auth;
   auto zone = Name::from_text(dns.zone);

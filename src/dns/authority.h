@@ -20,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "diag/result.h"
 #include "dns/name.h"
 #include "dns/writer.h"
 #include "net/ipv4.h"
@@ -67,10 +68,10 @@ struct Lookup {
 
 class Authority {
  public:
-  // From the Plan's DNS part (plan/plan.h). With no `dns:` section, no name is local. Fails
-  // (nullptr, *error set) only if options.loopback_view names no network.
-  static std::shared_ptr<const Authority> build(const DnsPlan& dns, const AuthorityOptions& options,
-                                                std::string* error);
+  // From the Plan's DNS part (plan/plan.h). With no `dns:` section, no name is local. Fails only
+  // if options.loopback_view names no network.
+  static Result<std::shared_ptr<const Authority>> build(const DnsPlan& dns,
+                                                        const AuthorityOptions& options);
 
   Lookup lookup(const Name& qname, uint16_t qtype, Ipv4 client) const;
 

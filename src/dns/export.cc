@@ -31,16 +31,15 @@ std::string wildcard_parent(const std::string& fqdn) {
 
 }  // namespace
 
-std::optional<std::string> export_dns(const DnsPlan& dns, ExportFormat format,
-                                      const std::string& view, std::string* error) {
+Result<std::string> export_dns(const DnsPlan& dns, ExportFormat format, const std::string& view) {
   if (!dns.enabled) {
-    *error = "the topology has no 'dns:' section: there are no names to export";
-    return std::nullopt;
+    return Result<std::string>::failure(
+        "the topology has no 'dns:' section: there are no names to export");
   }
   const int view_index = pick_view(dns, view);
   if (view_index < 0) {
-    *error = view.empty() ? "the topology has no network" : fmt::format("no network '{}'", view);
-    return std::nullopt;
+    return Result<std::string>::failure(view.empty() ? "the topology has no network"
+                                                     : fmt::format("no network '{}'", view));
   }
   const DnsNetwork* client = &dns.networks[view_index];
   const char* comment = format == ExportFormat::kZone ? ";" : "#";

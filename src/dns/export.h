@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "diag/result.h"
 #include "plan/plan.h"
 
 namespace labgate::dns {
@@ -20,8 +21,7 @@ enum class ExportFormat { kPihole, kDnsmasq, kHosts, kZone };
 std::optional<ExportFormat> parse_export_format(std::string_view text);
 
 // The view of network `view` (empty: the uplink network, else the first network). Fails with
-// *error if the file has no dns section or `view` names no network.
-std::optional<std::string> export_dns(const DnsPlan& dns, ExportFormat format,
-                                      const std::string& view, std::string* error);
+// a failure if the file has no dns section or `view` names no network.
+Result<std::string> export_dns(const DnsPlan& dns, ExportFormat format, const std::string& view);
 
 }  // namespace labgate::dns

@@ -13,7 +13,7 @@
 
 #include <functional>
 
-#include "kernel/status.h"
+#include "diag/status.h"
 
 namespace labgate {
 

@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "diag/status.h"
 #include "kernel/ruleset.h"
 #include "kernel/state_dir.h"
-#include "kernel/status.h"
 #include "kernel/sysctls.h"
 #include "plan/forwarding_plan.h"
 

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "kernel/status.h"
+#include "diag/status.h"
 
 namespace labgate {
 

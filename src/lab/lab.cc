@@ -28,7 +28,7 @@ constexpr int kServerReadyTimeoutMs = 3000;
 
 class IprouteDriver : public NetnsDriver {
  public:
-  bool run_batches(const std::vector<Batch>& batches, std::string* error) override {
+  Status run_batches(const std::vector<Batch>& batches) override {
     std::vector<Command> commands;
     for (const auto& b : batches) {
       Command c;
@@ -40,13 +40,14 @@ class IprouteDriver : public NetnsDriver {
     auto results = run_commands(commands);
     for (size_t i = 0; i < results.size(); ++i) {
       if (results[i].status == 0) continue;
-      *error = fmt::format("ip -batch in {} failed: {}",
-                           batches[i].netns.empty() ? "the machine's namespace" : batches[i].netns,
-                           results[i].output.empty() ? "killed" : results[i].output);
-      while (!error->empty() && error->back() == '\n') error->pop_back();
-      return false;
+      std::string error =
+          fmt::format("ip -batch in {} failed: {}",
+                      batches[i].netns.empty() ? "the machine's namespace" : batches[i].netns,
+                      results[i].output.empty() ? "killed" : results[i].output);
+      while (!error.empty() && error.back() == '\n') error.pop_back();
+      return Status::error(std::move(error));
     }
-    return true;
+    return Status::ok_status();
   }
 
   std::vector<std::string> list_netns(const std::string& prefix) override {
@@ -164,8 +165,11 @@ std::string lab_nodes_json(const LabPlan& plan, const std::map<std::string, pid_
   return j.dump(2) + "\n";
 }
 
-bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& options,
-            std::ostream& log, std::string* error) {
+namespace {
+
+// lab_up's steps; false with *error at the first that fails.
+bool build_lab(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& options,
+               std::ostream& log, std::string* error) {
   const std::string dir = lab_dir(plan.lab);
   auto leftovers = driver.list_netns(lab_netns_prefix(plan.lab));
   if (!leftovers.empty() || fs::exists(dir)) {
@@ -188,10 +192,16 @@ bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& option
 
   log << fmt::format("lab {}: creating {} namespaces, {} bridges, {} veths\n", plan.lab,
                      plan.nodes.size(), plan.bridges.size(), plan.nodes.size() - 1);
-  if (!driver.run_batches({{"", root_batch(plan)}}, error)) return false;
+  if (Status s = driver.run_batches({{"", root_batch(plan)}}); !s.ok()) {
+    *error = s.message();
+    return false;
+  }
   std::vector<NetnsDriver::Batch> nodes;
   for (const auto& n : plan.nodes) nodes.push_back({n.netns, node_batch(plan, n)});
-  if (!driver.run_batches(nodes, error)) return false;
+  if (Status s = driver.run_batches(nodes); !s.ok()) {
+    *error = s.message();
+    return false;
+  }
 
   std::map<std::string, pid_t> pids;
   const std::string self = self_executable();
@@ -203,10 +213,13 @@ bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& option
       argv.push_back("--listen");
       argv.push_back(l.spec());
     }
-    pid_t pid = start_in_netns(n.netns, argv, fmt::format("{}/{}.log", dir, n.name),
-                               kServerReadyTimeoutMs, error);
-    if (pid < 0) return false;
-    pids[n.name] = pid;
+    Result<pid_t> pid =
+        start_in_netns(n.netns, argv, fmt::format("{}/{}.log", dir, n.name), kServerReadyTimeoutMs);
+    if (!pid) {
+      *error = pid.error();
+      return false;
+    }
+    pids[n.name] = *pid;
     // Recorded as soon as it runs, so that `lab down` finds it even if this run dies next.
     if (!write_file(dir + "/nodes.json", lab_nodes_json(plan, pids), error)) return false;
   }
@@ -218,9 +231,12 @@ bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& option
     const std::string config = dir + "/upstream-unbound.conf";
     if (!write_file(config, upstream_resolver_config(plan.resolvers, plan.internet), error))
       return false;
-    pid_t pid = start_in_netns(upstream->netns, {"unbound", "-d", "-c", config},
-                               dir + "/upstream-unbound.log", 0, error);
-    if (pid < 0) return false;
+    Result<pid_t> pid = start_in_netns(upstream->netns, {"unbound", "-d", "-c", config},
+                                       dir + "/upstream-unbound.log", 0);
+    if (!pid) {
+      *error = pid.error();
+      return false;
+    }
     if (!wait_for_dns(upstream->netns, plan.resolvers.front(), kServerReadyTimeoutMs)) {
       *error = fmt::format(
           "unbound in the upstream node did not answer on {} within {} ms (see "
@@ -236,10 +252,14 @@ bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& option
   // gateway.
   if (plan.dns || plan.proxy) {
     const LabNode* gateway = plan.find("gateway");
-    pid_t pid = start_in_netns(gateway->netns, {self, "run", "-c", topology_path, "--threads", "1"},
-                               dir + "/gateway.log", 0, error);
-    if (pid < 0) return false;
-    pids[gateway->name] = pid;
+    Result<pid_t> pid =
+        start_in_netns(gateway->netns, {self, "run", "-c", topology_path, "--threads", "1"},
+                       dir + "/gateway.log", 0);
+    if (!pid) {
+      *error = pid.error();
+      return false;
+    }
+    pids[gateway->name] = *pid;
     if (!write_file(dir + "/nodes.json", lab_nodes_json(plan, pids), error)) return false;
     if (plan.dns && !wait_for_dns(gateway->netns, plan.dns_address, kServerReadyTimeoutMs)) {
       *error = fmt::format(
@@ -277,6 +297,15 @@ bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& option
   return true;
 }
 
+}  // namespace
+
+Status lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& options,
+              std::ostream& log) {
+  std::string error;
+  if (!build_lab(driver, plan, options, log, &error)) return Status::error(std::move(error));
+  return Status::ok_status();
+}
+
 LabDownReport lab_down(NetnsDriver& driver, const std::string& lab) {
   LabDownReport report;
   const std::string prefix = lab_netns_prefix(lab);
@@ -306,30 +335,31 @@ LabDownReport lab_down(NetnsDriver& driver, const std::string& lab) {
   return report;
 }
 
-bool read_lab_state(const std::string& lab, LabState* state, std::string* error) {
+Result<LabState> read_lab_state(const std::string& lab) {
   const std::string dir = lab_dir(lab);
+  LabState result;
+  LabState* state = &result;
   state->topology_path = dir + "/topology.yaml";
-  if (!fs::exists(state->topology_path)) {
-    *error = fmt::format("lab '{}' is not up (no {}); run `labgate lab up --name {}`", lab,
-                         state->topology_path, lab);
-    return false;
-  }
+  if (!fs::exists(state->topology_path))
+    return Result<LabState>::failure(
+        fmt::format("lab '{}' is not up (no {})", lab, state->topology_path),
+        fmt::format("run `labgate lab up --name {}`", lab));
   state->topology_text = read_text(state->topology_path);
   Diagnostics diagnostics;
   state->topology = check_topology(state->topology_text, diagnostics);
-  if (diagnostics.has_errors()) {
-    *error = fmt::format("{} no longer validates", state->topology_path);
-    return false;
-  }
+  if (diagnostics.has_errors())
+    return Result<LabState>::failure(fmt::format("{} no longer validates", state->topology_path));
   state->compiled = compile(state->topology);
-  if (!plan_lab(state->topology, state->compiled, lab, &state->plan, error)) return false;
+  Result<LabPlan> plan = plan_lab(state->topology, state->compiled, lab);
+  if (!plan) return plan.status();
+  state->plan = std::move(*plan);
   state->server_pids.clear();
   auto j = nlohmann::json::parse(read_text(dir + "/nodes.json"), nullptr, false);
   if (!j.is_discarded() && j.contains("nodes"))
     for (const auto& n : j["nodes"])
       if (n.contains("pid") && n["pid"].is_number_integer())
         state->server_pids[n["name"].get<std::string>()] = n["pid"].get<pid_t>();
-  return true;
+  return result;
 }
 
 }  // namespace labgate

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "diag/result.h"
 #include "plan/lab_plan.h"
 
 namespace labgate {
@@ -27,12 +28,12 @@ class NetnsDriver {
  public:
   virtual ~NetnsDriver() = default;
   // Runs `script` (ip -batch syntax) in `netns`, or in the machine's namespace if netns is empty.
-  // All scripts run concurrently; fails with *error naming the first that failed.
+  // All scripts run concurrently; fails naming the first that failed.
   struct Batch {
     std::string netns;
     std::string script;
   };
-  virtual bool run_batches(const std::vector<Batch>& batches, std::string* error) = 0;
+  virtual Status run_batches(const std::vector<Batch>& batches) = 0;
   // Names of the existing namespaces that start with `prefix`.
   virtual std::vector<std::string> list_netns(const std::string& prefix) = 0;
   // Deletes the named namespaces (best effort: one that is already gone is not an error).
@@ -49,8 +50,8 @@ struct LabUpOptions {
 
 // Builds `plan`. On failure the lab may be half-built: the caller says so and `lab_down` removes
 // it. Prints progress to `log` (one line per step).
-bool lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& options,
-            std::ostream& log, std::string* error);
+Status lab_up(NetnsDriver& driver, const LabPlan& plan, const LabUpOptions& options,
+              std::ostream& log);
 
 // Removes every process, namespace and file of lab `lab`. Idempotent. Returns what it removed
 // (namespaces, processes), for the caller to report.
@@ -72,7 +73,7 @@ struct LabState {
   LabPlan plan;
   std::map<std::string, pid_t> server_pids;  // by node name
 };
-bool read_lab_state(const std::string& lab, LabState* state, std::string* error);
+Result<LabState> read_lab_state(const std::string& lab);
 
 // nodes.json: the plan's nodes plus the servers' pids, for `lab status`, tests and people.
 std::string lab_nodes_json(const LabPlan& plan, const std::map<std::string, pid_t>& pids);

@@ -139,18 +139,18 @@ CommandResult run_command(const Command& command) {
   return run_commands({command})[0];
 }
 
-pid_t start_in_netns(const std::string& netns, std::vector<std::string> argv,
-                     const std::string& log_path, int timeout_ms, std::string* error) {
+Result<pid_t> start_in_netns(const std::string& netns, std::vector<std::string> argv,
+                             const std::string& log_path, int timeout_ms) {
   int ns = open(netns_path(netns).c_str(), O_RDONLY | O_CLOEXEC);
   if (ns < 0) {
-    *error = fmt::format("cannot open namespace {}: {}", netns, strerror(errno));
-    return -1;
+    return Result<pid_t>::failure(
+        fmt::format("cannot open namespace {}: {}", netns, strerror(errno)));
   }
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) {
-    *error = fmt::format("pipe: {}", strerror(errno));
+    Status failed = Status::error(fmt::format("pipe: {}", strerror(errno)));
     close(ns);
-    return -1;
+    return failed;
   }
   int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   pid_t parent = getpid();
@@ -189,9 +189,9 @@ pid_t start_in_netns(const std::string& netns, std::vector<std::string> argv,
   close(ready[1]);
   if (log >= 0) close(log);
   if (pid < 0) {
-    *error = fmt::format("fork: {}", strerror(errno));
+    Status failed = Status::error(fmt::format("fork: {}", strerror(errno)));
     close(ready[0]);
-    return -1;
+    return failed;
   }
   bool reports_ready = std::find(argv.begin(), argv.end(), kReadyFdPlaceholder) != argv.end();
   if (!reports_ready) {
@@ -206,9 +206,8 @@ pid_t start_in_netns(const std::string& netns, std::vector<std::string> argv,
   if (n <= 0 || strncmp(line, "ready", 5) != 0) {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
-    *error =
-        fmt::format("{} did not report ready within {} ms (see {})", argv[0], timeout_ms, log_path);
-    return -1;
+    return Result<pid_t>::failure(fmt::format("{} did not report ready within {} ms (see {})",
+                                              argv[0], timeout_ms, log_path));
   }
   return pid;
 }

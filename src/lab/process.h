@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "diag/result.h"
+
 namespace labgate {
 
 // The absolute path of the running labgate binary (from /proc/self/exe).
@@ -38,10 +40,9 @@ CommandResult run_command(const Command& command);
 // argv may name fd `ready_fd_placeholder`: the child's end of a pipe the server writes one line to
 // once it is ready (see serve.h); then this waits up to timeout_ms for that line (and the child
 // keeps PDEATHSIG until it clears it). Without the placeholder the child drops PDEATHSIG right
-// before exec and this returns at once. Returns the pid, or -1 with *error set (the child is killed
-// then).
-pid_t start_in_netns(const std::string& netns, std::vector<std::string> argv,
-                     const std::string& log_path, int timeout_ms, std::string* error);
+// before exec and this returns at once. Returns the pid, or the failure (the child is killed then).
+Result<pid_t> start_in_netns(const std::string& netns, std::vector<std::string> argv,
+                             const std::string& log_path, int timeout_ms);
 // In argv of start_in_netns, replaced with the number of the readiness pipe's write end.
 inline constexpr const char* kReadyFdPlaceholder = "{ready-fd}";
 

@@ -17,11 +17,13 @@
 
 namespace labgate {
 
-bool parse_listener_spec(const std::string& text, LabListener* out, std::string* error) {
+Result<LabListener> parse_listener_spec(const std::string& text) {
   auto fail = [&](const char* why) {
-    *error = fmt::format("bad listener '{}': {} (want PROTO:ADDR:PORT=LABEL)", text, why);
-    return false;
+    return Result<LabListener>::failure(
+        fmt::format("bad listener '{}': {} (want PROTO:ADDR:PORT=LABEL)", text, why));
   };
+  LabListener listener;
+  LabListener* out = &listener;
   auto eq = text.find('=');
   if (eq == std::string::npos || eq + 1 == text.size()) return fail("no label");
   std::string head = text.substr(0, eq);
@@ -45,7 +47,7 @@ bool parse_listener_spec(const std::string& text, LabListener* out, std::string*
     return fail("bad port");
   out->port = static_cast<uint16_t>(value);
   out->label = text.substr(eq + 1);
-  return true;
+  return listener;
 }
 
 std::string serve_reply(const std::string& label, Ipv4 peer, uint16_t peer_port) {

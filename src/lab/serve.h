@@ -12,13 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "diag/result.h"
 #include "plan/lab_plan.h"
 
 namespace labgate {
 
 // Parses a `--listen` spec, "tcp:ADDR:PORT=LABEL" or "udp:ADDR:PORT=LABEL" (see
 // LabListener::spec). ADDR 0.0.0.0 means every address.
-bool parse_listener_spec(const std::string& text, LabListener* out, std::string* error);
+Result<LabListener> parse_listener_spec(const std::string& text);
 
 // The reply line for a peer.
 std::string serve_reply(const std::string& label, Ipv4 peer, uint16_t peer_port);

@@ -272,10 +272,12 @@ class Planner {
 
 }  // namespace
 
-bool plan_lab(const Topology& topology, const Plan& compiled, const std::string& lab, LabPlan* plan,
-              std::string* error) {
-  error->clear();
-  return Planner(topology, compiled, lab, plan, error).run();
+Result<LabPlan> plan_lab(const Topology& topology, const Plan& compiled, const std::string& lab) {
+  LabPlan plan;
+  std::string error;
+  if (!Planner(topology, compiled, lab, &plan, &error).run())
+    return Result<LabPlan>::failure(error);
+  return plan;
 }
 
 std::string root_batch(const LabPlan& plan) {

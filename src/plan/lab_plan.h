@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "diag/result.h"
 #include "net/ipv4.h"
 #include "plan/plan.h"
 #include "topology/topology.h"
@@ -125,11 +126,10 @@ bool is_lab_name(const std::string& name);
 // "lg-<lab>-": every namespace of the lab starts with it, and nothing else does.
 std::string lab_netns_prefix(const std::string& lab);
 
-// Derives the lab of `topology` (validated, no errors). Fails, with *error set, when the topology
+// Derives the lab of `topology` (validated, no errors). Fails when the topology
 // cannot be emulated: node names that clash, a network with no free address for its client.
 // `compiled` is compile(topology): the lab runs the forwards and DNS the Plan says.
-bool plan_lab(const Topology& topology, const Plan& compiled, const std::string& lab, LabPlan* plan,
-              std::string* error);
+Result<LabPlan> plan_lab(const Topology& topology, const Plan& compiled, const std::string& lab);
 
 // The `ip -batch` script run in the machine's namespace: creates every namespace, the gateway's
 // bridges and every veth directly inside the namespaces (nothing is ever created in, or connected

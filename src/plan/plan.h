@@ -64,7 +64,7 @@ struct PlannedNetwork {
 struct PlannedService {
   std::string name;
   Ipv4 address;
-  std::string network;  // the network containing `address`
+  std::string network;                           // the network containing `address`
   InboundPolicy inbound = InboundPolicy::kDrop;  // that network's policy for other networks
   std::vector<ServicePort> ports;
 };

@@ -51,6 +51,14 @@ std::vector<ProxyForward> ProxyServer::forwards() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::shared_ptr<const ForwardState>>> ProxyServer::counters()
+    const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<std::string, std::shared_ptr<const ForwardState>>> out;
+  for (const auto& r : runtimes_) out.emplace_back(r->config.label, r->counters);
+  return out;
+}
+
 bool ProxyServer::bind(int threads, std::string* error) {
   if (threads < 1) threads = 1;
   loops_.clear();

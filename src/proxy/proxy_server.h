@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "proxy/forward_diff.h"
@@ -45,6 +46,9 @@ class ProxyServer {
   bool reload(std::vector<ProxyForward> next, ForwardDiff* diff, std::string* error);
 
   const ForwardState& state(size_t i) const { return *runtimes_[i]->counters; }
+  // Each forward served now with its counters, read under the lock in one go, so that a reload
+  // from another thread cannot mismatch a label and its counters (for metrics).
+  std::vector<std::pair<std::string, std::shared_ptr<const ForwardState>>> counters() const;
 
  private:
   std::shared_ptr<ForwardRuntime> make_runtime(ProxyForward config,

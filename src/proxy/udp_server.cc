@@ -28,6 +28,14 @@ std::vector<UdpForward> UdpProxyServer::forwards() const {
   return out;
 }
 
+std::vector<std::pair<std::string, std::shared_ptr<const UdpForwardState>>>
+UdpProxyServer::counters() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<std::string, std::shared_ptr<const UdpForwardState>>> out;
+  for (const auto& r : runtimes_) out.emplace_back(r->config.label, r->state);
+  return out;
+}
+
 const UdpForwardState& UdpProxyServer::state(size_t i) const {
   std::lock_guard lock(mu_);
   return *runtimes_[i]->state;  // shared by every runtime of the forward, kept across reloads

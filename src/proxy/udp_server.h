@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "proxy/forward_diff.h"
@@ -55,6 +56,8 @@ class UdpProxyServer {
   bool reload(std::vector<UdpForward> next, ForwardDiff* diff, std::string* error);
 
   const UdpForwardState& state(size_t i) const;
+  // Each forward served now with its counters, read under the lock in one go (for metrics).
+  std::vector<std::pair<std::string, std::shared_ptr<const UdpForwardState>>> counters() const;
 
  private:
   mutable std::mutex mu_;  // guards runtimes_ against forwards() and state() from other threads

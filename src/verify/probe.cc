@@ -359,21 +359,27 @@ ProbeResult run_probe(const Probe& probe, int timeout_ms) {
   return r;
 }
 
-bool enter_netns(const std::string& netns, std::string* error) {
+Status enter_netns(const std::string& netns) {
   int fd = open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) {
-    *error = fmt::format("cannot enter namespace {}: {}", netns, strerror(errno));
+    Status failed =
+        Status::error(fmt::format("cannot enter namespace {}: {}", netns, strerror(errno)));
     if (fd >= 0) close(fd);
-    return false;
+    return failed;
   }
   close(fd);
-  return true;
+  return Status::ok_status();
 }
 
 ProbeResult run_probe_in_netns(const std::string& netns, const Probe& probe, int timeout_ms) {
   ProbeResult r;
   std::thread worker([&] {
-    if (!netns.empty() && !enter_netns(netns, &r.detail)) return;
+    if (!netns.empty()) {
+      if (Status s = enter_netns(netns); !s.ok()) {
+        r.detail = s.message();
+        return;
+      }
+    }
     r = run_probe(probe, timeout_ms);
   });
   worker.join();

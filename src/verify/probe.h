@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "diag/status.h"
 #include "net/ipv4.h"
 
 namespace labgate {
@@ -52,7 +53,7 @@ ProbeResult run_probe(const Probe& probe, int timeout_ms);
 
 // Moves the calling thread into named network namespace `netns` (/run/netns/<netns>). Only call
 // from a thread made for the purpose: it stays there.
-bool enter_netns(const std::string& netns, std::string* error);
+Status enter_netns(const std::string& netns);
 
 // Runs `probe` from a fresh thread inside named namespace `netns` (empty: the caller's).
 // Blocks until done; safe to call from many threads at once.

@@ -62,10 +62,11 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, const RunO
       Observation seen;
       auto start = std::chrono::steady_clock::now();
       // This thread is made for this check: it may move into the check's namespace for good.
-      if (!c.from_netns.empty() && c.expect != Expect::kSkip &&
-          !enter_netns(c.from_netns, &seen.probe.detail)) {
-        results[i].judgement = Judgement{Verdict::kFail, "error: " + seen.probe.detail};
-        return;
+      if (!c.from_netns.empty() && c.expect != Expect::kSkip) {
+        if (Status s = enter_netns(c.from_netns); !s.ok()) {
+          results[i].judgement = Judgement{Verdict::kFail, "error: " + s.message()};
+          return;
+        }
       }
       switch (c.expect) {
         case Expect::kReply:

@@ -26,10 +26,9 @@ const Topology& topology() {
 }
 
 std::shared_ptr<const Authority> build(AuthorityOptions options = {}) {
-  std::string error;
-  auto a = Authority::build(compile(topology()).dns, options, &error);
-  EXPECT_TRUE(a) << error;
-  return a;
+  auto a = Authority::build(compile(topology()).dns, options);
+  EXPECT_TRUE(a) << a.error();
+  return a ? *a : nullptr;
 }
 
 Ipv4 ip(const char* text) {
@@ -163,9 +162,9 @@ TEST(Authority, LoopbackViewIsOptIn) {
   Lookup r = auth->lookup(*Name::from_text("argocd.cluster"), type::kA, ip("127.0.0.1"));
   ASSERT_EQ(r.outcome, Outcome::kAnswer);
   EXPECT_EQ(Ipv4{r.answers[0].address}.str(), "192.168.100.80");
-  std::string error;
-  EXPECT_FALSE(Authority::build(compile(topology()).dns, {.loopback_view = "nosuch"}, &error));
-  EXPECT_NE(error.find("nosuch"), std::string::npos);
+  auto failed = Authority::build(compile(topology()).dns, {.loopback_view = "nosuch"});
+  EXPECT_FALSE(failed);
+  EXPECT_NE(failed.error().find("nosuch"), std::string::npos);
 }
 
 TEST(Authority, WithoutADnsSectionNothingIsLocal) {
@@ -177,9 +176,9 @@ networks:
 )",
                               d);
   ASSERT_FALSE(d.has_errors());
-  std::string error;
-  auto auth = Authority::build(compile(t).dns, {}, &error);
-  ASSERT_TRUE(auth);
+  auto built = Authority::build(compile(t).dns, {});
+  ASSERT_TRUE(built);
+  auto auth = *built;
   EXPECT_EQ(auth->lookup(*Name::from_text("argocd.cluster"), type::kA, ip("192.168.1.9")).outcome,
             Outcome::kNotLocal);
 }

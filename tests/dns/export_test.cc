@@ -74,9 +74,8 @@ TEST(ExportDns, EveryFormatForEachView) {
   };
   Topology t = topology();
   for (const auto& c : cases) {
-    std::string error;
-    auto text = export_dns(compile(t).dns, c.format, c.view, &error);
-    ASSERT_TRUE(text) << error;
+    auto text = export_dns(compile(t).dns, c.format, c.view);
+    ASSERT_TRUE(text) << text.error();
     EXPECT_EQ(body(*text), c.want) << c.view;
     EXPECT_NE(text->find("as clients on network"), std::string::npos);
   }
@@ -84,11 +83,11 @@ TEST(ExportDns, EveryFormatForEachView) {
 
 TEST(ExportDns, Errors) {
   Topology t = topology();
-  std::string error;
-  EXPECT_FALSE(export_dns(compile(t).dns, ExportFormat::kHosts, "nosuch", &error));
-  EXPECT_NE(error.find("nosuch"), std::string::npos);
+  auto unknown = export_dns(compile(t).dns, ExportFormat::kHosts, "nosuch");
+  EXPECT_FALSE(unknown);
+  EXPECT_NE(unknown.error().find("nosuch"), std::string::npos);
   t.dns.enabled = false;
-  EXPECT_FALSE(export_dns(compile(t).dns, ExportFormat::kHosts, "", &error));
+  EXPECT_FALSE(export_dns(compile(t).dns, ExportFormat::kHosts, ""));
   EXPECT_FALSE(parse_export_format("bind"));
   EXPECT_EQ(parse_export_format("zone"), ExportFormat::kZone);
 }

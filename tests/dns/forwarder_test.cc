@@ -201,7 +201,7 @@ class ForwarderTest : public ::testing::Test {
     Topology t = check_topology(seed_topology_text(), d);
     ASSERT_FALSE(d.has_errors());
     std::string error;
-    auto authority = Authority::build(compile(t).dns, {.loopback_view = "lan"}, &error);
+    auto authority = Authority::build(compile(t).dns, {.loopback_view = "lan"}).value();
     auto config = std::make_shared<ForwardingConfig>();
     config->upstreams = std::move(upstreams);
     DnsServiceOptions options;

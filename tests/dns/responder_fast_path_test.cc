@@ -26,10 +26,9 @@ const Authority& authority() {
     Diagnostics d;
     Topology t = check_topology(kSplitHorizonTopology, d);
     for (const auto& e : d.all()) ADD_FAILURE() << format_diagnostic("test", e);
-    std::string error;
-    auto built = Authority::build(compile(t).dns, {.serial = 7, .loopback_view = "lan"}, &error);
-    EXPECT_TRUE(built) << error;
-    return built;
+    auto built = Authority::build(compile(t).dns, {.serial = 7, .loopback_view = "lan"});
+    EXPECT_TRUE(built) << built.error();
+    return built ? *built : nullptr;
   }();
   return *a;
 }

@@ -23,8 +23,7 @@ const Authority& seed() {
   static const std::shared_ptr<const Authority> a = [] {
     Diagnostics d;
     Topology t = check_topology(seed_topology_text(), d);
-    std::string error;
-    return Authority::build(compile(t).dns, {}, &error);
+    return Authority::build(compile(t).dns, {}).value();
   }();
   return *a;
 }

@@ -37,13 +37,12 @@ class ServiceTest : public ::testing::Test {
     Diagnostics d;
     Topology t = check_topology(seed_topology_text(), d);
     ASSERT_FALSE(d.has_errors());
-    std::string error;
     auto config = std::make_shared<ForwardingConfig>();
     // Loopback only (tests never send elsewhere); the discard port, where nothing answers.
     if (upstreams) config->upstreams = {{kLoopbackClient, 9}};
     for (const auto& s : recursion_subnets) config->recursion.push_back(*Ipv4Prefix::parse(s));
     service_ =
-        std::make_unique<DnsService>(Authority::build(compile(t).dns, {}, &error), config, options);
+        std::make_unique<DnsService>(Authority::build(compile(t).dns, {}).value(), config, options);
     handler_ = service_->make_loop_handler();
     handler_->attach(&loop_);
     handler_->refresh();

@@ -126,8 +126,8 @@ read -r _ sent _ answered _ lost _ ports <"$tmp/stream"
 echo "ok: 5 reloads while one client streamed: $sent datagrams sent, $answered answered, $lost lost, all through one session"
 [ "$(sockets)" = "$before" ] || fail "5353's sockets changed: $before -> $(sockets)"
 echo "ok: 5353 kept its sockets ($before) through the reloads"
-[ "$(grep -c 'reloaded the proxy.*UDP: ' "$tmp/run.log")" = 5 ] || fail "not 5 proxy reloads counting UDP in the log"
-grep -q 'UDP: 1 kept as they were, 1 changed, 1 added, 1 removed' "$tmp/run.log" ||
+[ "$(grep -c 'reloaded the UDP proxy: ' "$tmp/run.log")" = 5 ] || fail "not 5 UDP proxy reloads in the log"
+grep -q 'reloaded the UDP proxy: 1 forwards kept as they were, 1 changed, 1 added, 1 removed' "$tmp/run.log" ||
   fail "the reload log does not count the UDP forwards"
 
 # The file now is v2.

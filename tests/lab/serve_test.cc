@@ -9,13 +9,12 @@ namespace {
 
 TEST(Serve, ListenerSpecRoundTrips) {
   LabListener l{Protocol::kUdp, *Ipv4::parse("192.168.100.80"), 53, "dns"};
-  LabListener parsed;
-  std::string error;
-  ASSERT_TRUE(parse_listener_spec(l.spec(), &parsed, &error)) << error;
-  EXPECT_EQ(parsed.protocol, Protocol::kUdp);
-  EXPECT_EQ(parsed.address, l.address);
-  EXPECT_EQ(parsed.port, 53);
-  EXPECT_EQ(parsed.label, "dns");
+  Result<LabListener> parsed = parse_listener_spec(l.spec());
+  ASSERT_TRUE(parsed) << parsed.error();
+  EXPECT_EQ(parsed->protocol, Protocol::kUdp);
+  EXPECT_EQ(parsed->address, l.address);
+  EXPECT_EQ(parsed->port, 53);
+  EXPECT_EQ(parsed->label, "dns");
 }
 
 TEST(Serve, RejectsBadSpecs) {
@@ -23,10 +22,9 @@ TEST(Serve, RejectsBadSpecs) {
                        "tcp:1.2.3.4:0=x", "tcp:1.2.3.4:65536=x", "tcp:1.2.3.4:8a=x",
                        "tcp=x",           "tcp:1.2.3.4:80="};
   for (const char* spec : bad) {
-    LabListener l;
-    std::string error;
-    EXPECT_FALSE(parse_listener_spec(spec, &l, &error)) << spec;
-    EXPECT_NE(error.find(spec), std::string::npos) << error;
+    Result<LabListener> l = parse_listener_spec(spec);
+    EXPECT_FALSE(l) << spec;
+    EXPECT_NE(l.error().find(spec), std::string::npos) << l.error();
   }
 }
 

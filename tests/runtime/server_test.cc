@@ -16,6 +16,7 @@
 #include "diag/diagnostic.h"
 #include "dns/dns_test_util.h"
 #include "dns/service.h"
+#include "support/udp_query.h"
 #include "topology/loader.h"
 #include "topology/seed.h"
 
@@ -24,46 +25,15 @@ namespace {
 
 using dns::testing::Bytes;
 using dns::testing::make_query;
+using test_support::first_a;
+using test_support::to_sockaddr;
+using test_support::udp_exchange;
 
 std::shared_ptr<const dns::Authority> authority_for(std::string_view yaml, const char* view) {
   Diagnostics d;
   Topology t = check_topology(yaml, d);
   EXPECT_FALSE(d.has_errors());
-  std::string error;
-  return dns::Authority::build(compile(t).dns, {.loopback_view = view}, &error);
-}
-
-sockaddr_in to_sockaddr(const ListenAddress& a) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(a.port);
-  sa.sin_addr.s_addr = htonl(a.address.value);
-  return sa;
-}
-
-// Sends one UDP query and waits up to 2 s for the reply; empty on timeout.
-Bytes udp_exchange(const ListenAddress& server, const Bytes& query) {
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  sockaddr_in sa = to_sockaddr(server);
-  ::sendto(fd, query.data(), query.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  pollfd p{fd, POLLIN, 0};
-  Bytes reply;
-  if (::poll(&p, 1, 2000) == 1) {
-    reply.resize(65535);
-    ssize_t n = ::recv(fd, reply.data(), reply.size(), 0);
-    reply.resize(n > 0 ? n : 0);
-  }
-  ::close(fd);
-  return reply;
-}
-
-uint32_t first_a(const Bytes& reply) {
-  dns::Message m;
-  if (dns::parse_message(reply.data(), reply.size(), &m) != dns::ParseStatus::kOk ||
-      m.answers.empty())
-    return 0;
-  const uint8_t* p = reply.data() + m.answers[0].rdata_offset;
-  return uint32_t{p[0]} << 24 | p[1] << 16 | p[2] << 8 | p[3];
+  return dns::Authority::build(compile(t).dns, {.loopback_view = view}).value();
 }
 
 class ServerTest : public ::testing::Test {

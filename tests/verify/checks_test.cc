@@ -20,7 +20,9 @@ std::vector<Check> checks_for(std::string_view text) {
   LabPlan lab;
   std::string error;
   Plan plan = compile(t);
-  EXPECT_TRUE(plan_lab(t, plan, "t", &lab, &error)) << error;
+  Result<LabPlan> planned = plan_lab(t, plan, "t");
+  EXPECT_TRUE(planned) << planned.error();
+  if (planned) lab = *planned;
   return lab_checks(plan, lab, "/run/labgate/lab-t/state");
 }
 

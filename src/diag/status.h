@@ -1,4 +1,5 @@
-// Status: the result of an operation on the system, LevelDB style. No exceptions on these paths.
+// Status: the result of an operation, LevelDB style. No exceptions on these paths. Result<T>
+// (result.h) carries a value or a failed Status.
 //
 // A failed Status carries what went wrong (`message`, one line, no trailing period) and, when
 // labgate knows it, what to do about it (`hint`).

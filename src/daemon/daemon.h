@@ -1,0 +1,62 @@
+// `labgate run`'s daemon: the components (component.h) that serve one Plan, their metrics
+// registry, and the order in which they bind, start, reload and stop.
+//
+// Reload: Daemon::reload() compiles nothing (the caller hands it the new Plan, compiled once). It
+// prepares every component, in order, the one that commits in prepare (the TCP proxy) last; if
+// any preparation fails, what the others prepared is dropped and everything is served as before.
+// Then it commits each prepared reload. Counted in labgate_reloads_total{result}.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/component.h"
+#include "daemon/dns_component.h"
+#include "daemon/metrics.h"
+#include "plan/plan.h"
+
+namespace labgate::daemon {
+
+struct DaemonOptions {
+  int threads = 1;  // event loops per component
+  DnsComponentOptions dns;  // its `threads` is set from `threads`
+  uint32_t proxy_drain_ms = 30000;
+  uint32_t udp_idle_timeout_ms = 0;  // 0: each UDP forward's own
+  std::string version;               // for labgate_build_info
+};
+
+class Daemon {
+ public:
+  Daemon(const Plan& plan, DaemonOptions options);
+  ~Daemon();  // stops every component
+
+  // Checks what the options add to the plan (a loopback view that names no network). False with
+  // *error: a configuration error; nothing was opened.
+  bool configure(std::string* error);
+  // Opens every component's sockets; false with *error and nothing left open.
+  bool bind(std::string* error);
+  void start();
+  void stop();
+
+  // False with *why: the new plan could not be served and nothing changed. Each committed
+  // component's log line is appended to *log.
+  bool reload(const Plan& next, std::string* why, std::vector<std::string>* log);
+
+  // What is served now: the readiness and status line.
+  std::string status() const;
+  MetricsRegistry& metrics() { return metrics_; }
+  const DnsComponent& dns() const { return *dns_; }
+
+ private:
+  DaemonOptions options_;
+  MetricsRegistry metrics_;
+  DnsComponent* dns_ = nullptr;  // owned by components_
+  std::vector<std::unique_ptr<Component>> components_;  // in start and prepare order
+  std::vector<const Component*> shown_;                 // in the status line's order
+  Counter* reloads_ok_ = nullptr;
+  Counter* reloads_failed_ = nullptr;
+};
+
+}  // namespace labgate::daemon

@@ -1,0 +1,138 @@
+#include "daemon/dns_component.h"
+
+#include <ctime>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "runtime/log.h"
+
+namespace labgate::daemon {
+
+DnsComponent::DnsComponent(const Plan& plan, DnsComponentOptions options)
+    : options_(std::move(options)), serves_(plan.dns.enabled), zone_(plan.dns.zone) {
+  listen_ = options_.listen.empty() ? default_listen(plan) : options_.listen;
+  initial_forwarding_ = forwarding_config(plan);
+  if (serves_) {
+    auto built = build_authority(plan);
+    if (built)
+      initial_ = *built;
+    else
+      initial_error_ = built.error();
+  }
+}
+
+bool DnsComponent::configure(std::string* error) {
+  if (!serves_) return true;
+  if (!initial_) {
+    *error = initial_error_;
+    return false;
+  }
+  dns::DnsServiceOptions dns_options;
+  dns_options.rate_limit = options_.rate_limit;
+  service_ = std::make_unique<dns::DnsService>(initial_, initial_forwarding_, dns_options);
+  return true;
+}
+
+std::vector<runtime::ListenAddress> DnsComponent::default_listen(const Plan& plan) {
+  std::vector<runtime::ListenAddress> out;
+  for (Ipv4 a : plan.dns.listen_addresses()) out.push_back({a, 53});
+  return out;
+}
+
+Result<std::shared_ptr<const dns::Authority>> DnsComponent::build_authority(
+    const Plan& plan) const {
+  dns::AuthorityOptions a;
+  a.serial = static_cast<uint32_t>(std::time(nullptr));
+  a.loopback_view = options_.loopback_view;
+  return dns::Authority::build(plan.dns, a);
+}
+
+// Where names outside the zone go, and who may ask for them (docs/dns.md, "Forwarding").
+std::shared_ptr<const dns::ForwardingConfig> DnsComponent::forwarding_config(
+    const Plan& plan) const {
+  auto config = std::make_shared<dns::ForwardingConfig>();
+  for (Ipv4 a : plan.dns.upstreams) config->upstreams.push_back({a, options_.upstream_port});
+  config->recursion = plan.dns.recursion_subnets();
+  return config;
+}
+
+bool DnsComponent::bind(std::string* error) {
+  if (!serves_) return true;
+  return server_.bind(*service_, listen_, options_.threads, error);
+}
+
+void DnsComponent::start() {
+  if (serves_) server_.start();
+}
+
+void DnsComponent::stop() {
+  server_.stop();
+}
+
+class DnsComponent::Pending : public PendingReload {
+ public:
+  Pending(DnsComponent* owner, std::shared_ptr<const dns::Authority> authority,
+          std::shared_ptr<const dns::ForwardingConfig> forwarding, std::string zone, size_t names,
+          bool listen_changed)
+      : owner_(owner),
+        authority_(std::move(authority)),
+        forwarding_(std::move(forwarding)),
+        zone_(std::move(zone)),
+        names_(names),
+        listen_changed_(listen_changed) {}
+
+  std::string commit() override {
+    if (!owner_) return "";
+    owner_->service_->replace(authority_, forwarding_);
+    owner_->zone_ = zone_;
+    if (listen_changed_)
+      runtime::log_warning("the listen addresses changed; restart labgate to use them");
+    return fmt::format("reloaded: zone '{}', {} names", zone_, names_);
+  }
+
+ private:
+  DnsComponent* owner_;  // nullptr: DNS is not served, nothing to do
+  std::shared_ptr<const dns::Authority> authority_;
+  std::shared_ptr<const dns::ForwardingConfig> forwarding_;
+  std::string zone_;
+  size_t names_ = 0;
+  bool listen_changed_ = false;
+};
+
+std::unique_ptr<PendingReload> DnsComponent::prepare_reload(const Plan& next, std::string* error) {
+  if (!serves_) return std::make_unique<Pending>(nullptr, nullptr, nullptr, "", 0, false);
+  auto authority = build_authority(next);
+  if (!authority) {
+    *error = authority.error();
+    return nullptr;
+  }
+  bool listen_changed = options_.listen.empty() && default_listen(next) != listen_;
+  return std::make_unique<Pending>(this, std::move(*authority), forwarding_config(next),
+                                   next.dns.zone, next.dns.views.names.size(), listen_changed);
+}
+
+void DnsComponent::register_metrics(MetricsRegistry& registry) {
+  if (!serves_) return;
+  registry.add_collector([this](MetricsSink& sink) {
+    runtime::Server::Stats s = server_.stats();
+    const char* help = "DNS responses sent, by transport";
+    sink.counter("labgate_dns_responses_total", help, {{"transport", "udp"}},
+                 static_cast<double>(s.udp_answers));
+    sink.counter("labgate_dns_responses_total", help, {{"transport", "tcp"}},
+                 static_cast<double>(s.tcp_answers));
+    sink.counter("labgate_dns_udp_batches_total",
+                 "recvmmsg batches read by the DNS loops (responses per batch = responses / batches)",
+                 {}, static_cast<double>(s.udp_batches));
+  });
+}
+
+std::string DnsComponent::describe() const {
+  if (!serves_) return "";
+  std::vector<std::string> where;
+  for (const auto& a : server_.bound()) where.push_back(a.str());
+  return fmt::format("serving DNS for zone '{}' on udp+tcp {} with {} thread{}", zone_,
+                     fmt::join(where, ", "), options_.threads, options_.threads == 1 ? "" : "s");
+}
+
+}  // namespace labgate::daemon
