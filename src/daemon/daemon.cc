@@ -15,8 +15,8 @@ Daemon::Daemon(const Plan& plan, DaemonOptions options) : options_(std::move(opt
   auto dns = std::make_unique<DnsComponent>(plan, options_.dns);
   dns_ = dns.get();
   components_.push_back(std::move(dns));
-  components_.push_back(std::make_unique<UdpProxyComponent>(plan, options_.threads,
-                                                            options_.udp_idle_timeout_ms));
+  components_.push_back(
+      std::make_unique<UdpProxyComponent>(plan, options_.threads, options_.udp_idle_timeout_ms));
   components_.push_back(
       std::make_unique<TcpProxyComponent>(plan, options_.threads, options_.proxy_drain_ms));
   // The status line names DNS, then the TCP forwards, then the UDP ones.
@@ -30,8 +30,9 @@ Daemon::Daemon(const Plan& plan, DaemonOptions options) : options_(std::move(opt
   const char* reload_help = "reloads (SIGHUP) of the file, by result";
   reloads_ok_ = &metrics_.counter("labgate_reloads_total", reload_help, {{"result", "ok"}});
   reloads_failed_ = &metrics_.counter("labgate_reloads_total", reload_help, {{"result", "failed"}});
-  metrics_.gauge("labgate_build_info", "always 1; the labels say which labgate runs",
-                 {{"version", options_.version}})
+  metrics_
+      .gauge("labgate_build_info", "always 1; the labels say which labgate runs",
+             {{"version", options_.version}})
       .set(1);
   for (auto& c : components_) c->register_metrics(metrics_);
 }

@@ -20,7 +20,7 @@
 namespace labgate::daemon {
 
 struct DaemonOptions {
-  int threads = 1;  // event loops per component
+  int threads = 1;          // event loops per component
   DnsComponentOptions dns;  // its `threads` is set from `threads`
   uint32_t proxy_drain_ms = 30000;
   uint32_t udp_idle_timeout_ms = 0;  // 0: each UDP forward's own
@@ -52,7 +52,7 @@ class Daemon {
  private:
   DaemonOptions options_;
   MetricsRegistry metrics_;
-  DnsComponent* dns_ = nullptr;  // owned by components_
+  DnsComponent* dns_ = nullptr;                         // owned by components_
   std::vector<std::unique_ptr<Component>> components_;  // in start and prepare order
   std::vector<const Component*> shown_;                 // in the status line's order
   Counter* reloads_ok_ = nullptr;

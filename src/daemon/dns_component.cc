@@ -121,9 +121,10 @@ void DnsComponent::register_metrics(MetricsRegistry& registry) {
                  static_cast<double>(s.udp_answers));
     sink.counter("labgate_dns_responses_total", help, {{"transport", "tcp"}},
                  static_cast<double>(s.tcp_answers));
-    sink.counter("labgate_dns_udp_batches_total",
-                 "recvmmsg batches read by the DNS loops (responses per batch = responses / batches)",
-                 {}, static_cast<double>(s.udp_batches));
+    sink.counter(
+        "labgate_dns_udp_batches_total",
+        "recvmmsg batches read by the DNS loops (responses per batch = responses / batches)", {},
+        static_cast<double>(s.udp_batches));
   });
 }
 

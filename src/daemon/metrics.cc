@@ -65,8 +65,7 @@ Sample Histogram::snapshot() const {
   return s;
 }
 
-Counter& MetricsRegistry::counter(const std::string& name, const std::string& help,
-                                  Labels labels) {
+Counter& MetricsRegistry::counter(const std::string& name, const std::string& help, Labels labels) {
   std::lock_guard lock(mu_);
   counters_.push_back({name, help, std::move(labels), std::make_unique<Counter>()});
   return *counters_.back().metric;
@@ -183,8 +182,8 @@ std::string render_prometheus_text(const std::vector<MetricFamily>& families) {
       }
       for (size_t i = 0; i < s.cumulative.size(); ++i) {
         std::string le = i < f.bounds.size() ? number(f.bounds[i]) : "+Inf";
-        out += fmt::format("{}_bucket{} {}\n", f.name, label_set(s.labels, "le", le),
-                           s.cumulative[i]);
+        out +=
+            fmt::format("{}_bucket{} {}\n", f.name, label_set(s.labels, "le", le), s.cumulative[i]);
       }
       out += fmt::format("{}_sum{} {}\n", f.name, label_set(s.labels), number(s.sum));
       out += fmt::format("{}_count{} {}\n", f.name, label_set(s.labels), s.count);

@@ -37,7 +37,9 @@ class PendingUdpReload : public PendingReload {
 }  // namespace
 
 TcpProxyComponent::TcpProxyComponent(const Plan& plan, int threads, uint32_t drain_ms)
-    : threads_(threads), drain_ms_(drain_ms), server_(proxy::proxy_forwards(plan.forwarding), drain_ms) {}
+    : threads_(threads),
+      drain_ms_(drain_ms),
+      server_(proxy::proxy_forwards(plan.forwarding), drain_ms) {}
 
 bool TcpProxyComponent::bind(std::string* error) {
   return server_.bind(threads_, error);
@@ -70,13 +72,13 @@ void TcpProxyComponent::register_metrics(MetricsRegistry& registry) {
                    "TCP connections accepted by the userspace proxy, per forward", l,
                    static_cast<double>(s.accepted.load(std::memory_order_relaxed)));
       sink.counter("labgate_proxy_refused_total",
-                   "TCP connections closed at once (over max_connections or out of descriptors)",
-                   l, static_cast<double>(s.refused.load(std::memory_order_relaxed)));
+                   "TCP connections closed at once (over max_connections or out of descriptors)", l,
+                   static_cast<double>(s.refused.load(std::memory_order_relaxed)));
       sink.counter("labgate_proxy_failed_total",
                    "TCP connections that reached no backend (or sent a bad hello or PROXY header)",
                    l, static_cast<double>(s.failed.load(std::memory_order_relaxed)));
-      sink.gauge("labgate_proxy_active_connections", "TCP connections relayed now, per forward",
-                 l, static_cast<double>(s.active.load(std::memory_order_relaxed)));
+      sink.gauge("labgate_proxy_active_connections", "TCP connections relayed now, per forward", l,
+                 static_cast<double>(s.active.load(std::memory_order_relaxed)));
     }
   });
 }
@@ -94,7 +96,7 @@ UdpProxyComponent::UdpProxyComponent(const Plan& plan, int threads, uint32_t idl
       server_(forwards_of(plan, /*log_ignored=*/true)) {}
 
 std::vector<proxy::UdpForward> UdpProxyComponent::forwards_of(const Plan& plan,
-                                                             bool log_ignored) const {
+                                                              bool log_ignored) const {
   std::vector<std::string> ignored;
   std::vector<proxy::UdpForward> out = proxy::udp_proxy_forwards(plan.forwarding, &ignored);
   if (log_ignored)
@@ -152,8 +154,7 @@ void UdpProxyComponent::register_metrics(MetricsRegistry& registry) {
 std::string UdpProxyComponent::describe() const {
   std::string out;
   for (const auto& f : server_.forwards())
-    out += fmt::format("{}proxying {} on udp {}", out.empty() ? "" : "; ", f.label,
-                       f.listen.str());
+    out += fmt::format("{}proxying {} on udp {}", out.empty() ? "" : "; ", f.label, f.listen.str());
   return out;
 }
 

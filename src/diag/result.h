@@ -23,10 +23,9 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   // A value: anything that converts to T (implicit, so `return value;` works).
-  template <class U = T,
-            class = std::enable_if_t<std::is_convertible_v<U&&, T> &&
-                                     !std::is_same_v<std::decay_t<U>, Status> &&
-                                     !std::is_same_v<std::decay_t<U>, Result>>>
+  template <class U = T, class = std::enable_if_t<std::is_convertible_v<U&&, T> &&
+                                                  !std::is_same_v<std::decay_t<U>, Status> &&
+                                                  !std::is_same_v<std::decay_t<U>, Result>>>
   Result(U&& value) : state_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
   Result(Status failure) : state_(std::in_place_index<1>, std::move(failure)) {  // NOLINT
     assert(!std::get<1>(state_).ok());

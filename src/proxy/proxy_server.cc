@@ -83,15 +83,12 @@ bool ProxyServer::bind(int threads, std::string* error) {
 }
 
 void ProxyServer::start() {
-  for (auto& loop : loops_) threads_.emplace_back([l = loop.get()] { l->run(); });
+  loops_.start();
   checker_.start();
 }
 
 void ProxyServer::stop() {
-  for (auto& loop : loops_) loop->stop();
-  for (auto& t : threads_)
-    if (t.joinable()) t.join();
-  threads_.clear();
+  loops_.stop();
   checker_.stop();
 }
 

@@ -23,6 +23,7 @@
 #include "proxy/health_checker.h"
 #include "proxy/proxy_forward.h"
 #include "proxy/relay_loop.h"
+#include "runtime/loop_group.h"
 
 namespace labgate::proxy {
 
@@ -58,8 +59,7 @@ class ProxyServer {
   uint32_t drain_ms_;
   mutable std::mutex mu_;  // guards runtimes_ against forwards() from another thread
   std::vector<std::shared_ptr<ForwardRuntime>> runtimes_;
-  std::vector<std::unique_ptr<RelayLoop>> loops_;
-  std::vector<std::thread> threads_;
+  runtime::LoopGroup<RelayLoop> loops_;
   HealthChecker checker_;
 };
 

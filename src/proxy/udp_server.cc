@@ -64,14 +64,11 @@ bool UdpProxyServer::bind(int threads, std::string* error) {
 }
 
 void UdpProxyServer::start() {
-  for (auto& loop : loops_) threads_.emplace_back([l = loop.get()] { l->run(); });
+  loops_.start();
 }
 
 void UdpProxyServer::stop() {
-  for (auto& loop : loops_) loop->stop();
-  for (auto& t : threads_)
-    if (t.joinable()) t.join();
-  threads_.clear();
+  loops_.stop();
 }
 
 bool UdpProxyServer::prepare_reload(std::vector<UdpForward> next, UdpReload* out,

@@ -21,6 +21,7 @@
 #include "proxy/forward_diff.h"
 #include "proxy/udp_forward.h"
 #include "proxy/udp_relay.h"
+#include "runtime/loop_group.h"
 
 namespace labgate::proxy {
 
@@ -62,8 +63,7 @@ class UdpProxyServer {
  private:
   mutable std::mutex mu_;  // guards runtimes_ against forwards() and state() from other threads
   std::vector<std::shared_ptr<UdpForwardRuntime>> runtimes_;
-  std::vector<std::unique_ptr<UdpRelayLoop>> loops_;
-  std::vector<std::thread> threads_;
+  runtime::LoopGroup<UdpRelayLoop> loops_;
 };
 
 }  // namespace labgate::proxy

@@ -46,14 +46,11 @@ bool Server::bind(Service& service, const std::vector<ListenAddress>& addresses,
 }
 
 void Server::start() {
-  for (auto& loop : loops_) threads_.emplace_back([l = loop.get()] { l->run(); });
+  loops_.start();
 }
 
 void Server::stop() {
-  for (auto& loop : loops_) loop->stop();
-  for (auto& t : threads_)
-    if (t.joinable()) t.join();
-  threads_.clear();
+  loops_.stop();
 }
 
 Server::Stats Server::stats() const {

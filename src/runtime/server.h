@@ -9,6 +9,7 @@
 
 #include "runtime/event_loop.h"
 #include "runtime/listen_address.h"
+#include "runtime/loop_group.h"
 #include "runtime/service.h"
 
 namespace labgate::runtime {
@@ -35,8 +36,7 @@ class Server {
   Stats stats() const;
 
  private:
-  std::vector<std::unique_ptr<EventLoop>> loops_;
-  std::vector<std::thread> threads_;
+  runtime::LoopGroup<EventLoop> loops_;
   std::vector<ListenAddress> bound_;
 };
 

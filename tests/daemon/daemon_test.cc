@@ -57,14 +57,13 @@ TEST(DaemonTest, ServesTheSeedAndCountsWhatItAnswers) {
       << d.status();
   ASSERT_EQ(d.dns().bound().size(), 1u);
   for (int i = 0; i < 3; ++i) {
-    auto reply = udp_exchange(d.dns().bound()[0],
-                              dns::testing::make_query("argocd.cluster", dns::type::kA));
+    auto reply =
+        udp_exchange(d.dns().bound()[0], dns::testing::make_query("argocd.cluster", dns::type::kA));
     EXPECT_EQ(first_a(reply), 0xC0A80137u);  // the LAN's view: the gateway's LAN address
   }
   // The loop counts after it sent; give it a moment.
-  for (int i = 0; i < 100 && value_of(d.metrics(), "labgate_dns_responses_total",
-                                      "transport=udp") < 3;
-       ++i)
+  for (int i = 0;
+       i < 100 && value_of(d.metrics(), "labgate_dns_responses_total", "transport=udp") < 3; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(value_of(d.metrics(), "labgate_dns_responses_total", "transport=udp"), 3);
   EXPECT_EQ(value_of(d.metrics(), "labgate_build_info", "version=test"), 1);
@@ -79,15 +78,18 @@ TEST(DaemonTest, AReloadThatOneComponentRefusesChangesNothing) {
   d.start();
   std::vector<std::string> log;
   ASSERT_TRUE(d.reload(plan_of(seed_topology_text()), &error, &log)) << error;
-  EXPECT_EQ(log, std::vector<std::string>({"reloaded: zone 'cluster', 3 names",
-                                           "reloaded the UDP proxy: 0 forwards kept as they were, "
-                                           "0 changed, 0 added, 0 removed",
-                                           "reloaded the proxy: 0 forwards kept as they were, 0 "
-                                           "changed, 0 added, 0 removed (draining for up to 30 s)"}));
+  EXPECT_EQ(log,
+            std::vector<std::string>({"reloaded: zone 'cluster', 3 names",
+                                      "reloaded the UDP proxy: 0 forwards kept as they were, "
+                                      "0 changed, 0 added, 0 removed",
+                                      "reloaded the proxy: 0 forwards kept as they were, 0 "
+                                      "changed, 0 added, 0 removed (draining for up to 30 s)"}));
   // The loopback view names 'lan', which this file does not have: the DNS component refuses it.
   std::string renamed(seed_topology_text());
-  for (size_t at; (at = renamed.find("lan:")) != std::string::npos;) renamed.replace(at, 4, "home:");
-  for (size_t at; (at = renamed.find("lan,")) != std::string::npos;) renamed.replace(at, 4, "home,");
+  for (size_t at; (at = renamed.find("lan:")) != std::string::npos;)
+    renamed.replace(at, 4, "home:");
+  for (size_t at; (at = renamed.find("lan,")) != std::string::npos;)
+    renamed.replace(at, 4, "home,");
   log.clear();
   EXPECT_FALSE(d.reload(plan_of(renamed), &error, &log));
   EXPECT_EQ(error, "no network named 'lan' for the loopback view");
