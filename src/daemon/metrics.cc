@@ -119,28 +119,16 @@ std::vector<MetricFamily> MetricsRegistry::collect() const {
 
 namespace {
 
-std::string escape_label_value(const std::string& v) {
+// The text format's escapes: backslash and newline everywhere, double quotes in label values.
+std::string escaped(const std::string& v, bool in_label_value) {
   std::string out;
   for (char c : v) {
     if (c == '\\')
       out += "\\\\";
-    else if (c == '"')
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '"' && in_label_value)
       out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string escape_help(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
     else
       out += c;
   }
@@ -160,7 +148,7 @@ std::string label_set(const Labels& labels, const std::string& extra_name = {},
   std::string out = "{";
   bool first = true;
   for (const auto& [k, v] : labels) {
-    out += fmt::format("{}{}=\"{}\"", first ? "" : ",", k, escape_label_value(v));
+    out += fmt::format("{}{}=\"{}\"", first ? "" : ",", k, escaped(v, /*in_label_value=*/true));
     first = false;
   }
   if (!extra_name.empty())
@@ -173,8 +161,8 @@ std::string label_set(const Labels& labels, const std::string& extra_name = {},
 std::string render_prometheus_text(const std::vector<MetricFamily>& families) {
   std::string out;
   for (const auto& f : families) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", f.name, escape_help(f.help), f.name,
-                       to_string(f.type));
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", f.name,
+                       escaped(f.help, /*in_label_value=*/false), f.name, to_string(f.type));
     for (const auto& s : f.samples) {
       if (f.type != MetricType::kHistogram) {
         out += fmt::format("{}{} {}\n", f.name, label_set(s.labels), number(s.value));

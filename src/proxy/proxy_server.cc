@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "proxy/bind_loops.h"
 #include "runtime/sockets.h"
 
 namespace labgate::proxy {
@@ -60,24 +61,7 @@ std::vector<std::pair<std::string, std::shared_ptr<const ForwardState>>> ProxySe
 }
 
 bool ProxyServer::bind(int threads, std::string* error) {
-  if (threads < 1) threads = 1;
-  loops_.clear();
-  for (int t = 0; t < threads; ++t) {
-    auto loop = std::make_unique<RelayLoop>();
-    for (auto& r : runtimes_) {
-      runtime::ListenAddress got;
-      std::string why;
-      int fd = runtime::open_tcp_listener(r->config.listen, &got, &why);
-      if (fd < 0) {
-        *error = fmt::format("proxy {}: {}", r->config.label, why);
-        loops_.clear();
-        return false;
-      }
-      r->config.listen = got;  // a kernel-chosen port is reused by the next loops
-      loop->add_listener(r, fd);
-    }
-    loops_.push_back(std::move(loop));
-  }
+  if (!bind_loops(loops_, threads, runtimes_, runtime::open_tcp_listener, error)) return false;
   checker_.set_targets(health_targets());
   return true;
 }

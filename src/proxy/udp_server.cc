@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "proxy/bind_loops.h"
 #include "runtime/sockets.h"
 
 namespace labgate::proxy {
@@ -42,25 +43,7 @@ const UdpForwardState& UdpProxyServer::state(size_t i) const {
 }
 
 bool UdpProxyServer::bind(int threads, std::string* error) {
-  if (threads < 1) threads = 1;
-  loops_.clear();
-  for (int t = 0; t < threads; ++t) {
-    auto loop = std::make_unique<UdpRelayLoop>();
-    for (auto& r : runtimes_) {
-      runtime::ListenAddress got;
-      std::string why;
-      int fd = runtime::open_udp_socket(r->config.listen, &got, &why);
-      if (fd < 0) {
-        *error = fmt::format("proxy {}: {}", r->config.label, why);
-        loops_.clear();
-        return false;
-      }
-      r->config.listen = got;  // a kernel-chosen port is reused by the next loops
-      loop->add_listener(r, fd);
-    }
-    loops_.push_back(std::move(loop));
-  }
-  return true;
+  return bind_loops(loops_, threads, runtimes_, runtime::open_udp_socket, error);
 }
 
 void UdpProxyServer::start() {
