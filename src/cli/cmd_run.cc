@@ -61,10 +61,9 @@ std::optional<Plan> load(const RunOptions& o, int* exit_status) {
 // The daemon's options from the command's; false after reporting a bad --listen.
 bool daemon_options(const RunOptions& o, daemon::DaemonOptions* out) {
   for (const auto& text : o.listen) {
-    std::string error;
-    auto a = runtime::ListenAddress::parse(text, &error);
+    auto a = runtime::ListenAddress::parse(text);
     if (!a) {
-      runtime::log_error(fmt::format("--listen {}", error));
+      runtime::log_error(fmt::format("--listen {}", a.error()));
       return false;
     }
     out->dns.listen.push_back(*a);
@@ -87,13 +86,12 @@ int run(const RunOptions& o) {
   if (!daemon_options(o, &options)) return kExitConfigError;
 
   daemon::Daemon d(*plan, options);
-  std::string error;
-  if (!d.configure(&error)) {
-    runtime::log_error(error);
+  if (Status s = d.configure(); !s.ok()) {
+    runtime::log_error(s.message());
     return kExitConfigError;
   }
-  if (!d.bind(&error)) {
-    runtime::log_error(error);
+  if (Status s = d.bind(); !s.ok()) {
+    runtime::log_error(s.message());
     return kExitFailure;
   }
   runtime::block_daemon_signals();  // before the loops start, so their threads inherit the mask
@@ -106,14 +104,15 @@ int run(const RunOptions& o) {
     runtime::notify_reloading();
     runtime::log_info("SIGHUP: reloading the topology");
     int reload_status = kExitOk;
-    std::string why;
-    std::vector<std::string> log;
     std::optional<Plan> next = load(o, &reload_status);
-    if (next && d.reload(*next, &why, &log)) {
-      for (const auto& line : log) runtime::log_info(line);
+    Result<std::vector<std::string>> log =
+        next ? d.reload(*next) : Result<std::vector<std::string>>::failure("");
+    if (log) {
+      for (const auto& line : *log) runtime::log_info(line);
     } else {
+      // The file's own errors were printed by load(); a component says why it refused.
       runtime::log_error(fmt::format("reload failed{}; still serving the previous answers",
-                                     why.empty() ? "" : ": " + why));
+                                     log.error().empty() ? "" : ": " + log.error()));
     }
     runtime::notify_ready(d.status());
   });

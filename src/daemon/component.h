@@ -19,6 +19,7 @@
 #include <string>
 
 #include "daemon/metrics.h"
+#include "diag/result.h"
 #include "plan/plan.h"
 
 namespace labgate::daemon {
@@ -35,11 +36,11 @@ class Component {
   virtual ~Component() = default;
 
   virtual const char* name() const = 0;  // "dns", "tcp-proxy", "udp-proxy"
-  virtual bool bind(std::string* error) = 0;
+  virtual Status bind() = 0;
   virtual void start() = 0;
   virtual void stop() = 0;
-  // nullptr with *error: the new plan cannot be served; nothing changed.
-  virtual std::unique_ptr<PendingReload> prepare_reload(const Plan& next, std::string* error) = 0;
+  // A failure: the new plan cannot be served; nothing changed.
+  virtual Result<std::unique_ptr<PendingReload>> prepare_reload(const Plan& next) = 0;
   virtual bool commits_in_prepare() const { return false; }
   // Registers the component's counters (owned metrics or a collector) once, before start().
   virtual void register_metrics(MetricsRegistry& registry) = 0;

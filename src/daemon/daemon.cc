@@ -41,18 +41,18 @@ Daemon::~Daemon() {
   stop();
 }
 
-bool Daemon::configure(std::string* error) {
-  return dns_->configure(error);
+Status Daemon::configure() {
+  return dns_->configure();
 }
 
-bool Daemon::bind(std::string* error) {
+Status Daemon::bind() {
   for (auto& c : components_) {
-    if (!c->bind(error)) {
+    if (Status s = c->bind(); !s.ok()) {
       stop();  // closes what the components before it opened
-      return false;
+      return s;
     }
   }
-  return true;
+  return Status::ok_status();
 }
 
 void Daemon::start() {
@@ -63,22 +63,21 @@ void Daemon::stop() {
   for (auto& c : components_) c->stop();
 }
 
-bool Daemon::reload(const Plan& next, std::string* why, std::vector<std::string>* log) {
+Result<std::vector<std::string>> Daemon::reload(const Plan& next) {
   std::vector<std::unique_ptr<PendingReload>> pending;
   for (auto& c : components_) {
-    std::string error;
-    std::unique_ptr<PendingReload> p = c->prepare_reload(next, &error);
+    Result<std::unique_ptr<PendingReload>> p = c->prepare_reload(next);
     if (!p) {
-      *why = error;
       reloads_failed_->add();
-      return false;  // `pending` is dropped: what was prepared is undone
+      return p.status();  // `pending` is dropped: what was prepared is undone
     }
-    pending.push_back(std::move(p));
+    pending.push_back(std::move(*p));
   }
+  std::vector<std::string> log;
   for (auto& p : pending)
-    if (std::string line = p->commit(); !line.empty()) log->push_back(std::move(line));
+    if (std::string line = p->commit(); !line.empty()) log.push_back(std::move(line));
   reloads_ok_->add();
-  return true;
+  return log;
 }
 
 std::string Daemon::status() const {

@@ -32,17 +32,17 @@ class Daemon {
   Daemon(const Plan& plan, DaemonOptions options);
   ~Daemon();  // stops every component
 
-  // Checks what the options add to the plan (a loopback view that names no network). False with
-  // *error: a configuration error; nothing was opened.
-  bool configure(std::string* error);
-  // Opens every component's sockets; false with *error and nothing left open.
-  bool bind(std::string* error);
+  // Checks what the options add to the plan (a loopback view that names no network). A failure
+  // is a configuration error; nothing was opened.
+  Status configure();
+  // Opens every component's sockets; on failure nothing is left open.
+  Status bind();
   void start();
   void stop();
 
-  // False with *why: the new plan could not be served and nothing changed. Each committed
-  // component's log line is appended to *log.
-  bool reload(const Plan& next, std::string* why, std::vector<std::string>* log);
+  // A failure: the new plan could not be served and nothing changed. Otherwise the committed
+  // components' log lines.
+  Result<std::vector<std::string>> reload(const Plan& next);
 
   // What is served now: the readiness and status line.
   std::string status() const;

@@ -22,16 +22,13 @@ DnsComponent::DnsComponent(const Plan& plan, DnsComponentOptions options)
   }
 }
 
-bool DnsComponent::configure(std::string* error) {
-  if (!serves_) return true;
-  if (!initial_) {
-    *error = initial_error_;
-    return false;
-  }
+Status DnsComponent::configure() {
+  if (!serves_) return Status::ok_status();
+  if (!initial_) return Status::error(initial_error_);
   dns::DnsServiceOptions dns_options;
   dns_options.rate_limit = options_.rate_limit;
   service_ = std::make_unique<dns::DnsService>(initial_, initial_forwarding_, dns_options);
-  return true;
+  return Status::ok_status();
 }
 
 std::vector<runtime::ListenAddress> DnsComponent::default_listen(const Plan& plan) {
@@ -57,9 +54,9 @@ std::shared_ptr<const dns::ForwardingConfig> DnsComponent::forwarding_config(
   return config;
 }
 
-bool DnsComponent::bind(std::string* error) {
-  if (!serves_) return true;
-  return server_.bind(*service_, listen_, options_.threads, error);
+Status DnsComponent::bind() {
+  if (!serves_) return Status::ok_status();
+  return server_.bind(*service_, listen_, options_.threads);
 }
 
 void DnsComponent::start() {
@@ -100,13 +97,10 @@ class DnsComponent::Pending : public PendingReload {
   bool listen_changed_ = false;
 };
 
-std::unique_ptr<PendingReload> DnsComponent::prepare_reload(const Plan& next, std::string* error) {
+Result<std::unique_ptr<PendingReload>> DnsComponent::prepare_reload(const Plan& next) {
   if (!serves_) return std::make_unique<Pending>(nullptr, nullptr, nullptr, "", 0, false);
   auto authority = build_authority(next);
-  if (!authority) {
-    *error = authority.error();
-    return nullptr;
-  }
+  if (!authority) return authority.status();
   bool listen_changed = options_.listen.empty() && default_listen(next) != listen_;
   return std::make_unique<Pending>(this, std::move(*authority), forwarding_config(next),
                                    next.dns.zone, next.dns.views.names.size(), listen_changed);

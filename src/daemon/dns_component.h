@@ -29,15 +29,15 @@ class DnsComponent : public Component {
  public:
   DnsComponent(const Plan& plan, DnsComponentOptions options);
 
-  // Builds the first answers; false with *error when the options do not fit the plan (a
-  // loopback view that names no network). Before bind().
-  bool configure(std::string* error);
+  // Builds the first answers; fails when the options do not fit the plan (a loopback view that
+  // names no network). Before bind().
+  Status configure();
 
   const char* name() const override { return "dns"; }
-  bool bind(std::string* error) override;
+  Status bind() override;
   void start() override;
   void stop() override;
-  std::unique_ptr<PendingReload> prepare_reload(const Plan& next, std::string* error) override;
+  Result<std::unique_ptr<PendingReload>> prepare_reload(const Plan& next) override;
   void register_metrics(MetricsRegistry& registry) override;
   std::string describe() const override;
 

@@ -22,8 +22,7 @@ class PendingUdpReload : public PendingReload {
   PendingUdpReload(proxy::UdpProxyServer& server, proxy::UdpReload reload)
       : server_(server), reload_(std::move(reload)) {}
   std::string commit() override {
-    proxy::ForwardDiff diff;
-    server_.apply_reload(std::move(reload_), &diff);
+    proxy::ForwardDiff diff = server_.apply_reload(std::move(reload_));
     return fmt::format(
         "reloaded the UDP proxy: {} forwards kept as they were, {} changed, {} added, {} removed",
         diff.unchanged, diff.changed, diff.added, diff.removed.size());
@@ -41,8 +40,8 @@ TcpProxyComponent::TcpProxyComponent(const Plan& plan, int threads, uint32_t dra
       drain_ms_(drain_ms),
       server_(proxy::proxy_forwards(plan.forwarding), drain_ms) {}
 
-bool TcpProxyComponent::bind(std::string* error) {
-  return server_.bind(threads_, error);
+Status TcpProxyComponent::bind() {
+  return server_.bind(threads_);
 }
 
 void TcpProxyComponent::start() {
@@ -53,10 +52,10 @@ void TcpProxyComponent::stop() {
   server_.stop();
 }
 
-std::unique_ptr<PendingReload> TcpProxyComponent::prepare_reload(const Plan& next,
-                                                                 std::string* error) {
-  proxy::ForwardDiff diff;
-  if (!server_.reload(proxy::proxy_forwards(next.forwarding), &diff, error)) return nullptr;
+Result<std::unique_ptr<PendingReload>> TcpProxyComponent::prepare_reload(const Plan& next) {
+  Result<proxy::ForwardDiff> reloaded = server_.reload(proxy::proxy_forwards(next.forwarding));
+  if (!reloaded) return reloaded.status();
+  const proxy::ForwardDiff& diff = *reloaded;
   return std::make_unique<AppliedReload>(fmt::format(
       "reloaded the proxy: {} forwards kept as they were, {} changed, {} added, {} removed "
       "(draining for up to {} s)",
@@ -106,8 +105,8 @@ std::vector<proxy::UdpForward> UdpProxyComponent::forwards_of(const Plan& plan,
   return out;
 }
 
-bool UdpProxyComponent::bind(std::string* error) {
-  return server_.bind(threads_, error);
+Status UdpProxyComponent::bind() {
+  return server_.bind(threads_);
 }
 
 void UdpProxyComponent::start() {
@@ -118,12 +117,11 @@ void UdpProxyComponent::stop() {
   server_.stop();
 }
 
-std::unique_ptr<PendingReload> UdpProxyComponent::prepare_reload(const Plan& next,
-                                                                 std::string* error) {
-  proxy::UdpReload reload;
-  if (!server_.prepare_reload(forwards_of(next, /*log_ignored=*/false), &reload, error))
-    return nullptr;
-  return std::make_unique<PendingUdpReload>(server_, std::move(reload));
+Result<std::unique_ptr<PendingReload>> UdpProxyComponent::prepare_reload(const Plan& next) {
+  Result<proxy::UdpReload> reload =
+      server_.prepare_reload(forwards_of(next, /*log_ignored=*/false));
+  if (!reload) return reload.status();
+  return std::make_unique<PendingUdpReload>(server_, std::move(*reload));
 }
 
 void UdpProxyComponent::register_metrics(MetricsRegistry& registry) {

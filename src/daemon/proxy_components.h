@@ -23,10 +23,10 @@ class TcpProxyComponent : public Component {
   TcpProxyComponent(const Plan& plan, int threads, uint32_t drain_ms);
 
   const char* name() const override { return "tcp-proxy"; }
-  bool bind(std::string* error) override;
+  Status bind() override;
   void start() override;
   void stop() override;
-  std::unique_ptr<PendingReload> prepare_reload(const Plan& next, std::string* error) override;
+  Result<std::unique_ptr<PendingReload>> prepare_reload(const Plan& next) override;
   bool commits_in_prepare() const override { return true; }
   void register_metrics(MetricsRegistry& registry) override;
   std::string describe() const override;
@@ -43,10 +43,10 @@ class UdpProxyComponent : public Component {
   UdpProxyComponent(const Plan& plan, int threads, uint32_t idle_timeout_ms);
 
   const char* name() const override { return "udp-proxy"; }
-  bool bind(std::string* error) override;
+  Status bind() override;
   void start() override;
   void stop() override;
-  std::unique_ptr<PendingReload> prepare_reload(const Plan& next, std::string* error) override;
+  Result<std::unique_ptr<PendingReload>> prepare_reload(const Plan& next) override;
   void register_metrics(MetricsRegistry& registry) override;
   std::string describe() const override;
 

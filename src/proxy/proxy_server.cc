@@ -60,10 +60,11 @@ std::vector<std::pair<std::string, std::shared_ptr<const ForwardState>>> ProxySe
   return out;
 }
 
-bool ProxyServer::bind(int threads, std::string* error) {
-  if (!bind_loops(loops_, threads, runtimes_, runtime::open_tcp_listener, error)) return false;
+Status ProxyServer::bind(int threads) {
+  if (Status s = bind_loops(loops_, threads, runtimes_, runtime::open_tcp_listener); !s.ok())
+    return s;
   checker_.set_targets(health_targets());
-  return true;
+  return Status::ok_status();
 }
 
 void ProxyServer::start() {
@@ -76,7 +77,7 @@ void ProxyServer::stop() {
   checker_.stop();
 }
 
-bool ProxyServer::reload(std::vector<ProxyForward> next, ForwardDiff* diff, std::string* error) {
+Result<ForwardDiff> ProxyServer::reload(std::vector<ProxyForward> next) {
   std::vector<ProxyForward> current = forwards();
   ForwardDiff d = diff_forwards(current, next);
 
@@ -89,16 +90,13 @@ bool ProxyServer::reload(std::vector<ProxyForward> next, ForwardDiff* diff, std:
   for (size_t j = 0; j < next.size(); ++j) {
     if (d.kept_from[j]) continue;
     for (size_t t = 0; t < loops_.size(); ++t) {
-      runtime::ListenAddress got;
-      std::string why;
-      int fd = runtime::open_tcp_listener(next[j].listen, &got, &why);
-      if (fd < 0) {
-        *error = fmt::format("proxy {}: {}", next[j].label, why);
+      Result<runtime::BoundSocket> socket = runtime::open_tcp_listener(next[j].listen);
+      if (!socket) {
         close_opened();
-        return false;
+        return Status::error(fmt::format("proxy {}: {}", next[j].label, socket.error()));
       }
-      next[j].listen = got;
-      opened[j].push_back(fd);
+      next[j].listen = socket->bound;
+      opened[j].push_back(socket->fd);
     }
   }
 
@@ -132,8 +130,7 @@ bool ProxyServer::reload(std::vector<ProxyForward> next, ForwardDiff* diff, std:
   }
   for (size_t t = 0; t < loops_.size(); ++t) loops_[t]->post(std::move(updates[t]));
   checker_.set_targets(health_targets());
-  if (diff) *diff = std::move(d);
-  return true;
+  return d;
 }
 
 }  // namespace labgate::proxy

@@ -34,17 +34,17 @@ class ProxyServer {
   ~ProxyServer();  // stops and joins
 
   // Creates the loops and opens every listener of every loop (so failures show before anything
-  // runs). A listen port 0 gets one from the kernel, shared by the other loops. False with
-  // *error: nothing left open. With no forwards, the loops wait for a reload to bring some.
-  bool bind(int threads, std::string* error);
+  // runs). A listen port 0 gets one from the kernel, shared by the other loops;
+  // nothing is left open on failure. With no forwards, the loops wait for a reload to bring some.
+  Status bind(int threads);
   std::vector<ProxyForward> forwards() const;  // ports resolved
 
   void start();
   void stop();  // thread-safe; returns after every loop stopped and its thread joined
 
-  // After bind(), from one thread at a time. False with *error when a new listener cannot be
+  // After bind(), from one thread at a time. Fails when a new listener cannot be
   // opened: then nothing changed. The loops apply the change right after their current batch.
-  bool reload(std::vector<ProxyForward> next, ForwardDiff* diff, std::string* error);
+  Result<ForwardDiff> reload(std::vector<ProxyForward> next);
 
   const ForwardState& state(size_t i) const { return *runtimes_[i]->counters; }
   // Each forward served now with its counters, read under the lock in one go, so that a reload

@@ -42,8 +42,8 @@ const UdpForwardState& UdpProxyServer::state(size_t i) const {
   return *runtimes_[i]->state;  // shared by every runtime of the forward, kept across reloads
 }
 
-bool UdpProxyServer::bind(int threads, std::string* error) {
-  return bind_loops(loops_, threads, runtimes_, runtime::open_udp_socket, error);
+Status UdpProxyServer::bind(int threads) {
+  return bind_loops(loops_, threads, runtimes_, runtime::open_udp_socket);
 }
 
 void UdpProxyServer::start() {
@@ -54,8 +54,7 @@ void UdpProxyServer::stop() {
   loops_.stop();
 }
 
-bool UdpProxyServer::prepare_reload(std::vector<UdpForward> next, UdpReload* out,
-                                    std::string* error) const {
+Result<UdpReload> UdpProxyServer::prepare_reload(std::vector<UdpForward> next) const {
   UdpReload r;
   r.diff = diff_forwards(forwards(), next);
   r.updates.resize(loops_.size());
@@ -76,40 +75,34 @@ bool UdpProxyServer::prepare_reload(std::vector<UdpForward> next, UdpReload* out
     }
     auto added = std::make_shared<UdpForwardRuntime>();
     for (auto& u : r.updates) {
-      runtime::ListenAddress got;
-      std::string why;
-      int fd = runtime::open_udp_socket(next[j].listen, &got, &why);
-      if (fd < 0) {
-        *error = fmt::format("proxy {}: {}", next[j].label, why);
-        return false;  // r's updates close the sockets opened so far
-      }
-      next[j].listen = got;  // a kernel-chosen port is reused by the next loops
-      u.added.emplace_back(added, fd);
+      Result<runtime::BoundSocket> socket = runtime::open_udp_socket(next[j].listen);
+      if (!socket)  // r's updates close the sockets opened so far
+        return Status::error(fmt::format("proxy {}: {}", next[j].label, socket.error()));
+      next[j].listen = socket->bound;  // a kernel-chosen port is reused by the next loops
+      u.added.emplace_back(added, socket->fd);
     }
     added->config = next[j];
     r.runtimes.push_back(std::move(added));
   }
   for (size_t i : r.diff.removed)
     for (auto& u : r.updates) u.removed.push_back(runtimes_[i].get());
-  *out = std::move(r);
-  return true;
+  return r;
 }
 
-void UdpProxyServer::apply_reload(UdpReload reload, ForwardDiff* diff) {
+ForwardDiff UdpProxyServer::apply_reload(UdpReload reload) {
   // The old runtimes stay alive until the loops let go of them (their sessions hold them).
   {
     std::lock_guard lock(mu_);
     runtimes_.swap(reload.runtimes);
   }
   for (size_t t = 0; t < loops_.size(); ++t) loops_[t]->post(std::move(reload.updates[t]));
-  if (diff) *diff = std::move(reload.diff);
+  return std::move(reload.diff);
 }
 
-bool UdpProxyServer::reload(std::vector<UdpForward> next, ForwardDiff* diff, std::string* error) {
-  UdpReload prepared;
-  if (!prepare_reload(std::move(next), &prepared, error)) return false;
-  apply_reload(std::move(prepared), diff);
-  return true;
+Result<ForwardDiff> UdpProxyServer::reload(std::vector<UdpForward> next) {
+  Result<UdpReload> prepared = prepare_reload(std::move(next));
+  if (!prepared) return prepared.status();
+  return apply_reload(std::move(*prepared));
 }
 
 }  // namespace labgate::proxy

@@ -39,22 +39,22 @@ class UdpProxyServer {
   ~UdpProxyServer();  // stops and joins
 
   // Creates the loops and opens every socket of every loop (so failures show before anything
-  // runs). A listen port 0 gets one from the kernel, shared by the other loops. False with
-  // *error: nothing left open. With no forwards, the loops wait for a reload to bring some.
-  bool bind(int threads, std::string* error);
+  // runs). A listen port 0 gets one from the kernel, shared by the other loops. On failure
+  // nothing is left open. With no forwards, the loops wait for a reload to bring some.
+  Status bind(int threads);
   std::vector<UdpForward> forwards() const;  // ports resolved
 
   void start();
   void stop();  // thread-safe; returns after every loop stopped and its thread joined
 
   // After bind(), from one thread at a time. prepare_reload() opens the sockets of the added
-  // forwards on every loop and changes nothing: false with *error if one cannot be opened (then
-  // nothing is left open). apply_reload() hands the change to the loops, which apply it right
+  // forwards on every loop and changes nothing: it fails if one cannot be opened (then nothing
+  // is left open). apply_reload() hands the change to the loops, which apply it right
   // after their current batch. Split so that `labgate run` can fail the TCP and UDP reloads
   // together; reload() does both.
-  bool prepare_reload(std::vector<UdpForward> next, UdpReload* out, std::string* error) const;
-  void apply_reload(UdpReload reload, ForwardDiff* diff);
-  bool reload(std::vector<UdpForward> next, ForwardDiff* diff, std::string* error);
+  Result<UdpReload> prepare_reload(std::vector<UdpForward> next) const;
+  ForwardDiff apply_reload(UdpReload reload);
+  Result<ForwardDiff> reload(std::vector<UdpForward> next);
 
   const UdpForwardState& state(size_t i) const;
   // Each forward served now with its counters, read under the lock in one go (for metrics).

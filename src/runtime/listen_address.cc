@@ -6,26 +6,19 @@
 
 namespace labgate::runtime {
 
-std::optional<ListenAddress> ListenAddress::parse(std::string_view text, std::string* error) {
+Result<ListenAddress> ListenAddress::parse(std::string_view text) {
   size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) {
-    *error = fmt::format("'{}' is not ADDRESS:PORT", text);
-    return std::nullopt;
-  }
+  if (colon == std::string_view::npos)
+    return Status::error(fmt::format("'{}' is not ADDRESS:PORT", text));
   std::string why;
   auto address = Ipv4::parse(text.substr(0, colon), &why);
-  if (!address) {
-    *error = fmt::format("'{}': {}", text, why);
-    return std::nullopt;
-  }
+  if (!address) return Status::error(fmt::format("'{}': {}", text, why));
   std::string_view port_text = text.substr(colon + 1);
   unsigned port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() ||
-      port > 65535) {
-    *error = fmt::format("'{}': the port must be a number from 0 to 65535", text);
-    return std::nullopt;
-  }
+      port > 65535)
+    return Status::error(fmt::format("'{}': the port must be a number from 0 to 65535", text));
   return ListenAddress{*address, static_cast<uint16_t>(port)};
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "diag/result.h"
 #include "net/ipv4.h"
 
 namespace labgate::runtime {
@@ -14,8 +15,8 @@ struct ListenAddress {
   Ipv4 address;
   uint16_t port = 0;  // 0: let the kernel choose (the first socket's port is reused by the rest)
 
-  // "A.B.C.D:PORT"; nullopt and *error on anything else.
-  static std::optional<ListenAddress> parse(std::string_view text, std::string* error);
+  // "A.B.C.D:PORT"; a failure saying what is wrong on anything else.
+  static Result<ListenAddress> parse(std::string_view text);
   std::string str() const;
   bool operator==(const ListenAddress&) const = default;
 };

@@ -10,8 +10,7 @@ Server::~Server() {
   stop();
 }
 
-bool Server::bind(Service& service, const std::vector<ListenAddress>& addresses, int threads,
-                  std::string* error) {
+Status Server::bind(Service& service, const std::vector<ListenAddress>& addresses, int threads) {
   if (threads < 1) threads = 1;
   std::vector<ListenAddress> resolved = addresses;
   bound_.clear();
@@ -19,30 +18,27 @@ bool Server::bind(Service& service, const std::vector<ListenAddress>& addresses,
   for (int t = 0; t < threads; ++t) {
     auto loop = std::make_unique<EventLoop>(service.make_loop_handler());
     for (size_t i = 0; i < resolved.size(); ++i) {
-      ListenAddress got;
-      int udp = open_udp_socket(resolved[i], &got, error);
-      if (udp >= 0 && !send_unfragmented(udp, error)) {
-        ::close(udp);
-        udp = -1;
-      }
-      if (udp < 0) {
+      Result<BoundSocket> udp = open_udp_socket(resolved[i]);
+      Status unfragmented = udp ? send_unfragmented(udp->fd) : udp.status();
+      if (!unfragmented.ok()) {
+        if (udp) ::close(udp->fd);
         loops_.clear();  // closes what the earlier loops bound
-        return false;
+        return unfragmented;
       }
       // Once the kernel chose a port for the first UDP socket, TCP and the other loops use it.
-      resolved[i] = got;
-      loop->add_udp_socket(udp);
-      int tcp = open_tcp_listener(resolved[i], &got, error);
-      if (tcp < 0) {
+      resolved[i] = udp->bound;
+      loop->add_udp_socket(udp->fd);
+      Result<BoundSocket> tcp = open_tcp_listener(resolved[i]);
+      if (!tcp) {
         loops_.clear();
-        return false;
+        return tcp.status();
       }
-      loop->add_tcp_listener(tcp);
+      loop->add_tcp_listener(tcp->fd);
     }
     loops_.push_back(std::move(loop));
   }
   bound_ = resolved;
-  return true;
+  return Status::ok_status();
 }
 
 void Server::start() {

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "diag/status.h"
 #include "runtime/event_loop.h"
 #include "runtime/listen_address.h"
 #include "runtime/loop_group.h"
@@ -20,10 +21,9 @@ class Server {
   ~Server();  // stops and joins
 
   // Binds every socket of every loop (so failures show before anything runs). A listen address
-  // with port 0 gets a port from the kernel, which the other loops then share. Returns false with
-  // *error if any socket cannot be opened; nothing is left open then.
-  bool bind(Service& service, const std::vector<ListenAddress>& addresses, int threads,
-            std::string* error);
+  // with port 0 gets a port from the kernel, which the other loops then share. Fails if any socket
+  // cannot be opened; nothing is left open then.
+  Status bind(Service& service, const std::vector<ListenAddress>& addresses, int threads);
   // The addresses actually bound (ports resolved), in the order given.
   const std::vector<ListenAddress>& bound() const { return bound_; }
 

@@ -21,48 +21,39 @@ sockaddr_in to_sockaddr(const ListenAddress& a) {
   return sa;
 }
 
-int open_socket(int type, const ListenAddress& at, ListenAddress* bound, std::string* error) {
+Result<BoundSocket> open_socket(int type, const ListenAddress& at) {
   const char* kind = type == SOCK_DGRAM ? "udp" : "tcp";
   int fd = ::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    *error = fmt::format("{} socket: {}", kind, std::strerror(errno));
-    return -1;
-  }
+  if (fd < 0) return Status::error(fmt::format("{} socket: {}", kind, std::strerror(errno)));
+  auto fail = [fd](std::string message) {
+    ::close(fd);
+    return Status::error(std::move(message));
+  };
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-    *error = fmt::format("{} SO_REUSEPORT: {}", kind, std::strerror(errno));
-    ::close(fd);
-    return -1;
-  }
+  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+    return fail(fmt::format("{} SO_REUSEPORT: {}", kind, std::strerror(errno)));
   sockaddr_in sa = to_sockaddr(at);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    *error = fmt::format("cannot listen on {} {}: {}", kind, at.str(), std::strerror(errno));
-    ::close(fd);
-    return -1;
-  }
-  if (type == SOCK_STREAM && ::listen(fd, 1024) != 0) {
-    *error = fmt::format("tcp listen on {}: {}", at.str(), std::strerror(errno));
-    ::close(fd);
-    return -1;
-  }
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+    return fail(fmt::format("cannot listen on {} {}: {}", kind, at.str(), std::strerror(errno)));
+  if (type == SOCK_STREAM && ::listen(fd, 1024) != 0)
+    return fail(fmt::format("tcp listen on {}: {}", at.str(), std::strerror(errno)));
   socklen_t len = sizeof sa;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  *bound = ListenAddress{Ipv4{ntohl(sa.sin_addr.s_addr)}, ntohs(sa.sin_port)};
-  return fd;
+  return BoundSocket{fd, ListenAddress{Ipv4{ntohl(sa.sin_addr.s_addr)}, ntohs(sa.sin_port)}};
 }
 
 }  // namespace
 
-int open_udp_socket(const ListenAddress& at, ListenAddress* bound, std::string* error) {
-  return open_socket(SOCK_DGRAM, at, bound, error);
+Result<BoundSocket> open_udp_socket(const ListenAddress& at) {
+  return open_socket(SOCK_DGRAM, at);
 }
 
-int open_tcp_listener(const ListenAddress& at, ListenAddress* bound, std::string* error) {
-  return open_socket(SOCK_STREAM, at, bound, error);
+Result<BoundSocket> open_tcp_listener(const ListenAddress& at) {
+  return open_socket(SOCK_STREAM, at);
 }
 
-bool send_unfragmented(int fd, std::string* error) {
+Status send_unfragmented(int fd) {
   // RFC 9715 (IP Fragmentation Avoidance in DNS over UDP, section 3.1) asks UDP responders to
   // send DNS responses unfragmented, and labgate's replies fit 1232 bytes anyway. PROBE rather
   // than DO: the path MTU the kernel may have learnt (from ICMP anyone can forge) is ignored, so a
@@ -71,11 +62,9 @@ bool send_unfragmented(int fd, std::string* error) {
   // shared hash per reply (it writes ID 0). labgate's sockets are IPv4 only; an IPv6 socket would
   // need IPV6_MTU_DISCOVER = IPV6_PMTUDISC_PROBE (or IPV6_DONTFRAG) likewise.
   int probe = IP_PMTUDISC_PROBE;
-  if (::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe) != 0) {
-    *error = fmt::format("udp IP_MTU_DISCOVER: {}", std::strerror(errno));
-    return false;
-  }
-  return true;
+  if (::setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &probe, sizeof probe) != 0)
+    return Status::error(fmt::format("udp IP_MTU_DISCOVER: {}", std::strerror(errno)));
+  return Status::ok_status();
 }
 
 }  // namespace labgate::runtime

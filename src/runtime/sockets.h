@@ -4,17 +4,25 @@
 
 #include <string>
 
+#include "diag/result.h"
 #include "runtime/listen_address.h"
 
 namespace labgate::runtime {
 
-// A bound UDP socket, or -1 with *error set. On success with port 0, *bound gets the real port.
-int open_udp_socket(const ListenAddress& at, ListenAddress* bound, std::string* error);
+// An open socket (owned by the caller) and the address it is bound to, with the kernel's port
+// when port 0 was asked for.
+struct BoundSocket {
+  int fd = -1;
+  ListenAddress bound;
+};
+
+// A bound, non-blocking UDP socket.
+Result<BoundSocket> open_udp_socket(const ListenAddress& at);
 // Makes the UDP socket send with DF set, never fragmenting, whatever path MTU the kernel learnt
 // (IP_PMTUDISC_PROBE): for DNS replies (RFC 9715). Not for the UDP proxy, whose datagrams may be
-// larger than the path and are fragmented as the sender expects. False with *error set.
-bool send_unfragmented(int fd, std::string* error);
-// A listening TCP socket, or -1 with *error set.
-int open_tcp_listener(const ListenAddress& at, ListenAddress* bound, std::string* error);
+// larger than the path and are fragmented as the sender expects.
+Status send_unfragmented(int fd);
+// A listening, non-blocking TCP socket.
+Result<BoundSocket> open_tcp_listener(const ListenAddress& at);
 
 }  // namespace labgate::runtime

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "diag/diagnostic.h"
+#include "support/status.h"
 #include "support/udp_query.h"
 #include "topology/loader.h"
 #include "topology/seed.h"
@@ -15,6 +16,7 @@
 namespace labgate::daemon {
 namespace {
 
+using ::labgate::test_support::IsOk;
 using test_support::first_a;
 using test_support::udp_exchange;
 
@@ -49,9 +51,8 @@ double value_of(const MetricsRegistry& r, const std::string& name, const std::st
 
 TEST(DaemonTest, ServesTheSeedAndCountsWhatItAnswers) {
   Daemon d(plan_of(seed_topology_text()), loopback_options());
-  std::string error;
-  ASSERT_TRUE(d.configure(&error)) << error;
-  ASSERT_TRUE(d.bind(&error)) << error;
+  ASSERT_TRUE(IsOk(d.configure()));
+  ASSERT_TRUE(IsOk(d.bind()));
   d.start();
   EXPECT_EQ(d.status().rfind("serving DNS for zone 'cluster' on udp+tcp 127.0.0.1:", 0), 0u)
       << d.status();
@@ -72,13 +73,12 @@ TEST(DaemonTest, ServesTheSeedAndCountsWhatItAnswers) {
 
 TEST(DaemonTest, AReloadThatOneComponentRefusesChangesNothing) {
   Daemon d(plan_of(seed_topology_text()), loopback_options());
-  std::string error;
-  ASSERT_TRUE(d.configure(&error)) << error;
-  ASSERT_TRUE(d.bind(&error)) << error;
+  ASSERT_TRUE(IsOk(d.configure()));
+  ASSERT_TRUE(IsOk(d.bind()));
   d.start();
-  std::vector<std::string> log;
-  ASSERT_TRUE(d.reload(plan_of(seed_topology_text()), &error, &log)) << error;
-  EXPECT_EQ(log,
+  Result<std::vector<std::string>> log = d.reload(plan_of(seed_topology_text()));
+  ASSERT_TRUE(IsOk(log));
+  EXPECT_EQ(*log,
             std::vector<std::string>({"reloaded: zone 'cluster', 3 names",
                                       "reloaded the UDP proxy: 0 forwards kept as they were, "
                                       "0 changed, 0 added, 0 removed",
@@ -90,10 +90,9 @@ TEST(DaemonTest, AReloadThatOneComponentRefusesChangesNothing) {
     renamed.replace(at, 4, "home:");
   for (size_t at; (at = renamed.find("lan,")) != std::string::npos;)
     renamed.replace(at, 4, "home,");
-  log.clear();
-  EXPECT_FALSE(d.reload(plan_of(renamed), &error, &log));
-  EXPECT_EQ(error, "no network named 'lan' for the loopback view");
-  EXPECT_TRUE(log.empty());
+  Result<std::vector<std::string>> refused = d.reload(plan_of(renamed));
+  EXPECT_FALSE(refused);
+  EXPECT_EQ(refused.error(), "no network named 'lan' for the loopback view");
   // Still the first answers.
   auto reply =
       udp_exchange(d.dns().bound()[0], dns::testing::make_query("argocd.cluster", dns::type::kA));

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/status.h"
+
 #include <cstring>
 #include <thread>
 
@@ -24,6 +26,8 @@
 
 namespace labgate::dns {
 namespace {
+
+using ::labgate::test_support::IsOk;
 
 using testing::Bytes;
 using testing::make_query;
@@ -200,7 +204,6 @@ class ForwarderTest : public ::testing::Test {
     Diagnostics d;
     Topology t = check_topology(seed_topology_text(), d);
     ASSERT_FALSE(d.has_errors());
-    std::string error;
     auto authority = Authority::build(compile(t).dns, {.loopback_view = "lan"}).value();
     auto config = std::make_shared<ForwardingConfig>();
     config->upstreams = std::move(upstreams);
@@ -208,7 +211,7 @@ class ForwarderTest : public ::testing::Test {
     options.forwarder.try_timeout = 200ms;
     service_ = std::make_unique<DnsService>(authority, config, options);
     // One loop, so that every client meets the same cache and the same queries in flight.
-    ASSERT_TRUE(server_.bind(*service_, {{Ipv4{kLoopback}, 0}}, 1, &error)) << error;
+    ASSERT_TRUE(IsOk(server_.bind(*service_, {{Ipv4{kLoopback}, 0}}, 1)));
     server_.start();
   }
   void TearDown() override { server_.stop(); }

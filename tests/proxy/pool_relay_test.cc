@@ -13,12 +13,17 @@
 
 #include <gtest/gtest.h>
 
+#include "support/status.h"
+
 #include "proxy/health_checker.h"
 #include "proxy/loopback_test_util.h"
 #include "proxy/proxy_server.h"
 
 namespace labgate::proxy {
 namespace {
+
+using ::labgate::test_support::IsOk;
+using ::labgate::test_support::take;
 
 using namespace loopback;  // NOLINT: the test's sockets
 
@@ -76,8 +81,7 @@ TEST(PoolRelayTest, RoundRobinAlternatesAndADeadBackendCostsNoClientAnything) {
   ProxyForward f = pool_of({a.backend(), {kLoopback, dead}, b.backend()});
   f.health_interval_ms = 60000;  // checked (so marked down passively); one check each at start
   ProxyServer server({f});
-  std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   uint16_t port = server.forwards()[0].listen.port;
   // The first client sent to the dead backend is sent on to the next one, and the dead one is
@@ -93,8 +97,7 @@ TEST(PoolRelayTest, RoundRobinAlternatesAndADeadBackendCostsNoClientAnything) {
 
 TEST(PoolRelayTest, EveryBackendDeadClosesTheClient) {
   ProxyServer server({pool_of({{kLoopback, dead_port()}, {kLoopback, dead_port()}})});
-  std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   int client = connect_to(server.forwards()[0].listen.port);
   EXPECT_EQ(read_to_eof(client), "");
@@ -155,8 +158,7 @@ TEST(AcceptProxyTest, TrustedSourceHeaderNamesTheClient) {
   f.accept_proxy = {Ipv4Prefix{Ipv4{0x7F000000}, 8}};
   f.send_proxy_header = ProxyVersion::kV1;
   ProxyServer server({f});
-  std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   uint16_t port = server.forwards()[0].listen.port;
   const std::string sent_on = "PROXY TCP4 10.1.2.3 192.168.1.55 40000 443\r\n";
@@ -195,8 +197,7 @@ TEST(AcceptProxyTest, UntrustedSourceIsClosedAtOnce) {
   ProxyForward f = pool_of({backend.backend()});
   f.accept_proxy = {Ipv4Prefix{Ipv4{0x0A000000}, 8}};  // 10.0.0.0/8: not loopback
   ProxyServer server({f});
-  std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   int client = connect_to(server.forwards()[0].listen.port);
   send_all(client, "PROXY TCP4 10.1.2.3 192.168.1.55 40000 443\r\n");
@@ -213,8 +214,7 @@ TEST(ReloadTest, KeptListenerStaysChangedGetsNewSettingsRemovedDrains) {
   ProxyForward second = pool_of({a.backend()});
   second.label = "second";
   ProxyServer server({first, second}, /*drain_ms=*/300);
-  std::string error;
-  ASSERT_TRUE(server.bind(2, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(2)));
   server.start();
   uint16_t p1 = server.forwards()[0].listen.port;
   uint16_t p2 = server.forwards()[1].listen.port;
@@ -238,7 +238,7 @@ TEST(ReloadTest, KeptListenerStaysChangedGetsNewSettingsRemovedDrains) {
   ProxyForward third = pool_of({b.backend()});
   third.label = "third";
   ForwardDiff diff;
-  ASSERT_TRUE(server.reload({changed, third}, &diff, &error)) << error;
+  ASSERT_TRUE(IsOk(take(server.reload({changed, third}), &diff)));
   EXPECT_EQ(diff.changed, 1u);
   EXPECT_EQ(diff.added, 1u);
   EXPECT_EQ(diff.removed, (std::vector<size_t>{1}));
@@ -263,7 +263,7 @@ TEST(ReloadTest, KeptListenerStaysChangedGetsNewSettingsRemovedDrains) {
   // A reload that cannot open its new listener changes nothing.
   ProxyForward clash = pool_of({b.backend()});
   clash.listen = {Ipv4{0x08080808}, 1};  // not an address of this machine
-  EXPECT_FALSE(server.reload({changed, clash}, &diff, &error));
+  EXPECT_FALSE(server.reload({changed, clash}));
   EXPECT_EQ(server.forwards().size(), 2u);
   EXPECT_EQ(served_by(p3, {&a, &b}, "still third"), 1);
   for (int fd : {c1, a1, c2, a2}) ::close(fd);

@@ -18,10 +18,14 @@
 
 #include <gtest/gtest.h>
 
+#include "support/status.h"
+
 #include "proxy/loopback_test_util.h"
 
 namespace labgate::proxy {
 namespace {
+
+using ::labgate::test_support::IsOk;
 
 using namespace loopback;  // NOLINT: the test's sockets
 
@@ -44,8 +48,7 @@ TEST(RelayTest, HalfCloseBothWaysAndProxyHeader) {
   ProxyForward f = forward_to(backend.backend());
   f.send_proxy_header = ProxyVersion::kV1;
   ProxyServer server({f});
-  std::string error;
-  ASSERT_TRUE(server.bind(2, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(2)));
   server.start();
   int client = connect_to(server.forwards()[0].listen.port);
   int b = backend.accept_within(5000);
@@ -75,8 +78,7 @@ TEST(RelayTest, RoutesByServerName) {
   ProxyForward f = forward_to(fallback.backend());
   f.sni_routes = {{"a.example", a.backend()}, {"*.cluster", wild.backend()}};
   ProxyServer server({f});
-  std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   uint16_t port = server.forwards()[0].listen.port;
 
@@ -117,8 +119,7 @@ TEST(RelayTest, NoDefaultRouteClosesUnknownNames) {
   f.sni_routes = {{"a.example", a.backend()}};
   f.has_default = false;
   ProxyServer server({f});
-  std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   int client = connect_to(server.forwards()[0].listen.port);
   send_all(client, hello("openssl-tls12-b.example.bin"));
@@ -133,8 +134,7 @@ TEST(RelayTest, ConnectionLimitRefusesCleanlyAndRecovers) {
   ProxyForward f = forward_to(backend.backend());
   f.max_connections = 2;
   ProxyServer server({f});
-  std::string error;
-  ASSERT_TRUE(server.bind(2, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(2)));
   server.start();
   uint16_t port = server.forwards()[0].listen.port;
   // One at a time, so that b1 is c1's backend side and b2 is c2's: with two loops, connections
@@ -172,8 +172,7 @@ TEST(RelayTest, BackendDownClosesTheClient) {
     dead_port = gone.port;
   }
   ProxyServer server({forward_to({kLoopback, dead_port})});
-  std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   int client = connect_to(server.forwards()[0].listen.port);
   EXPECT_EQ(read_to_eof(client), "");
@@ -200,8 +199,7 @@ struct OneRelayedConnection {
   int client = -1, backend_side = -1;
 
   OneRelayedConnection() {
-    std::string error;
-    if (!server.bind(1, &error)) return;
+    if (!server.bind(1).ok()) return;
     server.start();
     client = connect_to(server.forwards()[0].listen.port);
     backend_side = backend.accept_within(5000);

@@ -14,12 +14,16 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "support/status.h"
+
 #include "diag/diagnostic.h"
 #include "proxy/udp_loopback.h"
 #include "topology/loader.h"
 
 namespace labgate::proxy {
 namespace {
+
+using ::labgate::test_support::IsOk;
 
 using test_support::EchoBackend;
 using test_support::eventually;
@@ -35,8 +39,7 @@ std::string from_source(std::string_view payload, const sockaddr_in& sender) {
 TEST(UdpRelayTest, EachClientGetsItsOwnRepliesFromTheListenAddress) {
   EchoBackend backend(from_source);
   UdpProxyServer proxy({forward_to(backend)});
-  std::string error;
-  ASSERT_TRUE(proxy.bind(2, &error)) << error;
+  ASSERT_TRUE(IsOk(proxy.bind(2)));
   proxy.start();
   const uint16_t port = proxy.forwards()[0].listen.port;
   const std::string listen = fmt::format("127.0.0.1:{}", port);
@@ -75,8 +78,7 @@ TEST(UdpRelayTest, IdleSessionExpiresAndANewOneOpens) {
   UdpForward f = forward_to(backend);
   f.idle_timeout_ms = 200;
   UdpProxyServer proxy({f});
-  std::string error;
-  ASSERT_TRUE(proxy.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(proxy.bind(1)));
   proxy.start();
   const uint16_t port = proxy.forwards()[0].listen.port;
 
@@ -99,8 +101,7 @@ TEST(UdpRelayTest, NewClientsPastTheLimitAreDroppedAndCounted) {
   f.max_sessions = 1;
   f.idle_timeout_ms = 300;
   UdpProxyServer proxy({f});
-  std::string error;
-  ASSERT_TRUE(proxy.bind(2, &error)) << error;
+  ASSERT_TRUE(IsOk(proxy.bind(2)));
   proxy.start();
   const uint16_t port = proxy.forwards()[0].listen.port;
 
@@ -122,8 +123,7 @@ TEST(UdpRelayTest, NewClientsPastTheLimitAreDroppedAndCounted) {
 TEST(UdpRelayTest, ABurstOfDatagramsMakesTheRoundTrip) {
   EchoBackend backend(from_source);
   UdpProxyServer proxy({forward_to(backend)});
-  std::string error;
-  ASSERT_TRUE(proxy.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(proxy.bind(1)));
   proxy.start();
   const uint16_t port = proxy.forwards()[0].listen.port;
 

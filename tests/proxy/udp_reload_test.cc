@@ -11,11 +11,16 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "support/status.h"
+
 #include "proxy/udp_loopback.h"
 #include "proxy/udp_server.h"
 
 namespace labgate::proxy {
 namespace {
+
+using ::labgate::test_support::IsOk;
+using ::labgate::test_support::take;
 
 using test_support::EchoBackend;
 using test_support::eventually;
@@ -33,8 +38,7 @@ EchoBackend::Reply tagged(std::string tag) {
 TEST(UdpReloadTest, KeptForwardKeepsItsSocketAndTheClientsSession) {
   EchoBackend one(tagged("one")), two(tagged("two"));
   UdpProxyServer proxy({forward_to(one)});
-  std::string error;
-  ASSERT_TRUE(proxy.bind(2, &error)) << error;
+  ASSERT_TRUE(IsOk(proxy.bind(2)));
   proxy.start();
   const uint16_t port = proxy.forwards()[0].listen.port;
   UdpSocket client;
@@ -46,7 +50,7 @@ TEST(UdpReloadTest, KeptForwardKeepsItsSocketAndTheClientsSession) {
   std::vector<UdpForward> next = proxy.forwards();
   next.push_back(forward_to(two, 0, "added"));
   ForwardDiff diff;
-  ASSERT_TRUE(proxy.reload(next, &diff, &error)) << error;
+  ASSERT_TRUE(IsOk(take(proxy.reload(next), &diff)));
   EXPECT_EQ(diff.unchanged, 1u);
   EXPECT_EQ(diff.added, 1u);
   EXPECT_TRUE(diff.removed.empty());
@@ -63,15 +67,14 @@ TEST(UdpReloadTest, KeptForwardKeepsItsSocketAndTheClientsSession) {
 TEST(UdpReloadTest, ChangedBackendServesNewClientsWhileOpenSessionsKeepTheOld) {
   EchoBackend one(tagged("one")), two(tagged("two"));
   UdpProxyServer proxy({forward_to(one)});
-  std::string error;
-  ASSERT_TRUE(proxy.bind(2, &error)) << error;
+  ASSERT_TRUE(IsOk(proxy.bind(2)));
   proxy.start();
   const uint16_t port = proxy.forwards()[0].listen.port;
   UdpSocket old_client;
   ASSERT_EQ(old_client.ask(port, "x").rfind("one x", 0), 0u);
 
   ForwardDiff diff;
-  ASSERT_TRUE(proxy.reload({forward_to(two, port)}, &diff, &error)) << error;
+  ASSERT_TRUE(IsOk(take(proxy.reload({forward_to(two, port)}), &diff)));
   EXPECT_EQ(diff.changed, 1u);
   EXPECT_EQ(proxy.forwards()[0].backend, two.backend());
 
@@ -91,8 +94,7 @@ TEST(UdpReloadTest, ChangedBackendServesNewClientsWhileOpenSessionsKeepTheOld) {
 TEST(UdpReloadTest, RemovedForwardStopsAnsweringAndClosesItsSockets) {
   EchoBackend one(tagged("one")), two(tagged("two"));
   UdpProxyServer proxy({forward_to(one, 0, "kept"), forward_to(two, 0, "removed")});
-  std::string error;
-  ASSERT_TRUE(proxy.bind(2, &error)) << error;
+  ASSERT_TRUE(IsOk(proxy.bind(2)));
   proxy.start();
   const uint16_t kept = proxy.forwards()[0].listen.port;
   const uint16_t removed = proxy.forwards()[1].listen.port;
@@ -100,7 +102,7 @@ TEST(UdpReloadTest, RemovedForwardStopsAnsweringAndClosesItsSockets) {
   ASSERT_EQ(client.ask(removed, "r").rfind("two r", 0), 0u);
 
   ForwardDiff diff;
-  ASSERT_TRUE(proxy.reload({proxy.forwards()[0]}, &diff, &error)) << error;
+  ASSERT_TRUE(IsOk(take(proxy.reload({proxy.forwards()[0]}), &diff)));
   ASSERT_EQ(diff.removed, std::vector<size_t>{1});
   ASSERT_EQ(proxy.forwards().size(), 1u);
 
@@ -113,11 +115,10 @@ TEST(UdpReloadTest, RemovedForwardStopsAnsweringAndClosesItsSockets) {
 TEST(UdpReloadTest, ServerStartedWithoutForwardsGetsOneByReload) {
   EchoBackend one(tagged("one"));
   UdpProxyServer proxy({});
-  std::string error;
-  ASSERT_TRUE(proxy.bind(2, &error)) << error;
+  ASSERT_TRUE(IsOk(proxy.bind(2)));
   proxy.start();
   ForwardDiff diff;
-  ASSERT_TRUE(proxy.reload({forward_to(one)}, &diff, &error)) << error;
+  ASSERT_TRUE(IsOk(take(proxy.reload({forward_to(one)}), &diff)));
   EXPECT_EQ(diff.added, 1u);
   ASSERT_EQ(proxy.forwards().size(), 1u);
   const uint16_t port = proxy.forwards()[0].listen.port;
@@ -134,17 +135,16 @@ TEST(UdpReloadTest, SocketThatCannotBeBoundChangesNothing) {
   EchoBackend one(tagged("one")), two(tagged("two"));
   UdpProxyServer proxy({forward_to(one)});
   std::string error;
-  ASSERT_TRUE(proxy.bind(2, &error)) << error;
+  ASSERT_TRUE(IsOk(proxy.bind(2)));
   proxy.start();
   const uint16_t port = proxy.forwards()[0].listen.port;
   const std::vector<UdpForward> before = proxy.forwards();
   UdpSocket taken;  // bound without SO_REUSEPORT: the proxy cannot share its port
   ASSERT_TRUE(taken.bound);
 
-  ForwardDiff diff;
-  EXPECT_FALSE(
-      proxy.reload({forward_to(two, port), forward_to(two, taken.port, "busy")}, &diff, &error));
-  EXPECT_NE(error.find("busy"), std::string::npos) << error;
+  auto reloaded = proxy.reload({forward_to(two, port), forward_to(two, taken.port, "busy")});
+  EXPECT_FALSE(reloaded);
+  EXPECT_NE(reloaded.error().find("busy"), std::string::npos) << reloaded.error();
   EXPECT_EQ(proxy.forwards(), before);
   UdpSocket client;
   EXPECT_EQ(client.ask(port, "q").rfind("one q", 0), 0u);  // still the old backend

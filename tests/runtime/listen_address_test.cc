@@ -6,21 +6,20 @@ namespace labgate::runtime {
 namespace {
 
 TEST(ListenAddress, Parses) {
-  std::string error;
-  auto a = ListenAddress::parse("192.168.1.55:53", &error);
-  ASSERT_TRUE(a) << error;
+  auto a = ListenAddress::parse("192.168.1.55:53");
+  ASSERT_TRUE(a) << a.error();
   EXPECT_EQ(a->address.str(), "192.168.1.55");
   EXPECT_EQ(a->port, 53);
   EXPECT_EQ(a->str(), "192.168.1.55:53");
-  EXPECT_EQ(ListenAddress::parse("127.0.0.1:0", &error)->port, 0);
+  EXPECT_EQ(ListenAddress::parse("127.0.0.1:0")->port, 0);
 }
 
 TEST(ListenAddress, RejectsMalformed) {
   for (const char* bad : {"", "192.168.1.55", "192.168.1.55:", ":53", "192.168.1.55:65536",
                           "192.168.1.55:5x", "192.168.1.55:-1", "host:53", "1.2.3:53"}) {
-    std::string error;
-    EXPECT_FALSE(ListenAddress::parse(bad, &error)) << bad;
-    EXPECT_FALSE(error.empty()) << bad;
+    auto a = ListenAddress::parse(bad);
+    EXPECT_FALSE(a) << bad;
+    EXPECT_FALSE(a.error().empty()) << bad;
   }
 }
 

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/status.h"
+
 #include <atomic>
 #include <thread>
 
@@ -22,6 +24,8 @@
 
 namespace labgate::runtime {
 namespace {
+
+using ::labgate::test_support::IsOk;
 
 using dns::testing::Bytes;
 using dns::testing::make_query;
@@ -40,8 +44,7 @@ class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     service_ = std::make_unique<dns::DnsService>(authority_for(seed_topology_text(), "lan"));
-    std::string error;
-    ASSERT_TRUE(server_.bind(*service_, {{Ipv4{0x7F000001}, 0}}, 2, &error)) << error;
+    ASSERT_TRUE(IsOk(server_.bind(*service_, {{Ipv4{0x7F000001}, 0}}, 2)));
     ASSERT_EQ(server_.bound().size(), 1u);
     ASSERT_NE(server_.bound()[0].port, 0);
     server_.start();
@@ -151,8 +154,7 @@ TEST(Server, AnswersEveryQueryOfABurstAtTheClientThatAskedIt) {
   // One loop, so both clients' datagrams share its socket and its batches.
   dns::DnsService service(authority_for(seed_topology_text(), "lan"));
   Server server;
-  std::string error;
-  ASSERT_TRUE(server.bind(service, {{Ipv4{0x7F000001}, 0}}, 1, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(service, {{Ipv4{0x7F000001}, 0}}, 1)));
   server.start();
   constexpr int kPerClient = 70;  // both clients together: more than four batches of 32
   int clients[2];
@@ -193,10 +195,10 @@ TEST(Server, AnswersEveryQueryOfABurstAtTheClientThatAskedIt) {
 TEST(Server, BindFailureIsReportedAndLeavesNothingOpen) {
   dns::DnsService service(authority_for(seed_topology_text(), ""));
   Server server;
-  std::string error;
   // 192.0.2.1 (TEST-NET-1) is not an address of this machine.
-  EXPECT_FALSE(server.bind(service, {{Ipv4{0xC0000201}, 5353}}, 2, &error));
-  EXPECT_NE(error.find("192.0.2.1:5353"), std::string::npos) << error;
+  Status bound = server.bind(service, {{Ipv4{0xC0000201}, 5353}}, 2);
+  EXPECT_FALSE(bound.ok());
+  EXPECT_NE(bound.message().find("192.0.2.1:5353"), std::string::npos) << bound.message();
   EXPECT_TRUE(server.bound().empty());
 }
 

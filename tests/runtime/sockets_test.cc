@@ -21,23 +21,22 @@ int int_option(int fd, int level, int name) {
 // may have learnt (see sockets.cc); the UDP proxy's sockets keep the default, so its datagrams
 // may be fragmented as their sender expects.
 TEST(Sockets, DnsUdpSocketsSendUnfragmentedOthersKeepTheDefault) {
-  ListenAddress bound;
-  std::string error;
-  int fd = open_udp_socket({Ipv4{0x7F000001}, 0}, &bound, &error);
-  ASSERT_GE(fd, 0) << error;
+  Result<BoundSocket> socket = open_udp_socket({Ipv4{0x7F000001}, 0});
+  ASSERT_TRUE(socket) << socket.error();
+  const int fd = socket->fd;
   EXPECT_NE(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
   EXPECT_EQ(int_option(fd, SOL_SOCKET, SO_REUSEPORT), 1);
-  EXPECT_NE(bound.port, 0);
-  ASSERT_TRUE(send_unfragmented(fd, &error)) << error;
+  EXPECT_NE(socket->bound.port, 0);
+  Status unfragmented = send_unfragmented(fd);
+  ASSERT_TRUE(unfragmented.ok()) << unfragmented.to_string();
   EXPECT_EQ(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
   ::close(fd);
 }
 
 TEST(Sockets, TcpListenersKeepTheDefaultPathMtuDiscovery) {
-  ListenAddress bound;
-  std::string error;
-  int fd = open_tcp_listener({Ipv4{0x7F000001}, 0}, &bound, &error);
-  ASSERT_GE(fd, 0) << error;
+  Result<BoundSocket> socket = open_tcp_listener({Ipv4{0x7F000001}, 0});
+  ASSERT_TRUE(socket) << socket.error();
+  const int fd = socket->fd;
   EXPECT_NE(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
   ::close(fd);
 }
