@@ -81,9 +81,9 @@ ProxyOptions proxy_options(const Topology& t, const Forward& f, const ResolvedFo
     for (const auto& name : t.dns.names) {
       if (!name.ok) continue;
       std::optional<ResolvedTarget> target = resolve_target(t, name.service, f.service_port);
-      const Service* s = t.find_service(name.service);
-      const ServicePort* sp = s ? s->find_port(f.service_port) : nullptr;
-      if (!target || !sp || sp->protocol != Protocol::kTcp) continue;
+      const ServicePort* port =
+          target ? t.find_service(name.service)->find_port(f.service_port) : nullptr;
+      if (!port || port->protocol != Protocol::kTcp) continue;
       o.sni_routes.push_back({t.fqdn(name), *target});
     }
   }
