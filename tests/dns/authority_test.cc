@@ -126,7 +126,9 @@ TEST(Authority, SplitHorizonTable) {
     } else {
       EXPECT_EQ(r.a_wire, nullptr) << what;  // only A answers have precomputed bytes
     }
-    if (r.outcome != Outcome::kAnswer) EXPECT_EQ(r.answer_count, 0) << what;
+    if (r.outcome != Outcome::kAnswer) {
+      EXPECT_EQ(r.answer_count, 0) << what;
+    }
   }
 }
 

@@ -55,8 +55,9 @@ Served serve(Cache& cache, const Bytes& query, Cache::Clock::time_point now, boo
   size_t n = 0;
   s.hit = cache.lookup(q, query.data(), now, allow_stale, s.bytes.data(), limit, &n);
   s.bytes.resize(n);
-  if (s.hit != Cache::Hit::kMiss)
+  if (s.hit != Cache::Hit::kMiss) {
     EXPECT_EQ(parse_message(s.bytes.data(), n, &s.m), ParseStatus::kOk);
+  }
   return s;
 }
 
@@ -166,7 +167,9 @@ TEST(Cache, EvictsTheLeastRecentlyUsed) {
     Bytes reply = upstream(name, type::kA, {});
     ASSERT_TRUE(cache.insert(*Name::from_text(name), type::kA, reply.data(), reply.size(), t0));
     q[i] = make_query(name, type::kA);
-    if (i == 1) ASSERT_EQ(serve(cache, q[0], t0, false).hit, Cache::Hit::kFresh);  // n0 used
+    if (i == 1) {
+      ASSERT_EQ(serve(cache, q[0], t0, false).hit, Cache::Hit::kFresh);  // n0 used
+    }
   }
   EXPECT_EQ(cache.size(), 2u);
   EXPECT_EQ(serve(cache, q[0], t0, false).hit, Cache::Hit::kFresh);

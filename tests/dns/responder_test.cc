@@ -41,7 +41,9 @@ Reply ask(const Bytes& query, Ipv4 client, Transport t = Transport::kUdp) {
   r.bytes.resize(kMaxMessageBytes);
   r.size = respond(seed(), query.data(), query.size(), client, t, r.bytes.data(), r.bytes.size());
   r.bytes.resize(r.size);
-  if (r.size) EXPECT_EQ(parse_message(r.bytes.data(), r.size, &r.m), ParseStatus::kOk);
+  if (r.size) {
+    EXPECT_EQ(parse_message(r.bytes.data(), r.size, &r.m), ParseStatus::kOk);
+  }
   return r;
 }
 

@@ -377,9 +377,15 @@ TEST(ConfigDocs, EveryDiagnosticCodeIsDocumentedWithItsSeverity) {
                     << code << " of src/topology";
       continue;
     }
-    if (use.error) EXPECT_NE(row->second.find("error"), std::string::npos) << code;
-    if (use.warning) EXPECT_NE(row->second.find("warning"), std::string::npos) << code;
-    if (!use.warning) EXPECT_EQ(row->second.find("warning"), std::string::npos) << code;
+    if (use.error) {
+      EXPECT_NE(row->second.find("error"), std::string::npos) << code;
+    }
+    if (use.warning) {
+      EXPECT_NE(row->second.find("warning"), std::string::npos) << code;
+    }
+    if (!use.warning) {
+      EXPECT_EQ(row->second.find("warning"), std::string::npos) << code;
+    }
   }
 }
 

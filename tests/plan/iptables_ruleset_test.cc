@@ -47,7 +47,9 @@ TEST(IptablesRuleset, TouchesOnlyLabgateChains) {
       ++rules;
       EXPECT_TRUE(line.starts_with("-A LABGATE-")) << line;
     }
-    if (line.starts_with(":")) EXPECT_TRUE(line.starts_with(":LABGATE-")) << line;
+    if (line.starts_with(":")) {
+      EXPECT_TRUE(line.starts_with(":LABGATE-")) << line;
+    }
   }
   // 4 forwards x (prerouting + output) + hairpin + masquerade + 3 state + egress + 2 inbound.
   EXPECT_EQ(rules, 8 + 2 + 6);

@@ -61,7 +61,8 @@ TEST(Plan, ForwardsCarryEveryTargetAndTheirProxyOptions) {
   const ResolvedForward& pool = plan.forwarding.forwards[0];
   EXPECT_EQ(pool.label(), "lan:443 -> ingress:https");
   ASSERT_EQ(pool.targets().size(), 2u);
-  EXPECT_EQ(pool.targets()[1], (ResolvedTarget{"ingress2", "https", *Ipv4::parse("192.168.100.81"), 8443}));
+  EXPECT_EQ(pool.targets()[1],
+            (ResolvedTarget{"ingress2", "https", *Ipv4::parse("192.168.100.81"), 8443}));
   // Several targets and no health_check: checked by default, here and nowhere else.
   EXPECT_EQ(pool.proxy.health_interval_ms, kDefaultHealthIntervalMs);
   EXPECT_EQ(pool.proxy.health_timeout_ms, kDefaultHealthTimeoutMs);

@@ -218,7 +218,9 @@ TEST(ShowJsonFields, NullsWhereFieldsDoNotApply) {
       EXPECT_TRUE(e["name"].is_null());
       EXPECT_TRUE(e["ports"].is_null());
     }
-    if (e["role"] == "service") EXPECT_EQ(e["ports"][0]["protocol"], "udp");
+    if (e["role"] == "service") {
+      EXPECT_EQ(e["ports"][0]["protocol"], "udp");
+    }
   }
 }
 
