@@ -52,7 +52,7 @@ class DnsService::Handler : public runtime::LoopHandler {
   size_t handle(const uint8_t* message, size_t size, const runtime::ReplyPath& from, uint8_t* out,
                 size_t out_capacity) override {
     if (from.transport == runtime::Transport::kUdp && limiter_.enabled() &&
-        (from.client.value >> 24) != 127) {
+        (from.client.value >> 24) != 127 && !unlimited(from.client)) {
       switch (limiter_.check(from.client, now_)) {
         case RateLimiter::Verdict::kAnswer:
           break;
@@ -95,6 +95,14 @@ class DnsService::Handler : public runtime::LoopHandler {
     // Too much in flight, or no upstream reachable at all: stale if there is, else SERVFAIL.
     if (cache_.lookup(q, message, now_, true, out, limit, &n) != Cache::Hit::kMiss) return n;
     return write_short_reply(q, message, rcode::kServFail, flag::kRa, out, capacity);
+  }
+
+  // Clients on the file's own networks are served at full speed (a few prefix tests, no lock).
+  bool unlimited(Ipv4 client) const {
+    if (!snapshot_->forwarding) return false;
+    for (const Ipv4Prefix& p : snapshot_->forwarding->unlimited)
+      if (p.contains(client)) return true;
+    return false;
   }
 
   // The rate limiter's "slip": an empty TC reply, so a real client retries over TCP.

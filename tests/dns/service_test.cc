@@ -132,5 +132,34 @@ TEST_F(ServiceTest, TheRateLimitDropsAndSlipsUdpOnly) {
   EXPECT_EQ(parsed(ask(q, kClusterClient)).answers.size(), 1u);
 }
 
+TEST_F(ServiceTest, TheFilesOwnNetworksAreNotRateLimited) {
+  // The default of `labgate run`: the limit is for sources the file does not know. A whole
+  // Kubernetes cluster shares one /24, so limiting it per prefix throttles every node at once.
+  Diagnostics d;
+  Topology t = check_topology(seed_topology_text(), d);
+  std::string error;
+  auto config = std::make_shared<ForwardingConfig>();
+  config->unlimited = {*Ipv4Prefix::parse("192.168.1.0/24"),
+                       *Ipv4Prefix::parse("192.168.100.0/24")};
+  service_ =
+      std::make_unique<DnsService>(Authority::build(t, {}, &error), config,
+                                   DnsServiceOptions{.rate_limit = 2, .rate_limit_burst = 2});
+  handler_ = service_->make_loop_handler();
+  handler_->attach(&loop_);
+  handler_->refresh();
+  const Bytes q = make_query("argocd.cluster", type::kA, {.id = 9});
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(parsed(ask(q, kClusterClient)).answers.size(), 1u) << i;
+    ASSERT_EQ(parsed(ask(q, kLanClient)).answers.size(), 1u) << i;
+  }
+  // A stranger still meets the limit: two answered (REFUSED, it is on no network), then
+  // drop, TC, drop, TC.
+  const Ipv4 stranger{0xAC100001};  // 172.16.0.1
+  EXPECT_EQ(parsed(ask(q, stranger)).header.rcode(), rcode::kRefused);
+  EXPECT_EQ(parsed(ask(q, stranger)).header.rcode(), rcode::kRefused);
+  EXPECT_TRUE(ask(q, stranger).empty());
+  EXPECT_TRUE(parsed(ask(q, stranger)).header.flags & flag::kTc);
+}
+
 }  // namespace
 }  // namespace labgate::dns
