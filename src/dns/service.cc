@@ -90,7 +90,8 @@ class DnsService::Handler : public runtime::LoopHandler {
     const size_t limit = reply_limit(q, from.transport, capacity);
     size_t n = 0;
     if (cache_.lookup(q, message, now_, false, out, limit, &n) == Cache::Hit::kFresh) return n;
-    if (forwarder_ && forwarder_->forward(snapshot_->forwarding, q, message, size, from, limit))
+    if (forwarder_ && forwarder_->forward(snapshot_->forwarding, q, message, size, from, limit,
+                                          snapshot_->authority))
       return runtime::LoopHandler::kDeferred;
     // Too much in flight, or no upstream reachable at all: stale if there is, else SERVFAIL.
     if (cache_.lookup(q, message, now_, true, out, limit, &n) != Cache::Hit::kMiss) return n;
