@@ -222,9 +222,11 @@ int run(const RunOptions& o) {
   proxy_server.stop();
   udp_proxy.stop();
   runtime::Server::Stats stats = server.stats();
-  runtime::log_info(fmt::format("stopped after {} answers ({} over UDP in {} batches, {} over TCP)",
-                                stats.udp_answers + stats.tcp_answers, stats.udp_answers,
-                                stats.udp_batches, stats.tcp_answers));
+  runtime::log_info(
+      fmt::format("stopped after {} answers ({} over UDP in {} batches, {} over TCP); "
+                  "{} TCP connections evicted for room, {} closed mid-message",
+                  stats.udp_answers + stats.tcp_answers, stats.udp_answers, stats.udp_batches,
+                  stats.tcp_answers, stats.tcp_evicted, stats.tcp_stalled));
   return kExitOk;
 }
 

@@ -70,4 +70,7 @@ awk -v t="$closed" 'BEGIN { exit !(t <= 8) }' || fail "the trickler was closed a
 [ "$(answered $lan 192.168.1.55 192.168.1.10)" = 16 ] || fail "TCP from the LAN after the trickler"
 
 labgate_stop
+# The daemon accounts for what it did: evictions (the abuser's) and the stalled message.
+grep -qE "; [0-9]*[1-9][0-9]* TCP connections evicted for room, 1 closed mid-message" "$tmp/run.log" ||
+  fail "the stop line does not count the evictions and the stalled message: $(tail -1 "$tmp/run.log")"
 echo "PASS"
