@@ -41,6 +41,7 @@ answered() {
 
 # The abuser: 2,000 idle connections from 192.168.100.60, held open until its stdin closes.
 coproc HOLD { ip netns exec $cluster python3 "$abuse" hold 192.168.100.1 53 192.168.100.60 2000; }
+hold_pid=$HOLD_PID # bash unsets HOLD_PID when the coprocess ends
 read -r -t 60 opened <&"${HOLD[0]}" || fail "the abuser did not finish connecting within 60 s"
 [ "$opened" = "opened 2000" ] || fail "the abuser: '$opened'"
 
@@ -58,8 +59,8 @@ echo "the abuser sees: $still"
 [ "$self_ok" = 16 ] || fail "TCP queries from the abuser's own address answered: $self_ok/16"
 [ "$held" -le 64 ] || fail "the server holds $held connections of one client (bound: 64 per loop)"
 eval "exec ${HOLD[1]}>&-"
-kill "$HOLD_PID" 2>/dev/null
-wait "$HOLD_PID" 2>/dev/null
+kill "$hold_pid" 2>/dev/null
+wait "$hold_pid" 2>/dev/null
 
 # The trickler: no slot for a message that makes no progress.
 closed=$(ip netns exec $cluster python3 "$abuse" trickle 192.168.100.1 53 192.168.100.60)
