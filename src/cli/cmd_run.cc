@@ -73,7 +73,6 @@ std::shared_ptr<const dns::ForwardingConfig> forwarding_config(const Topology& t
   for (const auto& n : t.networks) {
     if (!n.ok) continue;
     if (t.dns.may_recurse(n.name)) config->recursion.push_back(n.subnet);
-    config->unlimited.push_back(n.subnet);  // the rate limit is for sources the file does not know
   }
   return config;
 }
@@ -222,11 +221,9 @@ int run(const RunOptions& o) {
   proxy_server.stop();
   udp_proxy.stop();
   runtime::Server::Stats stats = server.stats();
-  runtime::log_info(
-      fmt::format("stopped after {} answers ({} over UDP in {} batches, {} over TCP); "
-                  "{} TCP connections evicted for room, {} closed mid-message",
-                  stats.udp_answers + stats.tcp_answers, stats.udp_answers, stats.udp_batches,
-                  stats.tcp_answers, stats.tcp_evicted, stats.tcp_stalled));
+  runtime::log_info(fmt::format("stopped after {} answers ({} over UDP in {} batches, {} over TCP)",
+                                stats.udp_answers + stats.tcp_answers, stats.udp_answers,
+                                stats.udp_batches, stats.tcp_answers));
   return kExitOk;
 }
 
@@ -243,10 +240,9 @@ void add_run_command(CLI::App& app, int& exit_status) {
   // For tests on loopback: clients in 127.0.0.0/8 get this network's view.
   cmd->add_option("--view-for-loopback", o->loopback_view)->group("");
   cmd->add_option("--rate-limit", o->rate_limit,
-                  "UDP DNS answers per second per client /24 outside the file's networks, "
-                  "bursts of twice that; beyond it queries are dropped, every second one "
-                  "answered TC (default 200, 0: off; the file's networks, loopback and TCP are "
-                  "not limited)");
+                  "UDP DNS answers per second per client /24, bursts of twice that; beyond it "
+                  "queries are dropped, every second one answered TC (default 200, 0: off; "
+                  "loopback and TCP are not limited)");
   // For tests and benchmarks: the port of every upstream (default 53).
   cmd->add_option("--upstream-port", o->upstream_port)->group("")->check(CLI::Range(1, 65535));
   cmd->add_option("--proxy-drain", o->proxy_drain_seconds,

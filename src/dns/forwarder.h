@@ -42,9 +42,6 @@ struct ForwardingConfig {
   std::vector<Upstream> upstreams;  // tried in order
   // Clients whose source address is in one of these may recurse; loopback clients always may.
   std::vector<Ipv4Prefix> recursion;
-  // Clients whose source address is in one of these are not rate-limited (DnsService): the file's
-  // own networks, whose clients labgate serves at full speed; the limit is for unknown sources.
-  std::vector<Ipv4Prefix> unlimited;
 
   bool enabled() const { return !upstreams.empty(); }
   bool allowed(Ipv4 client) const;

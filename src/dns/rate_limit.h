@@ -7,7 +7,7 @@
 // Fixed memory, no allocation after construction: a direct-mapped table of buckets. Two prefixes
 // that share a slot evict each other, which only ever gives a prefix a fresh (full) bucket.
 // Not thread-safe: one per event loop (so the effective rate is per loop and prefix). `labgate run`
-// applies it only to sources on none of the file's networks (ForwardingConfig::unlimited).
+// applies it only to sources on none of the file's networks (DnsService).
 #pragma once
 
 #include <chrono>

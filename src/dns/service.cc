@@ -98,13 +98,9 @@ class DnsService::Handler : public runtime::LoopHandler {
     return write_short_reply(q, message, rcode::kServFail, flag::kRa, out, capacity);
   }
 
-  // Clients on the file's own networks are served at full speed (a few prefix tests, no lock).
-  bool unlimited(Ipv4 client) const {
-    if (!snapshot_->forwarding) return false;
-    for (const Ipv4Prefix& p : snapshot_->forwarding->unlimited)
-      if (p.contains(client)) return true;
-    return false;
-  }
+  // Clients on the file's own networks are served at full speed: the Authority knows them (a
+  // prefix test per network, no lock); the limit is for sources the file does not know.
+  bool unlimited(Ipv4 client) const { return snapshot_->authority->view_for(client) >= 0; }
 
   // The rate limiter's "slip": an empty TC reply, so a real client retries over TCP.
   size_t slip(const uint8_t* message, size_t size, uint8_t* out, size_t capacity) {

@@ -162,6 +162,11 @@ void EventLoop::run() {
   }
   handler_->shutdown();
   free_retired();
+  if (tcp_evicted() || tcp_stalled())
+    log_info(
+        fmt::format("a DNS loop stops: {} TCP connections evicted for room, {} closed "
+                    "mid-message",
+                    tcp_evicted(), tcp_stalled()));
 }
 
 void EventLoop::free_retired() {

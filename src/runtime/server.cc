@@ -62,8 +62,6 @@ Server::Stats Server::stats() const {
     s.udp_answers += loop->udp_answers();
     s.udp_batches += loop->udp_batches();
     s.tcp_answers += loop->tcp_answers();
-    s.tcp_evicted += loop->tcp_evicted();
-    s.tcp_stalled += loop->tcp_stalled();
   }
   return s;
 }

@@ -31,7 +31,6 @@ class Server {
 
   struct Stats {
     uint64_t udp_answers = 0, udp_batches = 0, tcp_answers = 0;
-    uint64_t tcp_evicted = 0, tcp_stalled = 0;  // see EventLoop
   };
   Stats stats() const;
 

@@ -72,6 +72,6 @@ awk -v t="$closed" 'BEGIN { exit !(t <= 8) }' || fail "the trickler was closed a
 
 labgate_stop
 # The daemon accounts for what it did: evictions (the abuser's) and the stalled message.
-grep -qE "; [0-9]*[1-9][0-9]* TCP connections evicted for room, 1 closed mid-message" "$tmp/run.log" ||
-  fail "the stop line does not count the evictions and the stalled message: $(tail -1 "$tmp/run.log")"
+grep -qE "a DNS loop stops: [0-9]*[1-9][0-9]* TCP connections evicted for room, 1 closed mid-message" "$tmp/run.log" ||
+  fail "the loop's stop line does not count the evictions and the stalled message: $(tail -2 "$tmp/run.log")"
 echo "PASS"
