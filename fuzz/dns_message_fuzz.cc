@@ -37,6 +37,9 @@ void check_reply(const uint8_t* query, size_t size, labgate::Ipv4 client,
   Message m;
   if (parse_message(out, n, &m) != ParseStatus::kOk) __builtin_trap();
   if (!m.header.qr() || m.header.id != (query[0] << 8 | query[1])) __builtin_trap();
+  // RFC 6891 section 7: a query whose one OPT is sound gets OPT back, whatever else is wrong.
+  Edns asked;
+  if (find_valid_opt(query, size, &asked) && !m.edns.present) __builtin_trap();
   // The precomputed fast path must say exactly what the record-by-record writer says.
   uint8_t reference[kMaxMessageBytes];
   size_t r = respond_by_writer(seed_authority(), query, size, client, transport, reference,
@@ -51,7 +54,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Query q;
   parse_query(data, size, &q);
   Message m;
-  parse_message(data, size, &m);
+  const ParseStatus whole = parse_message(data, size, &m);
+  // find_valid_opt (the FORMERR path) agrees with the whole-message parser wherever that parser
+  // accepts: the same OPT or none.
+  Edns opt;
+  const bool has_opt = find_valid_opt(data, size, &opt);
+  if (whole == ParseStatus::kOk &&
+      (has_opt != m.edns.present ||
+       (has_opt && (opt.udp_size != m.edns.udp_size || opt.version != m.edns.version ||
+                    opt.dnssec_ok != m.edns.dnssec_ok))))
+    __builtin_trap();
   const labgate::Ipv4 lan{0xC0A80164};      // 192.168.1.100
   const labgate::Ipv4 cluster{0xC0A86414};  // 192.168.100.20
   const labgate::Ipv4 outside{0x0A000001};  // 10.0.0.1, on no network

@@ -15,6 +15,7 @@ packages=(
   hyperfine  # bench/check_bench.sh
   openssl  # s_client/s_server in tests/integration/proxy_sni_test.sh
   iperf3  # tests/integration/proxy_iperf_test.sh
+  dnsperf  # tests/integration/dns_overload_test.sh (and the DNS benchmarks)
 )
 
 # `install-deps.sh --bench` also installs the peers labgate is measured against (bench/).

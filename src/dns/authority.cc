@@ -200,4 +200,8 @@ Lookup Authority::lookup(const Name& qname, uint16_t qtype, Ipv4 client) const {
   return r;
 }
 
+bool Authority::is_local(const Name& name) const {
+  return (has_zone_ && name.is_subdomain_of(zone_)) || ptr_.count(name) != 0;
+}
+
 }  // namespace labgate::dns

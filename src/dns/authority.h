@@ -75,6 +75,10 @@ class Authority {
 
   Lookup lookup(const Name& qname, uint16_t qtype, Ipv4 client) const;
 
+  // Whether labgate answers `name` itself (the zone and everything below it, and the reverse names
+  // it has PTR records for): data for such a name never comes from an upstream.
+  bool is_local(const Name& name) const;
+
   // The view (index into the topology's networks) for a client address, or -1.
   int view_for(Ipv4 client) const;
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dns/authority.h"
+
 namespace labgate::dns {
 namespace {
 
@@ -96,14 +98,132 @@ bool any_name_reads_patched(const uint8_t* m, size_t size, const Header& h,
   return false;
 }
 
+void append16(std::vector<uint8_t>* out, uint16_t v) {
+  out->push_back(static_cast<uint8_t>(v >> 8));
+  out->push_back(static_cast<uint8_t>(v));
+}
+
+// Appends the name at `*at` of `m`, decompressed; false if it does not read.
+bool append_name(const uint8_t* m, size_t size, size_t* at, std::vector<uint8_t>* out) {
+  Name n;
+  if (Name::read(m, size, at, &n) != ParseStatus::kOk) return false;
+  out->insert(out->end(), n.data(), n.data() + n.size());
+  return true;
+}
+
+// Appends record `r` of `m` with its owner and the names in its data uncompressed (the types whose
+// data may be compressed, RFC 3597 section 4); other data is copied as it is.
+bool append_record(const uint8_t* m, const Record& r, std::vector<uint8_t>* out) {
+  out->insert(out->end(), r.name.data(), r.name.data() + r.name.size());
+  append16(out, r.type);
+  append16(out, r.klass);
+  append16(out, static_cast<uint16_t>(r.ttl >> 16));
+  append16(out, static_cast<uint16_t>(r.ttl));
+  const size_t length_at = out->size();
+  append16(out, 0);
+  const size_t data_start = out->size();
+  size_t at = r.rdata_offset;
+  const size_t end = size_t{r.rdata_offset} + r.rdlength;
+  int names = 0;
+  size_t fixed_before = 0, fixed_after = 0;
+  switch (r.type) {
+    case type::kNs:
+    case type::kCname:
+    case type::kPtr:
+    case 39:  // DNAME
+      names = 1;
+      break;
+    case type::kMx:
+      fixed_before = 2;
+      names = 1;
+      break;
+    case type::kSoa:
+      names = 2;
+      fixed_after = 20;
+      break;
+    default:
+      break;
+  }
+  if (names == 0) {
+    out->insert(out->end(), m + at, m + end);
+  } else {
+    if (at + fixed_before > end) return false;
+    out->insert(out->end(), m + at, m + at + fixed_before);
+    at += fixed_before;
+    for (int i = 0; i < names; ++i)
+      if (at >= end || !append_name(m, end, &at, out)) return false;
+    if (at + fixed_after != end) return false;
+    out->insert(out->end(), m + at, m + end);
+  }
+  const size_t length = out->size() - data_start;
+  if (length > 0xFFFF) return false;
+  (*out)[length_at] = static_cast<uint8_t>(length >> 8);
+  (*out)[length_at + 1] = static_cast<uint8_t>(length);
+  return true;
+}
+
+bool owned_locally(const Record& r, const Authority& local) {
+  return r.type != type::kOpt && local.is_local(r.name);
+}
+
+// `m` (parsed from `reply`) without the records whose owner `local` answers itself, OPT kept
+// last; false if it cannot be rewritten or would exceed a message's size.
+bool strip_local_records(const uint8_t* reply, size_t size, const Message& m,
+                         const Authority& local, std::vector<uint8_t>* out) {
+  out->assign(reply, reply + kHeaderBytes);
+  size_t at = kHeaderBytes;
+  if (!append_name(reply, size, &at, out) || at + 4 > size) return false;
+  out->insert(out->end(), reply + at, reply + at + 4);
+  uint16_t counts[3] = {0, 0, 0};
+  int section = 0;
+  for (const auto* records : {&m.answers, &m.authority, &m.additional}) {
+    for (const Record& r : *records) {
+      if (owned_locally(r, local)) continue;
+      if (!append_record(reply, r, out)) return false;
+      ++counts[section];
+    }
+    ++section;
+  }
+  if (m.edns.present) {
+    // OPT's fields as they came (its own options are dropped: they are per hop anyway).
+    const uint8_t opt[11] = {0,
+                             0,
+                             type::kOpt,
+                             static_cast<uint8_t>(m.edns.udp_size >> 8),
+                             static_cast<uint8_t>(m.edns.udp_size),
+                             m.edns.extended_rcode,
+                             m.edns.version,
+                             static_cast<uint8_t>(m.edns.dnssec_ok ? 0x80 : 0),
+                             0,
+                             0,
+                             0};
+    out->insert(out->end(), opt, opt + sizeof opt);
+  }
+  if (out->size() > kMaxMessageBytes) return false;
+  put16(out->data() + 6, counts[0]);
+  put16(out->data() + 8, counts[1]);
+  put16(out->data() + 10, static_cast<uint16_t>(counts[2] + (m.edns.present ? 1 : 0)));
+  return true;
+}
+
 }  // namespace
 
 bool prepare_reply(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
-                   StoredReply* out) {
+                   StoredReply* out, const Authority* local) {
   Message m;
   if (parse_message(reply, size, &m) != ParseStatus::kOk) return false;
   if (m.questions.size() != 1 || !(m.questions[0].name == qname) || m.questions[0].qtype != qtype)
     return false;
+  if (local) {
+    bool strip = false;
+    for (const auto* section : {&m.answers, &m.authority, &m.additional})
+      for (const Record& r : *section) strip |= owned_locally(r, *local);
+    if (strip) {
+      std::vector<uint8_t> stripped;
+      if (!strip_local_records(reply, size, m, *local, &stripped)) return false;
+      return prepare_reply(qname, qtype, stripped.data(), stripped.size(), out, nullptr);
+    }
+  }
   StoredReply e;
   size_t at = kHeaderBytes;
   Name ignored;

@@ -39,11 +39,19 @@ struct StoredReply {
   uint32_t lifetime = 0;
 };
 
+class Authority;
+
 // Prepares `reply`, an upstream's answer already matched to a query for (qname, qtype): false if
 // it does not parse, its question is another, its OPT is not the last record, or a name in it
 // points into the header (patching the header for a client would change that name).
+//
+// With `local`, every record whose owner is a name `local` answers itself (Authority::is_local)
+// is removed, from every section: records for local names never come from upstream (a CNAME from
+// outside to `argocd.cluster` stays, the upstream's `argocd.cluster A` does not). The chain is not
+// completed from the zone: the client asks for the target, and gets its own view's answer. The
+// reply is then rewritten with names uncompressed (a rare path: only when something is removed).
 bool prepare_reply(const Name& qname, uint16_t qtype, const uint8_t* reply, size_t size,
-                   StoredReply* out);
+                   StoredReply* out, const Authority* local = nullptr);
 
 // Writes `stored` as the reply to `query` (ID, RD, the question's spelling, OPT for an EDNS
 // client), with TTLs aged by `age` seconds, or all kStaleTtl when `stale`. A reply longer than

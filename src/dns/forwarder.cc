@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "dns/authority.h"
+
 namespace labgate::dns {
 namespace {
 
@@ -73,7 +75,7 @@ uint16_t Forwarder::random_id() {
 
 bool Forwarder::forward(std::shared_ptr<const ForwardingConfig> config, const Query& query,
                         const uint8_t* bytes, size_t size, const runtime::ReplyPath& to,
-                        size_t limit) {
+                        size_t limit, std::shared_ptr<const Authority> local) {
   UpstreamQuestion question{query.qname, query.qtype, query.qclass};
   Waiter waiter{to, std::vector<uint8_t>(bytes, bytes + size), limit};
   if (auto it = pending_.find(question); it != pending_.end()) {
@@ -87,6 +89,7 @@ bool Forwarder::forward(std::shared_ptr<const ForwardingConfig> config, const Qu
   Pending* p = owned.get();
   p->question = question;
   p->config = std::move(config);
+  p->local = std::move(local);
   p->waiters.push_back(std::move(waiter));
   // Nothing is answered from inside forward(): the caller answers when no try could start.
   if (!begin_try(p)) return false;
@@ -252,7 +255,7 @@ int Forwarder::tick(Clock::time_point now) {
 
 void Forwarder::succeed(Pending* p, const uint8_t* reply, size_t size) {
   StoredReply prepared;
-  if (!prepare_reply(p->question.qname, p->question.qtype, reply, size, &prepared))
+  if (!prepare_reply(p->question.qname, p->question.qtype, reply, size, &prepared, p->local.get()))
     return next_upstream(p);  // believed, but unusable (e.g. OPT not last): as a failure
   cache_->insert(p->question.qname, p->question.qtype, prepared, Clock::now());
   for (const Waiter& w : p->waiters) {

@@ -65,8 +65,11 @@ class Forwarder {
   // Takes a client's query (`query` parsed from `bytes`) for later: the reply, at most `limit`
   // bytes, goes to `to`. Returns false, without keeping anything, when the loop already has
   // max_in_flight upstream queries or this question max_waiters clients: the caller answers.
+  // Records the upstream gives for names `local` answers itself are removed from the reply
+  // (prepare_reply), so an upstream cannot speak for the local zone.
   bool forward(std::shared_ptr<const ForwardingConfig> config, const Query& query,
-               const uint8_t* bytes, size_t size, const runtime::ReplyPath& to, size_t limit);
+               const uint8_t* bytes, size_t size, const runtime::ReplyPath& to, size_t limit,
+               std::shared_ptr<const Authority> local = nullptr);
 
   // Expires tries; returns the milliseconds until the next deadline, or -1 if nothing is out.
   int tick(Clock::time_point now);
@@ -92,6 +95,7 @@ class Forwarder {
   struct Pending {
     UpstreamQuestion question;
     std::shared_ptr<const ForwardingConfig> config;
+    std::shared_ptr<const Authority> local;  // its names are stripped from the reply
     std::vector<Waiter> waiters;
     size_t upstream = 0;  // index of the upstream being tried
     bool tcp = false;

@@ -93,6 +93,30 @@ ParseStatus parse_query(const uint8_t* data, size_t size, Query* out) {
   return ParseStatus::kOk;
 }
 
+bool find_valid_opt(const uint8_t* data, size_t size, Edns* out) {
+  *out = Edns{};
+  Header h;
+  if (read_header(data, size, &h) != ParseStatus::kOk) return false;
+  size_t offset = kHeaderBytes;
+  Name name;
+  uint16_t qtype, qclass;
+  for (int i = 0; i < h.qdcount; ++i)
+    if (read_question(data, size, &offset, &name, &qtype, &qclass) != ParseStatus::kOk)
+      return false;
+  if (!counts_fit(h, size - offset)) return false;
+  const int before_additional = h.ancount + h.nscount;
+  const int total = before_additional + h.arcount;
+  Edns edns;
+  Record r;
+  for (int i = 0; i < total; ++i) {
+    if (read_record(data, size, &offset, &r) != ParseStatus::kOk) return false;
+    if (r.type != type::kOpt) continue;
+    if (i < before_additional || read_opt(r, &edns) != ParseStatus::kOk) return false;
+  }
+  *out = edns;
+  return edns.present;
+}
+
 ParseStatus parse_message(const uint8_t* data, size_t size, Message* out) {
   *out = Message{};
   if (ParseStatus s = read_header(data, size, &out->header); s != ParseStatus::kOk) return s;

@@ -79,6 +79,13 @@ struct Query {
 // malformed, or found in another section). Does not look at QR or the opcode: that is policy.
 ParseStatus parse_query(const uint8_t* data, size_t size, Query* out);
 
+// For the FORMERR reply to a message parse_query refused: the message's OPT record, if it has
+// exactly one, well formed, in the additional section, and every record the header announces can
+// be read (trailing bytes after them do not matter). RFC 6891 section 7: a reply to a request
+// with OPT carries OPT, unless the OPT itself is the problem. Reads like parse_query, bounded by
+// the message; not for the fast path.
+bool find_valid_opt(const uint8_t* data, size_t size, Edns* out);
+
 // A resource record; its RDATA stays in the message ([rdata_offset, rdata_offset+rdlength)).
 struct Record {
   Name name;

@@ -22,9 +22,10 @@ RateLimiter::Verdict RateLimiter::check(Ipv4 client, Clock::time_point now) {
   }
   if (b.tokens >= 1) {
     b.tokens -= 1;
-    b.excess = 0;
     return Verdict::kAnswer;
   }
+  // Counted across answers: a client just over its rate alternates answer and excess, and half
+  // of its excess must still slip.
   ++b.excess;
   return b.excess % 2 == 0 ? Verdict::kSlip : Verdict::kDrop;
 }

@@ -6,7 +6,8 @@
 //
 // Fixed memory, no allocation after construction: a direct-mapped table of buckets. Two prefixes
 // that share a slot evict each other, which only ever gives a prefix a fresh (full) bucket.
-// Not thread-safe: one per event loop (so the effective rate is per loop and prefix).
+// Not thread-safe: one per event loop (so the effective rate is per loop and prefix). `labgate run`
+// applies it only to sources on none of the file's networks (DnsService).
 #pragma once
 
 #include <chrono>
@@ -34,7 +35,7 @@ class RateLimiter {
   struct Bucket {
     uint32_t prefix = 0;
     bool used = false;
-    uint32_t excess = 0;  // queries over the rate since the bucket was last non-empty
+    uint32_t excess = 0;  // queries over the rate since the bucket was made (every 2nd slips)
     double tokens = 0;
     Clock::time_point last;
   };

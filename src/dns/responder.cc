@@ -90,13 +90,17 @@ size_t respond_with(bool allow_fast_path, const Authority& authority, const uint
   const size_t cap = std::min(out_capacity, kMaxMessageBytes);
   ParseStatus status = parse_query(query, size, &q);
   if (status != ParseStatus::kOk) {
-    q.edns = Edns{};  // what was read of a broken message is not trusted
+    // What parse_query read of a broken message is not trusted; the OPT is looked for again, and
+    // echoed when it is sound (RFC 6891 section 7: only a bad OPT gets a FORMERR without one).
+    find_valid_opt(query, size, &q.edns);
     return short_reply(q, false, rcode::kFormErr, 0, out, cap, query);
   }
   if (q.header.opcode() != opcode::kQuery)
     return short_reply(q, true, rcode::kNotImp, 0, out, cap, query);
   if (q.edns.present && q.edns.version != 0)
-    return short_reply(q, false, rcode::kBadVers, 0, out, cap, query);
+    return short_reply(q, true, rcode::kBadVers, 0, out, cap, query);
+  // OPT is a pseudo-record (RFC 6891 section 6.1.1): asking for it is malformed (as Unbound says).
+  if (q.qtype == type::kOpt) return short_reply(q, true, rcode::kFormErr, 0, out, cap, query);
   if ((q.qclass != klass::kIn && q.qclass != klass::kAny) || q.qtype == kAxfr || q.qtype == kIxfr)
     return short_reply(q, true, rcode::kRefused, 0, out, cap, query);
 

@@ -52,7 +52,7 @@ class DnsService::Handler : public runtime::LoopHandler {
   size_t handle(const uint8_t* message, size_t size, const runtime::ReplyPath& from, uint8_t* out,
                 size_t out_capacity) override {
     if (from.transport == runtime::Transport::kUdp && limiter_.enabled() &&
-        (from.client.value >> 24) != 127) {
+        (from.client.value >> 24) != 127 && !unlimited(from.client)) {
       switch (limiter_.check(from.client, now_)) {
         case RateLimiter::Verdict::kAnswer:
           break;
@@ -90,12 +90,17 @@ class DnsService::Handler : public runtime::LoopHandler {
     const size_t limit = reply_limit(q, from.transport, capacity);
     size_t n = 0;
     if (cache_.lookup(q, message, now_, false, out, limit, &n) == Cache::Hit::kFresh) return n;
-    if (forwarder_ && forwarder_->forward(snapshot_->forwarding, q, message, size, from, limit))
+    if (forwarder_ && forwarder_->forward(snapshot_->forwarding, q, message, size, from, limit,
+                                          snapshot_->authority))
       return runtime::LoopHandler::kDeferred;
     // Too much in flight, or no upstream reachable at all: stale if there is, else SERVFAIL.
     if (cache_.lookup(q, message, now_, true, out, limit, &n) != Cache::Hit::kMiss) return n;
     return write_short_reply(q, message, rcode::kServFail, flag::kRa, out, capacity);
   }
+
+  // Clients on the file's own networks are served at full speed: the Authority knows them (a
+  // prefix test per network, no lock); the limit is for sources the file does not know.
+  bool unlimited(Ipv4 client) const { return snapshot_->authority->view_for(client) >= 0; }
 
   // The rate limiter's "slip": an empty TC reply, so a real client retries over TCP.
   size_t slip(const uint8_t* message, size_t size, uint8_t* out, size_t capacity) {

@@ -10,8 +10,8 @@
 // answer for it is never served.
 //
 // Per query (in each loop, no locks):
-//   1. UDP from outside 127.0.0.0/8: the response-rate limit (rate_limit.h) may drop it or
-//      answer an empty TC reply.
+//   1. UDP from outside 127.0.0.0/8 and from no network of the file (Authority::view_for): the
+//      response-rate limit (rate_limit.h) may drop it or answer an empty TC reply.
 //   2. The responder: a local name (or a malformed query) is answered at once, as before.
 //   3. A name outside the zone: REFUSED (RA clear) when there are no upstreams or the client may
 //      not recurse (ForwardingConfig::allowed); a fresh cache hit at once; otherwise the
@@ -31,7 +31,8 @@ namespace labgate::dns {
 
 struct DnsServiceOptions {
   size_t cache_entries = 10000;   // per loop
-  uint32_t rate_limit = 0;        // UDP answers per second per /24 (0: no limit)
+  uint32_t rate_limit = 0;        // UDP answers per second per /24 (0: no limit), for sources
+                                  // on no network of the file
   uint32_t rate_limit_burst = 0;  // 0: twice the rate
   ForwarderOptions forwarder;
 };

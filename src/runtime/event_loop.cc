@@ -71,6 +71,7 @@ struct EventLoop::Connection {
   bool want_write = false;
   bool closing = false;  // the client closed its side: send what is pending, then close
   Clock::time_point last_active;
+  Clock::time_point message_since;  // when the partial message in `in` began (if `in` is not empty)
 };
 
 EventLoop::EventLoop(std::unique_ptr<LoopHandler> handler) : handler_(std::move(handler)) {
@@ -161,6 +162,11 @@ void EventLoop::run() {
   }
   handler_->shutdown();
   free_retired();
+  if (tcp_evicted() || tcp_stalled())
+    log_info(
+        fmt::format("a DNS loop stops: {} TCP connections evicted for room, {} closed "
+                    "mid-message",
+                    tcp_evicted(), tcp_stalled()));
 }
 
 void EventLoop::free_retired() {
@@ -209,15 +215,30 @@ void EventLoop::on_accept(int listener) {
     int fd =
         ::accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;  // EAGAIN, or a connection that went away before we took it
-    if (connections_.size() >= kMaxTcpConnections) {
+    const Ipv4 client = client_of(peer);
+    // Room for it: a client at its own bound displaces its idlest connection; a full loop, the
+    // idlest of all (see the file comment of event_loop.h).
+    Connection* victim = nullptr;
+    auto count = connections_per_client_.find(client.value);
+    if (count != connections_per_client_.end() && count->second >= kMaxTcpConnectionsPerClient) {
+      if (!(victim = idlest(&client))) {
+        ::close(fd);
+        continue;
+      }
+    } else if (connections_.size() >= kMaxTcpConnections && !(victim = idlest(nullptr))) {
       ::close(fd);
       continue;
+    }
+    if (victim) {
+      close_connection(victim);
+      tcp_evicted_.fetch_add(1, std::memory_order_relaxed);
     }
     auto c = std::make_unique<Connection>();
     c->source = {Kind::kConnection, fd, c.get(), {}};
     c->id = next_connection_id_++;
     connection_ids_.emplace(c->id, c.get());
-    c->client = client_of(peer);
+    ++connections_per_client_[client.value];
+    c->client = client;
     c->last_active = Clock::now();
     Connection* raw = c.get();
     connections_.emplace(raw, std::move(c));
@@ -239,6 +260,7 @@ void EventLoop::on_connection(Connection* c, uint32_t events) {
 bool EventLoop::read_frames(Connection* c) {
   uint8_t chunk[16384];
   bool peer_closed = false;
+  const bool had_partial = !c->in.empty();
   while (c->out.size() - c->out_sent < kMaxPendingOutput) {
     ssize_t n = ::read(c->source.fd, chunk, sizeof chunk);
     if (n == 0) {
@@ -276,6 +298,8 @@ bool EventLoop::read_frames(Connection* c) {
     tcp_answers_.fetch_add(1, std::memory_order_relaxed);
   }
   c->in.erase(c->in.begin(), c->in.begin() + at);
+  // A message's clock starts with its first byte; bytes that do not complete it do not reset it.
+  if (!c->in.empty() && (at > 0 || !had_partial)) c->message_since = Clock::now();
   // A client that closed its side gets its pending replies, then the connection closes.
   c->closing = peer_closed;
   if (!flush(c)) return false;
@@ -315,17 +339,39 @@ void EventLoop::close_connection(Connection* c) {
   ::close(c->source.fd);
   c->source.kind = Kind::kRetired;
   connection_ids_.erase(c->id);
+  if (auto n = connections_per_client_.find(c->client.value);
+      n != connections_per_client_.end() && --n->second == 0)
+    connections_per_client_.erase(n);
   auto it = connections_.find(c);
   retired_connections_.push_back(std::move(it->second));
   connections_.erase(it);
 }
 
 void EventLoop::close_idle_connections() {
-  auto deadline = Clock::now() - std::chrono::seconds(kTcpIdleSeconds);
-  std::vector<Connection*> idle;
-  for (auto& [c, owned] : connections_)
-    if (c->last_active < deadline && c->owed == 0) idle.push_back(c);
+  const auto now = Clock::now();
+  const auto idle_deadline = now - std::chrono::seconds(kTcpIdleSeconds);
+  const auto message_deadline = now - std::chrono::seconds(kTcpMessageSeconds);
+  std::vector<Connection*> idle, stalled;
+  for (auto& [c, owned] : connections_) {
+    // A message begun too long ago: closed even with replies owed (they would keep a slot for
+    // a client that does not finish what it sends).
+    if (!c->closing && !c->in.empty() && c->message_since < message_deadline)
+      stalled.push_back(c);
+    else if (c->last_active < idle_deadline && c->owed == 0)
+      idle.push_back(c);
+  }
   for (Connection* c : idle) close_connection(c);
+  for (Connection* c : stalled) close_connection(c);
+  tcp_stalled_.fetch_add(stalled.size(), std::memory_order_relaxed);
+}
+
+EventLoop::Connection* EventLoop::idlest(const Ipv4* client) const {
+  Connection* best = nullptr;
+  for (const auto& [c, owned] : connections_) {
+    if (c->owed != 0 || (client && c->client.value != client->value)) continue;
+    if (!best || c->last_active < best->last_active) best = c;
+  }
+  return best;
 }
 
 void EventLoop::append_frame(Connection* c, const uint8_t* message, size_t size) {

@@ -5,8 +5,15 @@
 //
 // UDP: datagrams are read and answered in batches (recvmmsg/sendmmsg); a datagram larger than
 // the receive buffer is dropped. TCP (RFC 7766): messages framed by a 2-byte length, several per
-// connection, answered in order; a connection idle for kTcpIdleSeconds is closed, and a loop keeps
-// at most kMaxTcpConnections (new ones beyond that are closed at once).
+// connection, answered in order. One client must not lock the others out (RFC 7766 section 6.2.3;
+// Unbound's incoming-num-tcp and tcp-idle-timeout and dnsdist's per-client limits are the anchors):
+//   - a connection idle for kTcpIdleSeconds is closed;
+//   - a message must arrive whole within kTcpMessageSeconds of its first byte, or the connection
+//     is closed (a client trickling a 65,535-byte message keeps no slot);
+//   - a loop keeps at most kMaxTcpConnectionsPerClient per client address and kMaxTcpConnections
+//     in all; a new connection beyond either bound evicts the idlest one (of that client, or of
+//     the loop) that owes no reply, so a client holding many idle connections only ever displaces
+//     its own. Only when every candidate owes a reply is the new connection closed at once.
 //
 // Deferred replies (see service.h): a UDP reply goes out with sendto() on the socket the query
 // came in on; a TCP reply is framed onto its connection, in the order replies become ready (RFC
@@ -31,7 +38,9 @@ namespace labgate::runtime {
 class EventLoop : public LoopContext {
  public:
   static constexpr int kTcpIdleSeconds = 10;
+  static constexpr int kTcpMessageSeconds = 5;
   static constexpr size_t kMaxTcpConnections = 1024;
+  static constexpr size_t kMaxTcpConnectionsPerClient = 64;
 
   explicit EventLoop(std::unique_ptr<LoopHandler> handler);
   ~EventLoop() override;
@@ -57,6 +66,9 @@ class EventLoop : public LoopContext {
   uint64_t tcp_answers() const { return tcp_answers_.load(std::memory_order_relaxed); }
   // recvmmsg calls that returned datagrams: udp_answers / udp_batches is the mean batch size.
   uint64_t udp_batches() const { return udp_batches_.load(std::memory_order_relaxed); }
+  // TCP connections closed to make room for another, and for a message that made no progress.
+  uint64_t tcp_evicted() const { return tcp_evicted_.load(std::memory_order_relaxed); }
+  uint64_t tcp_stalled() const { return tcp_stalled_.load(std::memory_order_relaxed); }
 
  private:
   struct Connection;
@@ -77,6 +89,9 @@ class EventLoop : public LoopContext {
   bool flush(Connection* c);        // false: close
   void close_connection(Connection* c);
   void close_idle_connections();
+  // The connection that has waited longest without activity and owes no reply, among `client`'s
+  // (or all, when null); nullptr if there is none.
+  Connection* idlest(const Ipv4* client) const;
   void append_frame(Connection* c, const uint8_t* message, size_t size);
   void free_retired();
 
@@ -87,6 +102,7 @@ class EventLoop : public LoopContext {
   std::vector<std::unique_ptr<Source>> sources_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   std::unordered_map<uint64_t, Connection*> connection_ids_;
+  std::unordered_map<uint32_t, uint32_t> connections_per_client_;  // by address
   uint64_t next_connection_id_ = 1;
   std::unordered_map<int, std::unique_ptr<Source>> handler_sources_;  // by fd
   // Freed after the current round of events (see the file comment).
@@ -97,6 +113,8 @@ class EventLoop : public LoopContext {
   std::atomic<uint64_t> udp_answers_{0};
   std::atomic<uint64_t> tcp_answers_{0};
   std::atomic<uint64_t> udp_batches_{0};
+  std::atomic<uint64_t> tcp_evicted_{0};
+  std::atomic<uint64_t> tcp_stalled_{0};
 };
 
 }  // namespace labgate::runtime

@@ -394,6 +394,51 @@ TEST_F(ForwarderTest, TruncatedReplyIsRetriedOverTcpAndServedWholeOverTcp) {
   EXPECT_EQ(m.answers.size(), 100u);
 }
 
+TEST_F(ForwarderTest, AnUpstreamCannotSpeakForALocalName) {
+  // x.example.com CNAME argocd.cluster, argocd.cluster A 6.6.6.6: the CNAME is relayed, the A
+  // record is not (argocd.cluster is the zone's own; the client asks for it and gets its view).
+  FakeUpstream up;
+  start({up.address()});
+  Client client(port());
+  client.send(make_query("x.example.com", type::kA, {.id = 3}));
+  Bytes sent = up.receive();
+  ASSERT_FALSE(sent.empty());
+  Query q;
+  ASSERT_EQ(parse_query(sent.data(), sent.size(), &q), ParseStatus::kOk);
+  Bytes b(512);
+  Writer w(b.data(), b.size());
+  w.header(q.header.id, flag::kQr | flag::kRd | flag::kRa);
+  w.question(q.qname, type::kA, klass::kIn);
+  w.name_record(Section::kAnswer, q.qname, type::kCname, 300, *Name::from_text("argocd.cluster"));
+  w.a(Section::kAnswer, *Name::from_text("argocd.cluster"), 300, 0x06060606);
+  if (q.edns.present) w.opt(1232, 0, false);
+  b.resize(w.finish());
+  up.send(b);
+
+  Bytes reply = client.receive();
+  ASSERT_FALSE(reply.empty());
+  Message m = parsed(reply);
+  EXPECT_EQ(m.header.id, 3);
+  EXPECT_EQ(m.header.rcode(), rcode::kNoError);
+  ASSERT_EQ(m.answers.size(), 1u);
+  EXPECT_EQ(m.answers[0].type, type::kCname);
+  for (const auto* section : {&m.answers, &m.authority, &m.additional})
+    for (const Record& r : *section)
+      EXPECT_NE(r.name, *Name::from_text("argocd.cluster"))
+          << "an upstream record for a local name";
+  // From the cache too, and the local name itself is still the zone's.
+  Client again(port());
+  again.send(make_query("x.example.com", type::kA, {.id = 4}));
+  Message cached = parsed(again.receive());
+  EXPECT_EQ(cached.answers.size(), 1u);
+  Client local(port());
+  local.send(make_query("argocd.cluster", type::kA, {.id = 5}));
+  Bytes local_reply = local.receive();
+  Message l = parsed(local_reply);
+  ASSERT_EQ(l.answers.size(), 1u);
+  EXPECT_EQ(address_at(local_reply, l.answers[0]), 0xC0A80137u);  // the LAN's view: the gateway
+}
+
 TEST(ForwardingConfig, LoopbackAndTheRecursionNetworksMayRecurse) {
   ForwardingConfig c;
   c.upstreams = {{Ipv4{0xC0A80101}, 53}};

@@ -20,13 +20,38 @@ TEST(RateLimiter, AnswersABurstThenDropsAndSlipsEveryOtherExcessQuery) {
   EXPECT_EQ(limiter.check(kClient, t0), Verdict::kSlip);
 }
 
+TEST(RateLimiter, SlipsEveryOtherExcessQueryEvenWhenAnswersComeBetween) {
+  // A client a little over its rate: the bucket refills between its queries, so answers and
+  // excess queries alternate. Half of the excess must still be answered TC (the "slip"), or a
+  // real client behind the limit never learns to retry over TCP.
+  RateLimiter limiter(8, 1);
+  int slips = 0, drops = 0, answers = 0;
+  for (int i = 0; i < 200; ++i) {
+    // Two queries per token (one every 125 ms, exact in binary): one answered, one over the rate.
+    switch (limiter.check(kClient, t0 + i * 62500us)) {
+      case Verdict::kAnswer:
+        ++answers;
+        break;
+      case Verdict::kSlip:
+        ++slips;
+        break;
+      case Verdict::kDrop:
+        ++drops;
+        break;
+    }
+  }
+  EXPECT_EQ(answers, 100);
+  EXPECT_EQ(slips, 50);
+  EXPECT_EQ(drops, 50);
+}
+
 TEST(RateLimiter, RefillsAtTheRateUpToTheBurst) {
   RateLimiter limiter(10, 20);
   for (int i = 0; i < 20; ++i) limiter.check(kClient, t0);
   // 10 per second: one token every 100 ms.
   EXPECT_EQ(limiter.check(kClient, t0 + 50ms), Verdict::kDrop);
   EXPECT_EQ(limiter.check(kClient, t0 + 100ms), Verdict::kAnswer);
-  EXPECT_EQ(limiter.check(kClient, t0 + 100ms), Verdict::kDrop);
+  EXPECT_EQ(limiter.check(kClient, t0 + 100ms), Verdict::kSlip);  // the second excess query
   // A long pause refills the burst, not more.
   int answered = 0;
   for (int i = 0; i < 100; ++i) answered += limiter.check(kClient, t0 + 1h) == Verdict::kAnswer;

@@ -141,6 +141,70 @@ TEST(Respond, EdnsVersionAboveZeroIsBadvers) {
   EXPECT_EQ((r.m.edns.extended_rcode << 4) | r.rcode(), rcode::kBadVers);
 }
 
+TEST(Respond, BadversEchoesTheQuestion) {
+  // RFC 6891 section 7 and what Unbound and BIND do: the question comes back with BADVERS.
+  Bytes q = make_query("argocd.cluster", type::kA, {.edns = true});
+  q[q.size() - 5] = 1;
+  Reply r = ask(q, kLanClient);
+  ASSERT_EQ(r.m.questions.size(), 1u);
+  EXPECT_EQ(r.m.questions[0].name, *Name::from_text("argocd.cluster"));
+  EXPECT_EQ(r.m.questions[0].qtype, type::kA);
+  EXPECT_TRUE(r.m.answers.empty());
+}
+
+TEST(Respond, AQueryForTypeOptIsFormerr) {
+  // OPT is a pseudo-record (RFC 6891 section 6.1.1): it cannot be asked for. Unbound: FORMERR.
+  for (const char* name : {"argocd.cluster", "nosuch.cluster", "example.com"}) {
+    for (bool edns : {false, true}) {
+      Reply r = ask(make_query(name, type::kOpt, {.edns = edns}), kLanClient);
+      EXPECT_EQ(r.rcode(), rcode::kFormErr) << name;
+      EXPECT_TRUE(r.m.answers.empty()) << name;
+      EXPECT_EQ(r.m.edns.present, edns) << name;
+    }
+  }
+}
+
+TEST(Respond, FormerrKeepsAValidOpt) {
+  // RFC 6891 section 7: a responder includes OPT in its reply to a request with OPT, and leaves it
+  // out only when the OPT itself is the problem.
+  Bytes good = make_query("argocd.cluster", type::kA, {.id = 5, .edns = true});
+  struct Case {
+    const char* what;
+    Bytes query;
+    bool opt;
+  };
+  Bytes two_questions = good;  // QDCOUNT 2, both whole, then a valid OPT
+  two_questions[5] = 2;
+  two_questions.insert(two_questions.begin() + 32, good.begin() + 12, good.begin() + 32);
+  Bytes trailing = good;
+  trailing.push_back(0);
+  Bytes two_opts = good;
+  two_opts[11] = 2;
+  two_opts.insert(two_opts.end(), good.end() - 11, good.end());
+  Bytes opt_not_root = good;
+  opt_not_root[opt_not_root.size() - 11] = 0xC0;  // owner: a pointer to the question name
+  opt_not_root.insert(opt_not_root.end() - 10, uint8_t{12});
+  Bytes opt_in_answers = good;
+  opt_in_answers[7] = 1;
+  opt_in_answers[11] = 0;
+  for (const Case& c :
+       {Case{"trailing byte", trailing, true}, Case{"two questions", two_questions, true},
+        Case{"two OPT records", two_opts, false}, Case{"OPT owner not root", opt_not_root, false},
+        Case{"OPT in the answer section", opt_in_answers, false}}) {
+    Reply r = ask(c.query, kLanClient);
+    EXPECT_EQ(r.rcode(), rcode::kFormErr) << c.what;
+    EXPECT_EQ(r.m.header.id, 5) << c.what;
+    EXPECT_EQ(r.m.edns.present, c.opt) << c.what;
+    if (c.opt) EXPECT_EQ(r.m.edns.udp_size, kEdnsUdpSize) << c.what;
+  }
+  // Without OPT in the query, none in the FORMERR.
+  Bytes plain = make_query("argocd.cluster", type::kA);
+  plain.push_back(0);
+  Reply r = ask(plain, kLanClient);
+  EXPECT_EQ(r.rcode(), rcode::kFormErr);
+  EXPECT_FALSE(r.m.edns.present);
+}
+
 TEST(Respond, TheLongestNameFitsInPlainUdp) {
   // A 255-byte name: the largest local reply (NXDOMAIN with the SOA, compressed) still fits in
   // 512 bytes, so local answers never need TC; UDP and TCP give the same reply.

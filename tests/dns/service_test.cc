@@ -114,23 +114,45 @@ TEST_F(ServiceTest, WithoutUpstreamsOtherNamesAreRefusedAsBefore) {
 }
 
 TEST_F(ServiceTest, TheRateLimitDropsAndSlipsUdpOnly) {
+  // Sources on none of the file's networks (172.16.0.0/24 here) meet the limit; they are on no
+  // network, so what they are answered is REFUSED.
   make({}, false, {.rate_limit = 2, .rate_limit_burst = 2});
+  const Ipv4 stranger{0xAC100001}, neighbour{0xAC1000FE}, elsewhere{0xAC100101};
   const Bytes q = make_query("argocd.cluster", type::kA, {.id = 9});
-  EXPECT_EQ(parsed(ask(q, kLanClient)).answers.size(), 1u);
-  EXPECT_EQ(parsed(ask(q, Ipv4{0xC0A801FE})).answers.size(), 1u);  // same /24
-  EXPECT_TRUE(ask(q, kLanClient).empty()) << "the first excess query is dropped";
-  Message slip = parsed(ask(q, kLanClient));
+  EXPECT_EQ(parsed(ask(q, stranger)).header.rcode(), rcode::kRefused);
+  EXPECT_EQ(parsed(ask(q, neighbour)).header.rcode(), rcode::kRefused);  // same /24
+  EXPECT_TRUE(ask(q, stranger).empty()) << "the first excess query is dropped";
+  Message slip = parsed(ask(q, stranger));
   EXPECT_TRUE(slip.header.flags & flag::kTc) << "the second is answered TC";
+  EXPECT_EQ(slip.header.rcode(), rcode::kNoError);
   EXPECT_EQ(slip.header.id, 9);
   EXPECT_EQ(slip.answers.size(), 0u);
   EXPECT_EQ(slip.questions.size(), 1u);
-  EXPECT_TRUE(ask(q, kLanClient).empty());
+  EXPECT_TRUE(ask(q, stranger).empty());
   // TCP, loopback and another /24 are not limited.
-  EXPECT_EQ(parsed(ask(q, kLanClient, runtime::Transport::kTcp)).answers.size(), 1u);
+  EXPECT_EQ(parsed(ask(q, stranger, runtime::Transport::kTcp)).header.rcode(), rcode::kRefused);
   for (int i = 0; i < 10; ++i)
     EXPECT_EQ(parsed(ask(q, kLoopbackClient)).header.rcode(), rcode::kRefused)  // no view
         << i;
-  EXPECT_EQ(parsed(ask(q, kClusterClient)).answers.size(), 1u);
+  EXPECT_EQ(parsed(ask(q, elsewhere)).header.rcode(), rcode::kRefused);
+}
+
+TEST_F(ServiceTest, TheFilesOwnNetworksAreNotRateLimited) {
+  // The limit is for sources the file does not know. A whole Kubernetes cluster shares one /24,
+  // so limiting the file's own networks per prefix throttled every node at once.
+  make({}, false, {.rate_limit = 2, .rate_limit_burst = 2});
+  const Bytes q = make_query("argocd.cluster", type::kA, {.id = 9});
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(parsed(ask(q, kClusterClient)).answers.size(), 1u) << i;
+    ASSERT_EQ(parsed(ask(q, Ipv4{0xC0A86446})).answers.size(), 1u) << i;  // another node
+    ASSERT_EQ(parsed(ask(q, kLanClient)).answers.size(), 1u) << i;
+  }
+  // A stranger still meets the limit: two answered, then drop, TC.
+  const Ipv4 stranger{0xAC100001};  // 172.16.0.1
+  EXPECT_EQ(parsed(ask(q, stranger)).header.rcode(), rcode::kRefused);
+  EXPECT_EQ(parsed(ask(q, stranger)).header.rcode(), rcode::kRefused);
+  EXPECT_TRUE(ask(q, stranger).empty());
+  EXPECT_TRUE(parsed(ask(q, stranger)).header.flags & flag::kTc);
 }
 
 }  // namespace
