@@ -17,6 +17,7 @@
 #include "dns/message.h"
 #include "dns/upstream.h"
 #include "dns/writer.h"
+#include "plan/plan.h"
 #include "topology/loader.h"
 #include "topology/seed.h"
 
@@ -37,8 +38,7 @@ const Authority& seed_authority() {
   static const std::shared_ptr<const Authority> authority = [] {
     labgate::Diagnostics diagnostics;
     labgate::Topology t = labgate::check_topology(labgate::seed_topology_text(), diagnostics);
-    std::string error;
-    return Authority::build(t, {}, &error);
+    return Authority::build(labgate::compile(t).dns, {}).value();
   }();
   return *authority;
 }

@@ -9,6 +9,7 @@
 #include "dns/authority.h"
 #include "dns/cache.h"
 #include "dns/dns_test_util.h"
+#include "plan/plan.h"
 #include "topology/loader.h"
 #include "topology/seed.h"
 
@@ -22,8 +23,7 @@ std::shared_ptr<const Authority> seed() {
   static const std::shared_ptr<const Authority> a = [] {
     Diagnostics d;
     Topology t = check_topology(seed_topology_text(), d);
-    std::string error;
-    return Authority::build(t, {}, &error);
+    return Authority::build(compile(t).dns, {}).value();
   }();
   return a;
 }
