@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "plan/dns_views.h"
+#include "plan/text_quote.h"
 
 namespace labgate::dns {
 
@@ -32,10 +33,10 @@ std::string wildcard_parent(const std::string& fqdn) {
   return fqdn.substr(2);
 }
 
-}  // namespace
-
-std::optional<std::string> export_dns(const Topology& t, ExportFormat format,
-                                      const std::string& view, std::string* error) {
+// Every name goes through dns_name_text and every comment through comment_line_text
+// (plan/text_quote.h), so no value can start a record, a directive or a line of its own.
+std::optional<std::string> export_text(const Topology& t, ExportFormat format,
+                                       const std::string& view, std::string* error) {
   if (!t.dns.enabled) {
     *error = "the topology has no 'dns:' section: there are no names to export";
     return std::nullopt;
@@ -54,29 +55,33 @@ std::optional<std::string> export_dns(const Topology& t, ExportFormat format,
       : format == ExportFormat::kDnsmasq ? "dnsmasq"
       : format == ExportFormat::kHosts   ? "hosts"
                                          : "zone",
-      client->name, t.dns.zone, client->name, client->subnet.str());
+      comment_line_text(client->name), comment_line_text(t.dns.zone),
+      comment_line_text(client->name), client->subnet.str());
   if (format == ExportFormat::kZone) {
-    out += fmt::format("$ORIGIN {}.\n$TTL {}\n", t.dns.zone, t.dns.ttl);
-    out += fmt::format("@ IN SOA {0}.{1}. hostmaster.{1}. 1 3600 600 86400 {2}\n", t.gateway_name,
-                       t.dns.zone, t.dns.ttl);
-    out += fmt::format("@ IN NS {}.{}.\n", t.gateway_name, t.dns.zone);
+    const std::string zone = dns_name_text(t.dns.zone);
+    const std::string gateway = dns_name_text(t.gateway_name);
+    out += fmt::format("$ORIGIN {}.\n$TTL {}\n", zone, t.dns.ttl);
+    out += fmt::format("@ IN SOA {0}.{1}. hostmaster.{1}. 1 3600 600 86400 {2}\n", gateway, zone,
+                       t.dns.ttl);
+    out += fmt::format("@ IN NS {}.{}.\n", gateway, zone);
     bool named = false;  // a name of the file that is the gateway's own name wins, as in the server
     for (const auto& dn : t.dns.names) named |= dn.ok && dn.name == t.gateway_name;
-    if (!named) out += fmt::format("{} IN A {}\n", t.gateway_name, client->address.str());
+    if (!named) out += fmt::format("{} IN A {}\n", gateway, client->address.str());
   }
   for (const auto& dn : t.dns.names) {
     if (!dn.ok) continue;
-    const std::string fqdn = t.fqdn(dn);
+    const std::string fqdn = dns_name_text(t.fqdn(dn));
     const bool wildcard = dn.name.starts_with("*");
     DnsView v = resolve_view(t, dn, *client);
     if (!v.address) {
-      out += fmt::format("{} {}: no answer on '{}' ({})\n", comment, fqdn, client->name, v.reason);
+      out += fmt::format("{} {}: no answer on '{}' ({})\n", comment, fqdn,
+                         comment_line_text(client->name), comment_line_text(v.reason));
       continue;
     }
     const std::string a = v.address->str();
     switch (format) {
       case ExportFormat::kZone:
-        out += fmt::format("{} IN A {}\n", dn.name, a);
+        out += fmt::format("{} IN A {}\n", dns_name_text(dn.name), a);
         break;
       case ExportFormat::kDnsmasq:
         // host-record answers exactly one name; address=/D/ answers D and every name below it,
@@ -102,6 +107,18 @@ std::optional<std::string> export_dns(const Topology& t, ExportFormat format,
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::optional<std::string> export_dns(const Topology& t, ExportFormat format,
+                                      const std::string& view, std::string* error) {
+  try {
+    return export_text(t, format, view, error);
+  } catch (const UnsafeText& e) {
+    *error = e.what();
+    return std::nullopt;
+  }
 }
 
 }  // namespace labgate::dns
