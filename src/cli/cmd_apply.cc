@@ -5,6 +5,7 @@
 // only the current network namespace's `table inet labgate` and sysctls; exit 0 when the live
 // state matches the file (whether or not anything had to change), 1 when the system refused (the
 // live state is then as before), 2 when the file has errors.
+#include <syslog.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -22,14 +23,22 @@
 namespace labgate {
 namespace {
 
-// Runs in the detached timer process when the confirm window ends.
-void roll_back_unless_confirmed(const std::string& state_dir) {
+// Runs in the detached timer process when the confirm window ends; its exit status. A failed
+// rollback (a damaged state file among the causes) is logged at error level to the system log
+// (the journal: its stdio is /dev/null) besides confirm.log, and exits 1.
+int roll_back_unless_confirmed(const std::string& state_dir) {
   auto ruleset = make_nftables_ruleset();
   ProcSysctls sysctls;
   StateDir state(state_dir);
   KernelDatapath datapath(*ruleset, sysctls, state);
   Outcome outcome;
-  datapath.rollback_if_unconfirmed(getpid(), &outcome);
+  Status s = datapath.rollback_if_unconfirmed(getpid(), &outcome);
+  if (s.ok()) return kExitOk;
+  openlog("labgate", LOG_PID, LOG_DAEMON);
+  syslog(LOG_ERR, "confirm timer: the unconfirmed apply was NOT rolled back: %s",
+         s.to_string().c_str());
+  closelog();
+  return kExitFailure;
 }
 
 void add_apply_command(CLI::App& app, int& exit_status) {
@@ -68,7 +77,7 @@ void add_apply_command(CLI::App& app, int& exit_status) {
     std::string dir = opts->state_dir;
     pid_t timer = -1;
     Status s = start_confirm_timer(
-        opts->confirm, [dir] { roll_back_unless_confirmed(dir); }, &timer);
+        opts->confirm, [dir] { return roll_back_unless_confirmed(dir); }, &timer);
     if (s.ok()) s = datapath.start_pending_confirm(timer, opts->confirm);
     if (!s.ok()) {
       // Without a timer the promise of --confirm cannot be kept: undo at once.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "plan/plan.h"
+#include "plan/text_quote.h"
 
 namespace labgate::dns {
 
@@ -29,9 +30,9 @@ std::string wildcard_parent(const std::string& fqdn) {
   return fqdn.substr(2);
 }
 
-}  // namespace
-
-Result<std::string> export_dns(const DnsPlan& dns, ExportFormat format, const std::string& view) {
+// Every name goes through dns_name_text and every comment through comment_line_text
+// (plan/text_quote.h), so no value can start a record, a directive or a line of its own.
+Result<std::string> export_text(const DnsPlan& dns, ExportFormat format, const std::string& view) {
   if (!dns.enabled) {
     return Result<std::string>::failure(
         "the topology has no 'dns:' section: there are no names to export");
@@ -51,29 +52,32 @@ Result<std::string> export_dns(const DnsPlan& dns, ExportFormat format, const st
       : format == ExportFormat::kDnsmasq ? "dnsmasq"
       : format == ExportFormat::kHosts   ? "hosts"
                                          : "zone",
-      client->network, dns.zone, client->network, client->subnet.str());
+      comment_line_text(client->network), comment_line_text(dns.zone),
+      comment_line_text(client->network), client->subnet.str());
   if (format == ExportFormat::kZone) {
-    out += fmt::format("$ORIGIN {}.\n$TTL {}\n", dns.zone, dns.ttl);
-    out += fmt::format("@ IN SOA {0}.{1}. hostmaster.{1}. 1 3600 600 86400 {2}\n", dns.gateway_name,
-                       dns.zone, dns.ttl);
-    out += fmt::format("@ IN NS {}.{}.\n", dns.gateway_name, dns.zone);
+    const std::string zone = dns_name_text(dns.zone);
+    const std::string gateway = dns_name_text(dns.gateway_name);
+    out += fmt::format("$ORIGIN {}.\n$TTL {}\n", zone, dns.ttl);
+    out += fmt::format("@ IN SOA {0}.{1}. hostmaster.{1}. 1 3600 600 86400 {2}\n", gateway, zone,
+                       dns.ttl);
+    out += fmt::format("@ IN NS {}.{}.\n", gateway, zone);
     bool named = false;  // a name of the file that is the gateway's own name wins, as in the server
     for (const auto& row : dns.views.names) named |= row.name == dns.gateway_name;
-    if (!named) out += fmt::format("{} IN A {}\n", dns.gateway_name, client->address.str());
+    if (!named) out += fmt::format("{} IN A {}\n", gateway, client->address.str());
   }
   for (const auto& row : dns.views.names) {
-    const std::string& fqdn = row.fqdn;
+    const std::string fqdn = dns_name_text(row.fqdn);
     const bool wildcard = row.wildcard;
     const DnsView& v = row.views[view_index];
     if (!v.address) {
-      out +=
-          fmt::format("{} {}: no answer on '{}' ({})\n", comment, fqdn, client->network, v.reason);
+      out += fmt::format("{} {}: no answer on '{}' ({})\n", comment, fqdn,
+                         comment_line_text(client->network), comment_line_text(v.reason));
       continue;
     }
     const std::string a = v.address->str();
     switch (format) {
       case ExportFormat::kZone:
-        out += fmt::format("{} IN A {}\n", row.name, a);
+        out += fmt::format("{} IN A {}\n", dns_name_text(row.name), a);
         break;
       case ExportFormat::kDnsmasq:
         // host-record answers exactly one name; address=/D/ answers D and every name below it,
@@ -99,6 +103,16 @@ Result<std::string> export_dns(const DnsPlan& dns, ExportFormat format, const st
     }
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::string> export_dns(const DnsPlan& dns, ExportFormat format, const std::string& view) {
+  try {
+    return export_text(dns, format, view);
+  } catch (const UnsafeText& e) {
+    return Status::error(e.what());
+  }
 }
 
 }  // namespace labgate::dns

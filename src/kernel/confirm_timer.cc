@@ -38,7 +38,7 @@ void detach_descriptors(int keep) {
 
 }  // namespace
 
-Status start_confirm_timer(int seconds, const std::function<void()>& on_expiry, pid_t* timer_pid) {
+Status start_confirm_timer(int seconds, const std::function<int()>& on_expiry, pid_t* timer_pid) {
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0)
     return Status::error(fmt::format("cannot start the confirm timer: {}", std::strerror(errno)));
@@ -61,8 +61,7 @@ Status start_confirm_timer(int seconds, const std::function<void()>& on_expiry, 
     }
     detach_descriptors(-1);
     sleep_seconds(seconds);
-    on_expiry();
-    _exit(0);
+    _exit(on_expiry());
   }
   close(pipe_fds[1]);
   pid_t grandchild = -1;

@@ -25,15 +25,113 @@ constexpr const char* kOriginalSysctls = "sysctls-original.json";  // {name: val
 constexpr const char* kPending = "confirm-pending.json";           // {pid, deadline}
 constexpr const char* kConfirmLog = "confirm.log";
 
-std::optional<json> read_json(const StateDir& dir, const char* name) {
-  auto text = dir.read(name);
-  if (!text) return std::nullopt;
-  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return std::nullopt;
-  return j;
+// Every state file carries "checksum": FNV-1a (64 bits) of the canonical dump of the rest, so a
+// file that is damaged but still parses (a flipped digit, a hand edit) is caught too. Files
+// written before the checksum existed are accepted when their shape is right.
+std::string checksum_of(const json& j) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : j.dump()) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return fmt::format("{:016x}", h);
 }
 
-Status write_json(StateDir& dir, const char* name, const json& j) {
+bool is_string_map(const json& j) {
+  if (!j.is_object()) return false;
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (!it.value().is_string() || it.key().empty() ||
+        it.key().find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.-/") != std::string::npos)
+      return false;
+  return true;
+}
+
+bool is_string_or_null(const json& j, const char* key) {
+  return j.contains(key) && (j[key].is_string() || j[key].is_null());
+}
+
+// What is wrong with the shape of state file `name`, or "" if nothing.
+std::string shape_error(const std::string& name, const json& j) {
+  if (name == kApplied) {
+    if (!j.contains("source") || !j["source"].is_string() || !j.contains("table") ||
+        !j["table"].is_string() || !is_string_or_null(j, "live"))
+      return "it lacks source, table or live";
+  } else if (name == kPrevious) {
+    if (!is_string_or_null(j, "table") || !j.contains("sysctls") || !is_string_map(j["sysctls"]))
+      return "it lacks table or sysctls";
+    if (j.contains("sysctls_original") && !is_string_map(j["sysctls_original"]))
+      return "its sysctls_original is not a map of sysctl values";
+  } else if (name == kOriginalSysctls) {
+    if (!is_string_map(j)) return "it is not a map of sysctl names to values";
+  } else if (name == kPending) {
+    if (!j.contains("pid") || !j["pid"].is_number_integer() || j["pid"].get<long long>() <= 0 ||
+        !j.contains("deadline") || !j["deadline"].is_number_integer())
+      return "it lacks pid or deadline";
+  }
+  return "";
+}
+
+// What to do about a damaged state file.
+std::string damaged_hint(const StateDir& dir, const std::string& name) {
+  std::string path = dir.file(name);
+  if (name == kOriginalSysctls)
+    return fmt::format(
+        "it holds the sysctl values from before labgate changed them, which `remove` restores; "
+        "set them by hand (forwarding off, if it was before labgate: `sysctl -w "
+        "net.ipv4.ip_forward=0`), then delete {} and run the command again",
+        path);
+  if (name == kPrevious)
+    return fmt::format(
+        "it holds the state before the last apply or remove, so rollback cannot know what to "
+        "restore; check what is live (`nft list table inet labgate`), then delete {} and reach a "
+        "known state with `labgate apply` or `labgate remove`",
+        path);
+  if (name == kPending)
+    return fmt::format(
+        "an apply may be waiting for confirmation, its timer unknown; end any labgate timer "
+        "process (`pgrep -a labgate`), decide whether to keep the live state, then delete {}",
+        path);
+  return fmt::format(
+      "it only records what the last apply installed: delete {}; the next apply "
+      "then replaces the table",
+      path);
+}
+
+// Reads state file `name`, verified: *out is nullopt when it does not exist; a file that cannot
+// be read, does not parse, fails its checksum or has the wrong shape is an error that says what
+// to do. The checksum is not part of *out.
+Status read_state(const StateDir& dir, const std::string& name, std::optional<json>* out) {
+  out->reset();
+  auto text = dir.read(name);
+  if (!text) {
+    if (::access(dir.file(name).c_str(), F_OK) != 0) return Status::ok_status();
+    return Status::error(fmt::format("cannot read the state file {}", dir.file(name)),
+                         "the state directory needs root; choose another with --state-dir");
+  }
+  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  std::string why;
+  if (j.is_discarded()) {
+    why = "it is not valid JSON";
+  } else if (!j.is_object()) {
+    why = "it is not a JSON object";
+  } else if (j.contains("checksum")) {
+    json rest = j;
+    rest.erase("checksum");
+    if (!j["checksum"].is_string() || j["checksum"].get<std::string>() != checksum_of(rest))
+      why = "its checksum does not match its content";
+    j = std::move(rest);
+  }
+  if (why.empty()) why = shape_error(name, j);
+  if (!why.empty())
+    return Status::error(fmt::format("the state file {} is damaged: {}", dir.file(name), why),
+                         damaged_hint(dir, name));
+  *out = std::move(j);
+  return Status::ok_status();
+}
+
+Status write_json(StateDir& dir, const char* name, json j) {
+  j.erase("checksum");
+  j["checksum"] = checksum_of(j);
   return dir.write_atomic(name, j.dump(2) + "\n");
 }
 
@@ -58,6 +156,15 @@ std::optional<std::string> table_of(const json& j) {
 
 // True if `pid` is a running labgate process (the confirm timer is a fork of labgate). Guards
 // kill() against a recycled pid.
+std::string utc_now() {
+  time_t now = time(nullptr);
+  tm utc{};
+  gmtime_r(&now, &utc);
+  char when[32];
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return when;
+}
+
 bool is_labgate_process(pid_t pid) {
   std::ifstream comm(fmt::format("/proc/{}/comm", pid));
   std::string name;
@@ -80,15 +187,15 @@ Status KernelDatapath::read_sysctls(const std::vector<std::string>& names, Sysct
   return Status::ok_status();
 }
 
-void KernelDatapath::cancel_pending(Outcome* outcome) {
-  auto pending = read_json(state_, kPending);
-  if (!pending) return;
+Status KernelDatapath::cancel_pending(Outcome* outcome) {
+  std::optional<json> pending;
+  if (Status s = read_state(state_, kPending, &pending); !s.ok()) return s;
+  if (!pending) return Status::ok_status();
   state_.remove(kPending);
-  if ((*pending)["pid"].is_number_integer()) {
-    pid_t pid = (*pending)["pid"].get<pid_t>();
-    if (pid > 0 && is_labgate_process(pid)) kill(pid, SIGTERM);
-    outcome->notes.push_back(fmt::format("stopped the confirm timer (pid {})", pid));
-  }
+  pid_t pid = (*pending)["pid"].get<pid_t>();
+  if (is_labgate_process(pid)) kill(pid, SIGTERM);
+  outcome->notes.push_back(fmt::format("stopped the confirm timer (pid {})", pid));
+  return Status::ok_status();
 }
 
 Status KernelDatapath::apply(const DesiredState& desired, Outcome* outcome) {
@@ -102,7 +209,11 @@ Status KernelDatapath::apply(const DesiredState& desired, Outcome* outcome) {
   SysctlValues current;
   if (Status s = read_sysctls(names, &current); !s.ok()) return s;
 
-  auto applied = read_json(state_, kApplied);
+  std::optional<json> applied;
+  if (Status s = read_state(state_, kApplied, &applied); !s.ok()) return s;
+  std::optional<json> pending, original_record;
+  if (Status s = read_state(state_, kPending, &pending); !s.ok()) return s;
+  if (Status s = read_state(state_, kOriginalSysctls, &original_record); !s.ok()) return s;
   bool table_current = applied && live && table_of(*applied) == desired.table &&
                        (*applied)["live"].is_string() && (*applied)["live"] == *live;
   bool sysctls_current = true;
@@ -113,7 +224,7 @@ Status KernelDatapath::apply(const DesiredState& desired, Outcome* outcome) {
     outcome->notes.push_back("nothing to change: the live table and sysctls match the plan");
     return Status::ok_status();
   }
-  if (state_.read(kPending))
+  if (pending)
     return Status::error("an earlier apply is waiting for confirmation",
                          "run `labgate confirm` to keep it or `labgate rollback` to undo it first");
 
@@ -125,7 +236,7 @@ Status KernelDatapath::apply(const DesiredState& desired, Outcome* outcome) {
   auto old_previous = state_.read(kPrevious);
   json previous = {{"table", live ? json(*live) : json(nullptr)}, {"sysctls", to_json(current)}};
   if (Status s = write_json(state_, kPrevious, previous); !s.ok()) return s;
-  json original = read_json(state_, kOriginalSysctls).value_or(json::object());
+  json original = original_record.value_or(json::object());
   for (const auto& [name, value] : current)
     if (!original.contains(name)) original[name] = value;
   if (Status s = write_json(state_, kOriginalSysctls, original); !s.ok()) return s;
@@ -175,11 +286,13 @@ Status KernelDatapath::start_pending_confirm(pid_t timer_pid, int seconds) {
 
 Status KernelDatapath::confirm(Outcome* outcome) {
   if (Status s = state_.lock(); !s.ok()) return s;
-  if (!state_.read(kPending)) {
+  std::optional<json> pending;
+  if (Status s = read_state(state_, kPending, &pending); !s.ok()) return s;
+  if (!pending) {
     outcome->notes.push_back("nothing to confirm: no apply is waiting for confirmation");
     return Status::ok_status();
   }
-  cancel_pending(outcome);
+  if (Status s = cancel_pending(outcome); !s.ok()) return s;
   outcome->changed = true;
   outcome->notes.push_back("confirmed: the applied state is kept");
   return Status::ok_status();
@@ -202,12 +315,13 @@ Status KernelDatapath::restore(const std::optional<std::string>& table, const Sy
 }
 
 Status KernelDatapath::rollback_locked(Outcome* outcome) {
-  auto previous = read_json(state_, kPrevious);
+  std::optional<json> previous;
+  if (Status s = read_state(state_, kPrevious, &previous); !s.ok()) return s;
   if (!previous)
     return Status::error(
         fmt::format("nothing to roll back: no previous state is recorded in {}", state_.path()),
         "rollback undoes the last apply or remove made with the same --state-dir");
-  cancel_pending(outcome);
+  if (Status s = cancel_pending(outcome); !s.ok()) return s;
   if (Status s = restore(table_of(*previous), sysctls_of((*previous)["sysctls"]), outcome); !s.ok())
     return s;
   if (previous->contains("sysctls_original"))  // undoing a remove
@@ -228,21 +342,21 @@ Status KernelDatapath::rollback(Outcome* outcome) {
 
 Status KernelDatapath::rollback_if_unconfirmed(pid_t timer_pid, Outcome* outcome) {
   if (Status s = state_.lock(); !s.ok()) return s;
-  auto pending = read_json(state_, kPending);
-  if (!pending || !(*pending)["pid"].is_number_integer() ||
-      (*pending)["pid"].get<pid_t>() != timer_pid) {
+  std::optional<json> pending;
+  if (Status s = read_state(state_, kPending, &pending); !s.ok()) {
+    state_.append_line(kConfirmLog, fmt::format("{} error: cannot tell whether the apply was "
+                                                "confirmed, nothing rolled back: {}",
+                                                utc_now(), s.to_string()));
+    return s;
+  }
+  if (!pending || (*pending)["pid"].get<pid_t>() != timer_pid) {
     outcome->notes.push_back("confirmed in time (or superseded): nothing rolled back");
     return Status::ok_status();
   }
   state_.remove(kPending);  // this process is the timer: nothing to signal
   Status s = rollback_locked(outcome);
-  time_t now = time(nullptr);
-  tm utc{};
-  gmtime_r(&now, &utc);
-  char when[32];
-  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  state_.append_line(kConfirmLog,
-                     fmt::format("{} not confirmed in time: rollback {}", when, s.to_string()));
+  state_.append_line(kConfirmLog, fmt::format("{} {}not confirmed in time: rollback {}", utc_now(),
+                                              s.ok() ? "" : "error: ", s.to_string()));
   for (const auto& note : outcome->notes) state_.append_line(kConfirmLog, "  " + note);
   return s;
 }
@@ -252,13 +366,15 @@ Status KernelDatapath::remove(Outcome* outcome) {
   if (Status s = state_.lock(); !s.ok()) return s;
   std::optional<std::string> live;
   if (Status s = ruleset_.list_labgate_table(&live); !s.ok()) return s;
-  SysctlValues original = sysctls_of(read_json(state_, kOriginalSysctls).value_or(json::object()));
+  std::optional<json> original_record;
+  if (Status s = read_state(state_, kOriginalSysctls, &original_record); !s.ok()) return s;
+  SysctlValues original = sysctls_of(original_record.value_or(json::object()));
   std::vector<std::string> names;
   for (const auto& [name, value] : original) names.push_back(name);
   SysctlValues current;
   if (Status s = read_sysctls(names, &current); !s.ok()) return s;
 
-  cancel_pending(outcome);
+  if (Status s = cancel_pending(outcome); !s.ok()) return s;
   if (live) {
     std::string script = replace_script(std::nullopt);
     if (Status s = ruleset_.check(script); !s.ok()) return s;
@@ -291,7 +407,8 @@ Status KernelDatapath::compare(const std::string& table, LiveComparison* compari
     comparison->kind = LiveComparison::Kind::kNoTable;
     return Status::ok_status();
   }
-  auto applied = read_json(state_, kApplied);
+  std::optional<json> applied;
+  if (Status s = read_state(state_, kApplied, &applied); !s.ok()) return s;
   bool live_is_applied = applied && (*applied)["live"].is_string() && (*applied)["live"] == *live;
   auto applied_table = applied ? table_of(*applied) : std::nullopt;
   if (live_is_applied && applied_table == table) {

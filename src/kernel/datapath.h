@@ -82,7 +82,7 @@ class KernelDatapath {
   Status restore(const std::optional<std::string>& table,
                  const std::vector<std::pair<std::string, std::string>>& sysctls, Outcome* outcome);
   Status rollback_locked(Outcome* outcome);
-  void cancel_pending(Outcome* outcome);
+  Status cancel_pending(Outcome* outcome);
 
   Ruleset& ruleset_;
   Sysctls& sysctls_;

@@ -35,6 +35,25 @@ bool is_interface_name(std::string_view name) {
 
 namespace {
 
+bool is_plain_interface_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '_';
+}
+
+}  // namespace
+
+std::optional<char> first_unplain_interface_char(std::string_view name) {
+  for (char c : name)
+    if (!is_plain_interface_char(static_cast<unsigned char>(c))) return c;
+  return std::nullopt;
+}
+
+bool is_plain_interface_name(std::string_view name) {
+  return is_interface_name(name) && !first_unplain_interface_char(name);
+}
+
+namespace {
+
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;

@@ -1,6 +1,7 @@
 // Validation of the names a topology uses, and "did you mean" suggestions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,16 @@ bool is_dns_name(std::string_view name, bool allow_wildcard = false);
 
 // A Linux interface name: 1-15 bytes (IFNAMSIZ - 1), no '/', ':', whitespace, not "." or "..".
 bool is_interface_name(std::string_view name);
+
+// An interface name labgate accepts in a topology and writes into rulesets: a Linux interface
+// name (above) made only of ASCII letters, digits, '.', '-' and '_'. Nothing else, because the
+// name is written into text other programs parse: nft (a '"' ends the string, a trailing '*' is a
+// wildcard, a backslash escapes), iptables-restore ('+' is a wildcard, quotes and spaces split
+// arguments) and shells.
+bool is_plain_interface_name(std::string_view name);
+
+// The first byte of `name` that is_plain_interface_name refuses, if any is outside its alphabet.
+std::optional<char> first_unplain_interface_char(std::string_view name);
 
 // A key naming a network, host, pool, service or port: a DNS label, so that names can become DNS
 // names and lab node names without translation.

@@ -15,7 +15,9 @@
 //   client's address.
 //
 // Contract: pure and deterministic; the same plan gives byte-identical text. Elements and rules
-// follow the file's order. Interface names are emitted verbatim inside double quotes.
+// follow the file's order. Every interface name, comment and file name is written through
+// plan/text_quote.h: an interface name outside [A-Za-z0-9._-] throws UnsafeText, never reaches
+// the text.
 #pragma once
 
 #include <string>

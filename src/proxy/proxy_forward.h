@@ -49,7 +49,10 @@ struct ProxyForward {
   uint32_t max_connections = 4096;  // across all loops; beyond it, accepted and closed at once
   uint32_t connect_timeout_ms = 5000;
   uint32_t idle_timeout_ms = 600000;  // no byte either way for this long: closed
-  uint32_t hello_timeout_ms = 5000;   // SNI, PROXY header: the whole of it within this time
+  // Inactivity allowed once the client has finished sending, or after a backend reset while its
+  // reply is delivered: then closed (docs/proxy.md "Timeouts").
+  uint32_t fin_timeout_ms = 30000;
+  uint32_t hello_timeout_ms = 5000;  // SNI, PROXY header: the whole of it within this time
   // Non-empty: the listener serves only these sources, and each connection must start with a
   // PROXY v1/v2 header, whose TCP4 client address then stands for the client (in the header sent
   // on). Other sources, and a missing or malformed header, are closed.

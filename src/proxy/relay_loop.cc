@@ -2,10 +2,12 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -62,8 +64,9 @@ struct Direction {
   // number of buffers, and small segments use one each. No reads (and no read interest, or
   // level-triggered epoll would wake the loop for nothing at once) until a write empties some.
   bool pipe_stalled = false;
-  bool eof = false;   // `from` reached EOF
-  bool shut = false;  // `to` got SHUT_WR (or will be closed): this direction is done
+  bool eof = false;           // `from` reached EOF
+  bool write_failed = false;  // the last error was writing to `to` (else reading `from`)
+  bool shut = false;          // `to` got SHUT_WR (or will be closed): this direction is done
   uint64_t bytes = 0;
 
   bool finished() const { return eof && in_pipe == 0; }
@@ -98,6 +101,11 @@ struct RelayLoop::Connection {
   bool client_hup = false, backend_hup = false;  // that side hung up: no longer watched
   Clock::time_point deadline;                    // hello or connect deadline
   Clock::time_point last_active;                 // for the idle timeout
+  // The backend failed: only what it sent before still goes to the client (salvage()).
+  bool salvaging = false;
+  // After the client's EOF: bytes for the backend still undelivered at the last check (in the
+  // pipe and the socket's send queue), to tell a slow backend from one that takes nothing.
+  size_t up_left = SIZE_MAX;
 };
 
 RelayLoop::RelayLoop() : scratch_(std::make_unique<char[]>(kCopyBytes)) {
@@ -235,7 +243,13 @@ void RelayLoop::run() {
           } else {
             uint32_t e = events[i].events;
             if (e & EPOLLERR) {
-              close_connection(c, false);
+              // A reset (or another error). Of the backend: what it sent before it is still
+              // in its receive queue and goes to the client first. Of the client: nothing more
+              // can reach it.
+              if (s->kind == Kind::kBackend)
+                salvage(c);
+              else
+                close_connection(c, false);
               break;
             }
             // The side that fired may be read (EOF and hang-up included) or written.
@@ -510,6 +524,7 @@ bool flush_pipe(Direction* d, int to) {
     d->bytes += static_cast<uint64_t>(n);
     d->pipe_stalled = false;
   } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+    d->write_failed = true;
     return false;
   }
   if (d->in_pipe > 0) d->writable = false;  // `to` is full: wait for EPOLLOUT
@@ -535,7 +550,10 @@ bool copy_once(Direction* d, int from, int to, char* scratch) {
   size_t sent = 0;
   if (d->writable) {
     ssize_t w = ::send(to, scratch, got, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (w < 0 && errno != EAGAIN && errno != EINTR) return false;
+    if (w < 0 && errno != EAGAIN && errno != EINTR) {
+      d->write_failed = true;
+      return false;
+    }
     if (w > 0) sent = static_cast<size_t>(w);
   }
   d->bytes += sent;
@@ -597,13 +615,53 @@ bool pump(Direction* d, int from, int to, char* scratch) {
 }  // namespace
 
 void RelayLoop::on_relay(Connection* c) {
+  if (c->salvaging) return salvage(c);
   if (!c->pending.empty()) {
-    if (!flush_pending(c)) return close_connection(c, false);
+    if (!flush_pending(c)) return salvage(c);
     if (!c->pending.empty()) return touch(c);  // the backend is not taking more yet
   }
-  if (!pump(&c->up, c->client.fd, c->backend.fd, scratch_.get()) ||
-      !pump(&c->down, c->backend.fd, c->client.fd, scratch_.get()))
-    return close_connection(c, false);
+  // An error of the backend's side (writing to it, reading from it) ends the connection only
+  // after what the backend sent is delivered; one of the client's side ends it at once.
+  if (!pump(&c->up, c->client.fd, c->backend.fd, scratch_.get()))
+    return c->up.write_failed ? salvage(c) : close_connection(c, false);
+  if (!pump(&c->down, c->backend.fd, c->client.fd, scratch_.get()))
+    return c->down.write_failed ? close_connection(c, false) : salvage(c);
+  touch(c);
+}
+
+// The backend reset the connection (an HTTP server answering 413 and closing without reading the
+// request does), or a write to it failed. The kernel keeps what it received before the reset
+// readable, so the down direction reads on until the error or EOF, and everything is written to
+// the client before it gets its close (a FIN: see close_connection). Nothing more goes to the
+// backend; the client's input is no longer read. Runs on every later event of the connection
+// until the down direction is finished; bounded by ProxyForward::fin_timeout_ms without progress.
+// Only error paths come here: the normal relay costs no call more.
+void RelayLoop::salvage(Connection* c) {
+  if (!c->salvaging) {
+    c->salvaging = true;
+    c->last_active = Clock::now();
+    c->pending.clear();
+    c->up.eof = true;  // finished: the pipe's bytes for the backend are dropped
+    c->up.in_pipe = 0;
+    c->up.shut = true;
+    c->down.readable = true;
+    c->down.hung_up = true;  // read on until EOF or the error, with the backend unwatched
+    c->backend_hup = true;
+  }
+  if (!c->down.eof && !pump(&c->down, c->backend.fd, c->client.fd, scratch_.get())) {
+    if (c->down.write_failed) return close_connection(c, false);  // the client is gone too
+    c->down.eof = true;  // the read error (the reset) ends what the backend sent
+  }
+  // With the backend unwatched, only the client's EPOLLOUT brings the loop back: after a bounded
+  // pump with the pipe empty and the backend not at EOF yet, go on reading now.
+  while (!c->down.eof && c->down.in_pipe == 0) {
+    uint64_t before = c->down.bytes;
+    if (!pump(&c->down, c->backend.fd, c->client.fd, scratch_.get())) {
+      if (c->down.write_failed) return close_connection(c, false);
+      c->down.eof = true;
+    }
+    if (c->down.bytes == before && !c->down.eof && c->down.in_pipe == 0) c->down.eof = true;
+  }
   touch(c);
 }
 
@@ -691,7 +749,8 @@ void RelayLoop::close_connection(Connection* c, bool failed) {
   // A client whose backend never answered may already have sent its first bytes (a request, a
   // ClientHello). Closing with them unread would make the kernel answer with a reset; discard
   // what has arrived so the client sees a clean end of stream instead.
-  if (c->state != Connection::State::kRelaying && c->client.fd >= 0) {
+  // So does a client whose backend failed (salvage): its reply must not be lost to a reset.
+  if ((c->state != Connection::State::kRelaying || c->salvaging) && c->client.fd >= 0) {
     char discard[4096];
     for (int i = 0; i < 16 && ::recv(c->client.fd, discard, sizeof discard, MSG_DONTWAIT) > 0;
          ++i) {
@@ -713,6 +772,43 @@ void RelayLoop::close_connection(Connection* c, bool failed) {
   closed_.push_back(c);  // freed after the current batch of events: see closed_
 }
 
+// After the client has finished sending, or once the backend failed (salvage), the connection may
+// stay inactive for ProxyForward::fin_timeout_ms only (HAProxy's `timeout client-fin`), not for
+// the whole idle timeout: a backend that never reads nor answers, or a client that never reads the
+// salvaged reply, would otherwise hold a max_connections slot for 10 minutes after the client has
+// gone. "Finished sending": its EOF was read, or its FIN has arrived behind bytes the proxy could
+// not pass on yet (the backend takes nothing, the pipe is full: TCP_INFO says CLOSE_WAIT).
+// Inactive: no event, and no fewer bytes waiting for the backend (in the pipe, in the socket's
+// send queue, unread from the client) than at the last check. Called from the sweep only, and asks
+// the kernel only about a connection already inactive for the bound.
+bool RelayLoop::stuck_after_client_eof(Connection* c, Clock::time_point now) {
+  if (c->state != Connection::State::kRelaying) return false;
+  const auto bound = std::chrono::milliseconds(c->forward->config.fin_timeout_ms);
+  if (now - c->last_active < bound) return false;
+  if (c->salvaging) return true;  // no byte taken by the client for the whole bound
+  int unread = 0;
+  if (!c->up.eof) {
+    if (c->up.in_pipe == 0) return false;  // an idle connection, or one still being read
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    if (::getsockopt(c->client.fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0 ||
+        info.tcpi_state != TCP_CLOSE_WAIT)
+      return false;  // the client may still send: the idle timeout applies
+    if (::ioctl(c->client.fd, SIOCINQ, &unread) != 0) unread = 0;
+  }
+  int queued = 0;
+  if (::ioctl(c->backend.fd, SIOCOUTQ, &queued) != 0) queued = 0;
+  size_t left = c->up.in_pipe + static_cast<size_t>(std::max(queued, 0)) +
+                static_cast<size_t>(std::max(unread, 0));
+  if (left > 0 && left < c->up_left) {  // the backend took some since the last check (or the
+                                        // first check: its baseline)
+    c->up_left = left;
+    c->last_active = now;
+    return false;
+  }
+  return true;
+}
+
 void RelayLoop::sweep_timeouts() {
   auto now = Clock::now();
   std::vector<Connection*> expired;
@@ -723,7 +819,8 @@ void RelayLoop::sweep_timeouts() {
     if (c->state == Connection::State::kConnecting && now >= c->deadline && !c->draining)
       connect_timeouts.push_back(c);
     else if ((waiting && now >= c->deadline) || (c->draining && now >= c->drain_deadline) ||
-             now - c->last_active >= std::chrono::milliseconds(f.idle_timeout_ms))
+             now - c->last_active >= std::chrono::milliseconds(f.idle_timeout_ms) ||
+             stuck_after_client_eof(c, now))
       expired.push_back(c);
   }
   for (Connection* c : expired) close_connection(c, c->state != Connection::State::kRelaying);

@@ -103,12 +103,15 @@ class RelayLoop {
   void start_relay(Connection* c);
   void apply_updates();
   void on_relay(Connection* c);
+  // The backend failed (reset, or a write to it failed): deliver what it sent before, then close.
+  void salvage(Connection* c);
   bool flush_pending(Connection* c);  // false: error
   void update_interest(Connection* c);
   void touch(Connection* c);  // settle it after the batch (see settle_touched)
   void settle_touched();
   void close_connection(Connection* c, bool failed);
   void sweep_timeouts();
+  bool stuck_after_client_eof(Connection* c, std::chrono::steady_clock::time_point now);
 
   int epoll_fd_ = -1;
   int wake_fd_ = -1;

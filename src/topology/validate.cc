@@ -1,6 +1,7 @@
 #include "topology/validate.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <tuple>
@@ -124,6 +125,27 @@ class Validator {
     }
   }
 
+  // The interface name is written into the nft and iptables rulesets: only a name the kernel
+  // accepts, made of characters no ruleset language interprets (net/names.h).
+  void interface_name(const Network& n, const std::string& path) {
+    if (n.interface.empty() || is_plain_interface_name(n.interface)) return;
+    std::string why;
+    if (auto c = first_unplain_interface_char(n.interface))
+      why = std::isprint(static_cast<unsigned char>(*c))
+                ? fmt::format("'{}'", *c)
+                : fmt::format("byte 0x{:02x}", static_cast<unsigned char>(*c));
+    std::string shown_name;
+    for (char c : n.interface)
+      shown_name += std::isprint(static_cast<unsigned char>(c))
+                        ? std::string(1, c)
+                        : fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    d_.error(at(path + ".interface"), "invalid-value",
+             why.empty() ? fmt::format("'{}' is not a valid interface name", shown_name)
+                         : fmt::format("'{}' is not a valid interface name: it contains {}",
+                                       shown_name, why),
+             "use 1-15 ASCII letters, digits, '.', '-' or '_' (not '.' or '..'), e.g. vmbr0");
+  }
+
   void networks() {
     // With no networks at all, an error already reported (a missing or malformed 'networks'
     // section) usually explains why; then this one would only repeat it.
@@ -137,6 +159,7 @@ class Validator {
     for (size_t i = 0; i < t_.networks.size(); ++i) {
       const Network& n = t_.networks[i];
       std::string path = "networks." + n.name;
+      interface_name(n, path);
       if (!n.ok) continue;
       address_in(n, n.address, path + ".address", "the gateway address");
       if (n.router) {

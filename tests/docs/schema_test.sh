@@ -256,6 +256,8 @@ expect_invalid network-name-dash-end '/networks' 's|^  lan:|  lan-:|'
 expect_invalid held-by-bad-name '/hosts/vip/held_by' 's|held_by: node-1|held_by: "node 1"|'
 expect_invalid interface-too-long '/networks/lan/interface' 's|interface: vmbr0|interface: vmbr0-too-long-name|'
 expect_invalid interface-slash '/networks/lan/interface' 's|interface: vmbr0|interface: br/0|'
+expect_invalid interface-quote '/networks/lan/interface' "s|interface: vmbr0|interface: 'a\"drop;#'|"
+expect_invalid interface-wildcard '/networks/lan/interface' 's|interface: vmbr0|interface: vmbr*|'
 expect_invalid missing-interface '/networks/lan' '/interface: vmbr0/d'
 expect_invalid missing-networks '/' '/^networks:/,/^hosts:/{/^hosts:/!d}'
 expect_invalid no-networks '/networks' '/^networks:/,/^hosts:/{/^networks:/!{/^hosts:/!d}}; s|^networks:|networks: {}|'

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -15,6 +17,7 @@ namespace labgate {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The kernel, as far as labgate can tell: one optional table. A script is the replace preamble
 // followed by the table text (or nothing: delete). Listing returns the text the way the kernel
@@ -244,6 +247,104 @@ TEST_F(KernelDatapathTest, AConfirmedApplyStays) {
   Outcome twice;
   ASSERT_TRUE(run([](KernelDatapath& d, Outcome* o) { return d.confirm(o); }, &twice).ok());
   EXPECT_FALSE(twice.changed);
+}
+
+// Issue 12 items 6 and 7: a damaged state file is an error that says what to do, never read as
+// "absent". Damage that still parses (a flipped value) is caught by the checksum.
+void damage(const std::string& path, const std::string& how) {
+  std::string text;
+  {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  if (how == "truncate") {
+    text = text.substr(0, text.size() / 2);
+  } else {  // flip: a value changed, the JSON still valid
+    size_t at = text.find(how);
+    ASSERT_NE(at, std::string::npos) << how << " not in " << text;
+    text[at + how.size() - 2] = text[at + how.size() - 2] == '0' ? '1' : '0';
+  }
+  std::ofstream(path, std::ios::trunc) << text;
+}
+
+TEST_F(KernelDatapathTest, ADamagedOriginalSysctlsFileFailsRemoveLoudly) {
+  for (const char* how : {"truncate", "\"net.ipv4.ip_forward\": \"0\""}) {
+    ASSERT_TRUE(apply(kTableA).ok());
+    ASSERT_EQ(ip_forward(), "1");
+    damage(dir_ + "/sysctls-original.json", how);
+    Outcome out;
+    Status s = run([](KernelDatapath& d, Outcome* o) { return d.remove(o); }, &out);
+    EXPECT_FALSE(s.ok()) << how;
+    EXPECT_THAT(s.message(), HasSubstr("sysctls-original.json is damaged")) << how;
+    EXPECT_THAT(s.hint(), HasSubstr("sysctl -w net.ipv4.ip_forward=0")) << how;
+    EXPECT_FALSE(out.changed);
+    EXPECT_EQ(ruleset_.table, kTableA);  // nothing half-done
+    // An apply of another table must not overwrite the record with today's values either.
+    Status again = apply(kTableB);
+    EXPECT_FALSE(again.ok()) << how;
+    EXPECT_THAT(again.message(), HasSubstr("is damaged"));
+    EXPECT_EQ(ruleset_.table, kTableA);
+    // What the hint says to do: set the value by hand and delete the file.
+    std::filesystem::remove(dir_ + "/sysctls-original.json");
+    sysctls_.values["net.ipv4.ip_forward"] = "0";
+    ASSERT_TRUE(run([](KernelDatapath& d, Outcome* o) { return d.remove(o); }).ok());
+    EXPECT_FALSE(ruleset_.table);
+  }
+}
+
+TEST_F(KernelDatapathTest, ADamagedPreviousFileFailsTheConfirmTimerLoudly) {
+  for (const char* how : {"truncate", "\"net.ipv4.ip_forward\": \"0\""}) {
+    ASSERT_TRUE(apply(kTableA).ok());  // previous: no table, ip_forward 0
+    pid_t timer = 999999;
+    ASSERT_TRUE(
+        run([&](KernelDatapath& d, Outcome*) { return d.start_pending_confirm(timer, 60); }).ok());
+    damage(dir_ + "/previous.json", how);
+    Status s =
+        run([&](KernelDatapath& d, Outcome* o) { return d.rollback_if_unconfirmed(timer, o); });
+    EXPECT_FALSE(s.ok()) << how;
+    EXPECT_THAT(s.message(), HasSubstr("previous.json is damaged")) << how;
+    EXPECT_THAT(s.hint(), HasSubstr("nft list table inet labgate"));
+    std::ifstream log(dir_ + "/confirm.log");
+    std::stringstream text;
+    text << log.rdbuf();
+    EXPECT_THAT(text.str(), HasSubstr("error: not confirmed in time: rollback"));
+    EXPECT_THAT(text.str(), HasSubstr("previous.json is damaged"));
+    EXPECT_THAT(text.str(), Not(HasSubstr("nothing to roll back")));
+    // `labgate rollback` says the same, exit 1.
+    Status manual = run([](KernelDatapath& d, Outcome* o) { return d.rollback(o); });
+    EXPECT_FALSE(manual.ok());
+    EXPECT_THAT(manual.message(), HasSubstr("is damaged"));
+    // Cleaning up as the hint says: delete it, reach a known state.
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directory(dir_);
+    ruleset_.table.reset();
+    sysctls_.values["net.ipv4.ip_forward"] = "0";
+  }
+}
+
+TEST_F(KernelDatapathTest, ADamagedPendingRecordIsAnErrorNotAConfirmation) {
+  ASSERT_TRUE(apply(kTableA).ok());
+  ASSERT_TRUE(
+      run([&](KernelDatapath& d, Outcome*) { return d.start_pending_confirm(999999, 60); }).ok());
+  damage(dir_ + "/confirm-pending.json", "truncate");
+  Status confirm = run([](KernelDatapath& d, Outcome* o) { return d.confirm(o); });
+  EXPECT_FALSE(confirm.ok());
+  EXPECT_THAT(confirm.hint(), HasSubstr("pgrep -a labgate"));
+  Status timer =
+      run([](KernelDatapath& d, Outcome* o) { return d.rollback_if_unconfirmed(999999, o); });
+  EXPECT_FALSE(timer.ok());
+  EXPECT_FALSE(apply(kTableB).ok());
+  EXPECT_EQ(ruleset_.table, kTableA);
+}
+
+TEST_F(KernelDatapathTest, StateFilesWithoutAChecksumFromEarlierVersionsAreRead) {
+  ASSERT_TRUE(apply(kTableA).ok());
+  std::ofstream(dir_ + "/sysctls-original.json", std::ios::trunc)
+      << "{\n  \"net.ipv4.ip_forward\": \"0\"\n}\n";
+  ASSERT_TRUE(run([](KernelDatapath& d, Outcome* o) { return d.remove(o); }).ok());
+  EXPECT_EQ(ip_forward(), "0");
 }
 
 TEST_F(KernelDatapathTest, ComparesThePlanWithWhatIsLive) {

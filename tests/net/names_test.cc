@@ -45,6 +45,16 @@ TEST(Names, InterfaceNamesFitIfnamsiz) {
     EXPECT_FALSE(is_interface_name(bad)) << bad;
 }
 
+TEST(Names, PlainInterfaceNamesHaveNothingARulesetParserInterprets) {
+  for (const char* good : {"vmbr0", "eth0.100", "veth-lab_1", "fifteen-chars-x", "tap100i0"})
+    EXPECT_TRUE(is_plain_interface_name(good)) << good;
+  for (const char* bad : {"", ".", "..", "sixteen-chars-xx", "a/b", "vmbr0:1", "a b", "br@x",
+                          "a\"drop;#", "a*", "eth+", "a\\b", "a'b", "a;b", "a#", "a{"})
+    EXPECT_FALSE(is_plain_interface_name(bad)) << bad;
+  EXPECT_EQ(first_unplain_interface_char("ab\"c"), '"');
+  EXPECT_EQ(first_unplain_interface_char("vmbr0"), std::nullopt);
+}
+
 TEST(Names, ClosestMatchSuggestsLikelyTypos) {
   const std::vector<std::string> keys = {"interface", "subnet", "address", "router", "uplink"};
   EXPECT_EQ(closest_match("adress", keys), "address");

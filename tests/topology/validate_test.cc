@@ -67,6 +67,22 @@ INSTANTIATE_TEST_SUITE_P(Addresses, ValidateRows, ::testing::Values(
         {error_at(32, 14, "duplicate-address")}, "merge their ports"},
     Row{"duplicate_interface", {{"    interface: vmbr1\n", "    interface: vmbr0\n"}},
         {error_at(9, 16, "duplicate-interface")}},
+    // Interface names are written into nft and iptables text: nothing those parsers interpret
+    // (issue 12: 'a"drop;#' used to end the nft string and drop the network's rules).
+    Row{"interface_with_quote", {{"    interface: vmbr1\n", "    interface: 'a\"drop;#'\n"}},
+        {error_at(9, 16, "invalid-value")}, "letters, digits, '.', '-' or '_'"},
+    Row{"interface_half_quote", {{"    interface: vmbr1\n", "    interface: 'ab\"c'\n"}},
+        {error_at(9, 16, "invalid-value")}},
+    Row{"interface_nft_wildcard", {{"    interface: vmbr1\n", "    interface: vmbr*\n"}},
+        {error_at(9, 16, "invalid-value")}},
+    Row{"interface_iptables_wildcard", {{"    interface: vmbr1\n", "    interface: vmbr+\n"}},
+        {error_at(9, 16, "invalid-value")}},
+    Row{"interface_backslash", {{"    interface: vmbr1\n", "    interface: 'a\\b'\n"}},
+        {error_at(9, 16, "invalid-value")}},
+    Row{"interface_semicolon", {{"    interface: vmbr1\n", "    interface: a;b\n"}},
+        {error_at(9, 16, "invalid-value")}},
+    Row{"interface_with_dot_dash_underscore", {{"    interface: vmbr1\n", "    interface: br_1-x.100\n"}},
+        {}},
     Row{"overlapping_subnets", {{"    masquerade: true\n", "    masquerade: true\n  lab:\n    interface: vmbr2\n    subnet: 192.168.1.128/25\n    address: 192.168.1.129\n"}},
         {error_at(15, 13, "overlapping-subnets")}}),
     testing::row_name);
