@@ -106,10 +106,9 @@ TEST(TextQuote, ExportRefusesANameTheValidatorMissed) {
   t.dns.names[0].name = "x IN A 6.6.6.6\nevil";
   for (auto format : {dns::ExportFormat::kZone, dns::ExportFormat::kHosts,
                       dns::ExportFormat::kDnsmasq, dns::ExportFormat::kPihole}) {
-    std::string error;
-    auto text = dns::export_dns(t, format, "", &error);
-    EXPECT_FALSE(text.has_value()) << *text;
-    EXPECT_THAT(error, HasSubstr("refusing to write DNS name"));
+    auto text = dns::export_dns(compile(t).dns, format, "");
+    EXPECT_FALSE(text) << *text;
+    EXPECT_THAT(text.error(), HasSubstr("refusing to write DNS name"));
   }
 }
 
