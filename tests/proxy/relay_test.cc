@@ -315,7 +315,7 @@ TEST(RelayTest, AReplyBeforeABackendResetIsDelivered) {
   TestListener backend;
   ProxyServer server({forward_to(backend.backend())});
   std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   const std::string request(300, 'r');
   const std::string reply = "HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n";
@@ -362,7 +362,7 @@ TEST(RelayTest, ABackendThatNeverReadsFreesItsSlotSoonAfterTheClientLeaves) {
     f.fin_timeout_ms = 300;
     ProxyServer server({f});
     std::string error;
-    ASSERT_TRUE(server.bind(1, &error)) << error;
+    ASSERT_TRUE(IsOk(server.bind(1)));
     server.start();
     int client = connect_to(server.forwards()[0].listen.port);
     int b = backend.accept_within(5000);
@@ -405,7 +405,7 @@ TEST(RelayTest, ASlowBackendAfterTheClientsEofGetsEverything) {
   f.fin_timeout_ms = 300;
   ProxyServer server({f});
   std::string error;
-  ASSERT_TRUE(server.bind(1, &error)) << error;
+  ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   int client = connect_to(server.forwards()[0].listen.port);
   int b = backend.accept_within(5000);
