@@ -15,7 +15,9 @@ packages=(
   hyperfine  # bench/check_bench.sh
   openssl  # s_client/s_server in tests/integration/proxy_sni_test.sh
   iperf3  # tests/integration/proxy_iperf_test.sh
-  dnsperf  # tests/integration/dns_overload_test.sh (and the DNS benchmarks)
+  dnsperf  # tests/integration/dns_rate_limit_test.sh (and the DNS benchmarks)
+  # the Debian package (make deb, debian/) and its install test (tests/deb/)
+  debhelper dpkg-dev lintian go-md2man debootstrap
 )
 
 # `install-deps.sh --bench` also installs the peers labgate is measured against (bench/).

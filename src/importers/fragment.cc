@@ -1,0 +1,203 @@
+#include "importers/fragment.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace labgate::importers {
+
+std::string format_import_error(const std::string& file, const ImportError& e) {
+  return fmt::format("{}:{}:{}: error: {}", file, e.line, e.column, e.message);
+}
+
+bool add_name_mapping(std::string_view spec, std::map<std::string, std::string>& into,
+                      std::string* error) {
+  auto eq = spec.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    *error = fmt::format("'{}' is not KEY=NAME", spec);
+    return false;
+  }
+  std::string name(spec.substr(eq + 1));
+  if (!is_label(name)) {
+    *error = fmt::format(
+        "'{}' is not a name labgate accepts (1-63 lower-case letters, digits and '-', not "
+        "starting or ending with '-')",
+        name);
+    return false;
+  }
+  into[std::string(spec.substr(0, eq))] = name;
+  return true;
+}
+
+std::optional<uint32_t> parse_ipv4(std::string_view text) {
+  uint32_t out = 0;
+  int parts = 0;
+  size_t i = 0;
+  while (parts < 4) {
+    size_t start = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    size_t len = i - start;
+    if (len == 0 || len > 3 || (len > 1 && text[start] == '0')) return std::nullopt;
+    unsigned value = 0;
+    std::from_chars(text.data() + start, text.data() + i, value);
+    if (value > 255) return std::nullopt;
+    out = (out << 8) | value;
+    ++parts;
+    if (parts < 4) {
+      if (i >= text.size() || text[i] != '.') return std::nullopt;
+      ++i;
+    }
+  }
+  if (i != text.size()) return std::nullopt;
+  return out;
+}
+
+std::string format_ipv4(uint32_t a) {
+  return fmt::format("{}.{}.{}.{}", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+std::optional<Ipv4Prefix> parse_ipv4_prefix(std::string_view text) {
+  auto slash = text.find('/');
+  auto address = parse_ipv4(text.substr(0, slash));
+  if (!address) return std::nullopt;
+  Ipv4Prefix p{*address, 32};
+  if (slash != std::string_view::npos) {
+    auto len_text = text.substr(slash + 1);
+    int len = -1;
+    auto [ptr, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
+    if (ec != std::errc() || ptr != len_text.data() + len_text.size() || len < 0 || len > 32 ||
+        len_text.empty() || (len_text.size() > 1 && len_text[0] == '0')) {
+      return std::nullopt;
+    }
+    p.length = len;
+    uint32_t mask = len == 0 ? 0 : ~uint32_t{0} << (32 - len);
+    if ((p.address & ~mask) != 0) return std::nullopt;
+  }
+  return p;
+}
+
+bool is_label(std::string_view text) {
+  if (text.empty() || text.size() > 63 || text.front() == '-' || text.back() == '-') return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+std::string derived_name(std::string_view prefix, std::string_view text) {
+  std::string out(prefix);
+  if (!out.empty()) out += '-';
+  for (char c : text) {
+    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += ((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9')) ? l : '-';
+  }
+  // Collapse what is not a label into one: trim dashes, cut to 63.
+  while (!out.empty() && out.front() == '-') out.erase(out.begin());
+  if (out.size() > 63) out.resize(63);
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  if (out.empty()) out = "unnamed";
+  return out;
+}
+
+std::string describe_lines(const std::vector<int>& lines) {
+  std::string out = lines.size() == 1 ? "line " : "lines ";
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(lines[i]);
+  }
+  return out;
+}
+
+namespace {
+
+std::string port_value(const FragmentPort& p) {
+  return p.protocol == "tcp" ? std::to_string(p.number)
+                             : fmt::format("\"{}/{}\"", p.number, p.protocol);
+}
+
+// A comment must stay on one line.
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (char c : text) out += (c == '\n' || c == '\r') ? ' ' : c;
+  return out;
+}
+
+}  // namespace
+
+std::string write_fragment(const Fragment& f) {
+  std::string out;
+  for (const auto& h : f.header) out += "# " + one_line(h) + "\n";
+
+  if (!f.networks.empty()) {
+    out += "networks:\n";
+    for (const auto& n : f.networks) {
+      out += fmt::format("  {}:{}\n", n.name,
+                         n.lines.empty() ? "" : "  # from " + describe_lines(n.lines));
+      if (!n.interface.empty()) out += fmt::format("    interface: {}\n", n.interface);
+      if (!n.subnet.empty()) out += fmt::format("    subnet: {}\n", n.subnet);
+      if (!n.address.empty()) out += fmt::format("    address: {}\n", n.address);
+      if (n.uplink) out += "    uplink: true\n";
+      if (n.masquerade) out += "    masquerade: true\n";
+      std::vector<std::string> missing;
+      if (n.interface.empty()) missing.push_back("interface");
+      if (n.subnet.empty()) missing.push_back("subnet");
+      if (n.address.empty()) missing.push_back("address");
+      if (!missing.empty()) {
+        std::string list;
+        for (size_t i = 0; i < missing.size(); ++i) list += (i ? ", " : "") + missing[i];
+        out += fmt::format(
+            "    # TODO {}: not in the input; see the host's /etc/network/interfaces\n", list);
+      }
+    }
+  }
+
+  if (!f.services.empty()) {
+    out += "services:\n";
+    for (const auto& s : f.services) {
+      std::string ports;
+      for (size_t i = 0; i < s.ports.size(); ++i) {
+        ports += fmt::format("{}{}: {}", i ? ", " : "", s.ports[i].name, port_value(s.ports[i]));
+      }
+      out += fmt::format("  {}: {{ address: {}, ports: {{ {} }} }}\n", s.name, s.address, ports);
+    }
+  }
+
+  if (!f.forwards.empty()) {
+    out += "forwards:\n";
+    for (const auto& fw : f.forwards) {
+      out += fmt::format("  - {{ listen: {}:{}, to: {}:{}{} }}  # from {}\n", fw.network, fw.port,
+                         fw.service, fw.port_name, fw.snat ? ", snat: true" : "",
+                         describe_lines(fw.lines));
+    }
+  }
+
+  if (!f.zone.empty()) {
+    out += fmt::format("dns:\n  zone: {}\n", f.zone);
+    if (!f.names.empty()) {
+      out += "  names:\n";
+      for (const auto& n : f.names) {
+        // A wildcard or any name that YAML could misread is quoted.
+        bool plain = std::all_of(n.name.begin(), n.name.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+        });
+        out += fmt::format("    {}: {}  # {} (line {})\n", plain ? n.name : "\"" + n.name + "\"",
+                           n.service, n.address, n.line);
+      }
+    }
+  }
+
+  for (const auto& note : f.notes) out += "# " + one_line(note) + "\n";
+  if (!f.unexpressed.empty()) {
+    out += fmt::format(
+        "# Not expressed ({} line{}): each stays with the tool that owns it, or is "
+        "redone by hand.\n",
+        f.unexpressed.size(), f.unexpressed.size() == 1 ? "" : "s");
+    for (const auto& u : f.unexpressed) {
+      out += fmt::format("# line {}: {}\n#   {}\n", u.line, one_line(u.text), one_line(u.reason));
+    }
+  }
+  return out;
+}
+
+}  // namespace labgate::importers
