@@ -954,10 +954,10 @@ Topology load(std::string_view text, Diagnostics& diagnostics, bool* readable) {
   Topology topology;
   *readable = false;
   if (text.size() > kMaxTopologyBytes) {
-    diagnostics.error({1, 1}, "file-too-large",
-                      fmt::format("the file is {} bytes; labgate reads at most {}", text.size(),
-                                  kMaxTopologyBytes),
-                      "a topology is a few kilobytes; check that this is the right file");
+    diagnostics.error(
+        {1, 1}, "file-too-large",
+        fmt::format("the file is larger than {} bytes, the most labgate reads", kMaxTopologyBytes),
+        "a topology is a few kilobytes; check that this is the right file");
     return topology;
   }
   YAML::Node root;
