@@ -38,6 +38,23 @@ std::string join(std::span<const std::string_view> words) {
 
 }  // namespace
 
+std::string Noun::str() const {
+  if (named_) {
+    std::string out;
+    out.reserve(text_.size() + name_.size() + 3);
+    if (!text_.empty()) {
+      out += text_;
+      out += ' ';
+    }
+    out += '\'';
+    out += name_;
+    out += '\'';
+    return out;
+  }
+  if (number_ != 0) return fmt::format("{}{}", text_, number_);
+  return std::string(text_);
+}
+
 std::string child_path(const std::string& path, std::string_view key) {
   if (path.empty()) return std::string(key);
   std::string out;
@@ -70,17 +87,16 @@ std::string shown(std::string_view text) {
   return out;
 }
 
-bool LoadContext::is_map_or_report(YamlNode n, const std::string& path, const std::string& what) {
+bool LoadContext::is_map_or_report(YamlNode n, const std::string& path, const Noun& what) {
   if (n.is_map()) return true;
   wrong_type(path, fmt::format("{} must be a map, not {}", what, kind_name(n)));
   return false;
 }
 
-FoundKeys LoadContext::closed_map(YamlNode map, const std::string& path, const std::string& what,
+FoundKeys LoadContext::closed_map(YamlNode map, const std::string& path, const Noun& what,
                                   std::span<const std::string_view> keys,
                                   std::span<const std::string_view> required) {
   FoundKeys found;
-  found.values.resize(keys.size());
   if (!is_map_or_report(map, path, what)) {
     found.keys_ok = false;
     return found;
@@ -129,9 +145,7 @@ FoundKeys LoadContext::closed_map(YamlNode map, const std::string& path, const s
       continue;
     }
     slot = value;
-    std::string child = child_path(path, name);
-    t_.where.set_value(child, value_pos(value, key_pos));
-    t_.where.set_key(std::move(child), key_pos);
+    t_.where.set(child_path(path, name), key_pos, value_pos(value, key_pos));
   }
   for (const auto& key : required) {
     if (found.values[static_cast<size_t>(std::find(keys.begin(), keys.end(), key) - keys.begin())])
@@ -147,10 +161,10 @@ FoundKeys LoadContext::closed_map(YamlNode map, const std::string& path, const s
 
 std::vector<std::pair<std::string, YamlNode>> LoadContext::named_entries(YamlNode map,
                                                                          const std::string& path,
-                                                                         const std::string& what) {
+                                                                         std::string_view what) {
   std::vector<std::pair<std::string, YamlNode>> out;
   if (map.is_null()) return out;  // an empty section
-  if (!is_map_or_report(map, path, fmt::format("'{}'", path))) return out;
+  if (!is_map_or_report(map, path, Noun("", path))) return out;
   out.reserve(map.size());
   std::unordered_set<std::string_view> seen;
   seen.reserve(map.size());
@@ -174,16 +188,15 @@ std::vector<std::pair<std::string, YamlNode>> LoadContext::named_entries(YamlNod
                "give each a different name, or merge them");
       continue;
     }
-    std::string child = child_path(path, name);
-    t_.where.set_value(child, value_pos(map.value(i), key_pos));
-    t_.where.set_key(std::move(child), key_pos);
+    t_.where.set(child_path(path, name), key_pos, value_pos(map.value(i), key_pos));
     out.emplace_back(name, map.value(i));
   }
   return out;
 }
 
 std::optional<std::string> LoadContext::scalar(YamlNode n, const std::string& path,
-                                               const std::string& what) {
+                                               const Noun& given) {
+  const Noun what = given.empty() ? Noun("", path) : given;
   if (n.is_scalar()) {
     // A NUL (written "\0" in a quoted value, or raw) would end the value early in every C API
     // it reaches, and no labgate value has one.
@@ -204,7 +217,7 @@ std::optional<std::string> LoadContext::scalar(YamlNode n, const std::string& pa
 }
 
 std::optional<bool> LoadContext::boolean(YamlNode n, const std::string& path) {
-  auto text = scalar(n, path, fmt::format("'{}'", path));
+  auto text = scalar(n, path);
   if (!text) return std::nullopt;
   if (*text == "true") return true;
   if (*text == "false") return false;
@@ -213,15 +226,14 @@ std::optional<bool> LoadContext::boolean(YamlNode n, const std::string& path) {
 }
 
 std::optional<uint32_t> LoadContext::integer(YamlNode n, const std::string& path, uint32_t min,
-                                             uint32_t max, const std::string& what) {
+                                             uint32_t max, const Noun& what) {
   auto text = scalar(n, path, what);
   if (!text) return std::nullopt;
   return integer_text(*text, path, min, max, what);
 }
 
 std::optional<uint32_t> LoadContext::integer_text(const std::string& text, const std::string& path,
-                                                  uint32_t min, uint32_t max,
-                                                  const std::string& what) {
+                                                  uint32_t min, uint32_t max, const Noun& what) {
   uint32_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   // "080" is refused as the schema refuses it: YAML 1.1 tools read it as octal or as a string.
@@ -259,7 +271,7 @@ bool LoadContext::refuse_ipv6(const std::string& text, const std::string& path) 
 }
 
 std::optional<Ipv4> LoadContext::address(YamlNode n, const std::string& path) {
-  auto text = scalar(n, path, fmt::format("'{}'", path));
+  auto text = scalar(n, path);
   if (!text || refuse_ipv6(*text, path)) return std::nullopt;
   std::string error;
   auto a = Ipv4::parse(*text, &error);
@@ -269,7 +281,7 @@ std::optional<Ipv4> LoadContext::address(YamlNode n, const std::string& path) {
 }
 
 std::optional<Ipv4Prefix> LoadContext::prefix(YamlNode n, const std::string& path,
-                                              const std::string& what) {
+                                              const Noun& what) {
   auto text = scalar(n, path, what);
   if (!text || refuse_ipv6(*text, path)) return std::nullopt;
   std::string error;
@@ -278,8 +290,7 @@ std::optional<Ipv4Prefix> LoadContext::prefix(YamlNode n, const std::string& pat
   return p;
 }
 
-std::optional<Ipv4Range> LoadContext::range(YamlNode n, const std::string& path,
-                                            const std::string& what) {
+std::optional<Ipv4Range> LoadContext::range(YamlNode n, const std::string& path, const Noun& what) {
   auto text = scalar(n, path, what);
   if (!text || refuse_ipv6(*text, path)) return std::nullopt;
   std::string error;
@@ -289,7 +300,7 @@ std::optional<Ipv4Range> LoadContext::range(YamlNode n, const std::string& path,
 }
 
 std::optional<Ipv4Prefix> LoadContext::address_or_prefix(YamlNode n, const std::string& path,
-                                                         const std::string& what) {
+                                                         const Noun& what) {
   auto text = scalar(n, path, what);
   if (!text || refuse_ipv6(*text, path)) return std::nullopt;
   std::string error;
@@ -307,7 +318,7 @@ std::optional<Ipv4Prefix> LoadContext::address_or_prefix(YamlNode n, const std::
 
 std::optional<uint32_t> LoadContext::duration_ms(YamlNode n, const std::string& path,
                                                  uint32_t min_ms, uint32_t max_ms,
-                                                 const std::string& what) {
+                                                 const Noun& what) {
   auto text = scalar(n, path, what);
   if (!text) return std::nullopt;
   std::string_view digits = *text;
@@ -334,8 +345,8 @@ std::optional<uint32_t> LoadContext::duration_ms(YamlNode n, const std::string& 
 }
 
 std::optional<std::string> LoadContext::reference(YamlNode n, const std::string& path,
-                                                  const std::string& what) {
-  auto text = scalar(n, path, fmt::format("'{}'", path));
+                                                  std::string_view what) {
+  auto text = scalar(n, path);
   if (!text) return std::nullopt;
   if (!is_object_name(*text)) {
     bad_value(path, fmt::format("'{}' is not a valid {} name", shown(*text), what));
@@ -347,7 +358,7 @@ std::optional<std::string> LoadContext::reference(YamlNode n, const std::string&
 std::optional<std::string> LoadContext::choice(YamlNode n, const std::string& path,
                                                std::string_view key,
                                                std::span<const std::string_view> choices) {
-  auto text = scalar(n, path, fmt::format("'{}'", key));
+  auto text = scalar(n, path, Noun("", key));
   if (!text) return std::nullopt;
   if (std::find(choices.begin(), choices.end(), *text) != choices.end()) return text;
   std::string either;

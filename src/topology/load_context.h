@@ -15,6 +15,8 @@
 // Pure: no I/O, no exceptions.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -23,11 +25,33 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "diag/diagnostic.h"
 #include "topology/topology.h"
 #include "topology/yaml_tree.h"
 
 namespace labgate {
+
+// What an object or value is called in messages: "network 'lan'", "forward #3", "'dns'". Put
+// together only when a message needs it: most objects have nothing to report, and formatting a
+// name for each of 5,000 hosts up front was a measurable part of loading.
+class Noun {
+ public:
+  Noun(const char* text) : text_(text) {}       // NOLINT: a literal is the common case
+  Noun(std::string_view text) : text_(text) {}  // NOLINT
+  Noun(std::string_view text, std::string_view name) : text_(text), name_(name), named_(true) {}
+  Noun(std::string_view text, size_t number) : text_(text), number_(number) {}
+  bool empty() const { return text_.empty() && !named_ && number_ == 0; }
+  // "text 'name'", "'name'" (no text), "text" + number, or "text".
+  std::string str() const;
+
+ private:
+  std::string_view text_;
+  std::string_view name_;
+  bool named_ = false;
+  size_t number_ = 0;
+};
 
 // `path` + "." + `key`, or `key` at the top level (empty path).
 std::string child_path(const std::string& path, std::string_view key);
@@ -51,10 +75,13 @@ struct KeyRule {
   bool (*read)(LoadContext& cx, YamlNode value, const std::string& path, Entity& e) = nullptr;
 };
 
-// The values found for each row of a table, in the table's order (null nodes for absent keys).
+// The most keys one object has (a forward's ten, with room).
+inline constexpr size_t kMaxKeys = 16;
+
+// The values found for each row of a table, in the table's order (empty for absent keys).
 struct FoundKeys {
   bool keys_ok = true;  // no unknown, misspelt or missing required key
-  std::vector<std::optional<YamlNode>> values;
+  std::array<std::optional<YamlNode>, kMaxKeys> values;
   bool has(size_t row) const { return values[row].has_value(); }
 };
 
@@ -70,7 +97,7 @@ class LoadContext {
   // words, '<<' merge keys, unknown keys (with "did you mean"), duplicate keys (the first one
   // counts) and missing required keys (at the map). Records the position of each key and value
   // under path + "." + key. Returns the first value of each key, in the order of `keys`.
-  FoundKeys closed_map(YamlNode map, const std::string& path, const std::string& what,
+  FoundKeys closed_map(YamlNode map, const std::string& path, const Noun& what,
                        std::span<const std::string_view> keys,
                        std::span<const std::string_view> required);
 
@@ -79,16 +106,19 @@ class LoadContext {
   // else wrong-type is reported and false returned without reading. With `read_if_keys_wrong`
   // false, an object with a wrong key is not read further (its values would only add errors).
   template <class Entity>
-  bool read_object(YamlNode map, const std::string& path, const std::string& what,
+  bool read_object(YamlNode map, const std::string& path, const Noun& what,
                    std::span<const KeyRule<Entity>> table, Entity& e,
                    bool read_if_keys_wrong = true) {
-    std::vector<std::string_view> keys, required;
-    keys.reserve(table.size());
-    for (const auto& row : table) {
-      keys.push_back(row.key);
-      if (row.required) required.push_back(row.key);
+    static_assert(sizeof(Entity) > 0);
+    std::array<std::string_view, kMaxKeys> keys, required;
+    size_t n_required = 0;
+    for (size_t i = 0; i < table.size() && i < kMaxKeys; ++i) {
+      keys[i] = table[i].key;
+      if (table[i].required) required[n_required++] = table[i].key;
     }
-    FoundKeys found = closed_map(map, path, what, keys, required);
+    FoundKeys found =
+        closed_map(map, path, what, std::span(keys.data(), std::min(table.size(), kMaxKeys)),
+                   std::span(required.data(), n_required));
     if (!map.is_map() || (!found.keys_ok && !read_if_keys_wrong)) return false;
     bool ok = found.keys_ok;
     for (size_t i = 0; i < table.size(); ++i) {
@@ -102,30 +132,30 @@ class LoadContext {
   // file order after checking each name (RFC 1123) and reporting duplicates; positions recorded.
   // A null section is empty; anything but a map is reported as wrong-type.
   std::vector<std::pair<std::string, YamlNode>> named_entries(YamlNode map, const std::string& path,
-                                                              const std::string& what);
-  bool is_map_or_report(YamlNode n, const std::string& path, const std::string& what);
+                                                              std::string_view what);
+  bool is_map_or_report(YamlNode n, const std::string& path, const Noun& what);
 
   // --- single values: each reports what is wrong at `path` and returns nullopt --------------
-  std::optional<std::string> scalar(YamlNode n, const std::string& path, const std::string& what);
+  // A single value; `what` names it in messages (by default its path, quoted).
+  std::optional<std::string> scalar(YamlNode n, const std::string& path, const Noun& what = "");
   std::optional<bool> boolean(YamlNode n, const std::string& path);
   std::optional<uint32_t> integer(YamlNode n, const std::string& path, uint32_t min, uint32_t max,
-                                  const std::string& what);
+                                  const Noun& what);
   std::optional<uint32_t> integer_text(const std::string& text, const std::string& path,
-                                       uint32_t min, uint32_t max, const std::string& what);
+                                       uint32_t min, uint32_t max, const Noun& what);
   std::optional<uint16_t> port(YamlNode n, const std::string& path);
   std::optional<uint16_t> port_text(const std::string& text, const std::string& path);
   std::optional<Ipv4> address(YamlNode n, const std::string& path);
-  std::optional<Ipv4Prefix> prefix(YamlNode n, const std::string& path, const std::string& what);
-  std::optional<Ipv4Range> range(YamlNode n, const std::string& path, const std::string& what);
+  std::optional<Ipv4Prefix> prefix(YamlNode n, const std::string& path, const Noun& what);
+  std::optional<Ipv4Range> range(YamlNode n, const std::string& path, const Noun& what);
   // An address (as a /32) or ADDRESS/LENGTH.
   std::optional<Ipv4Prefix> address_or_prefix(YamlNode n, const std::string& path,
-                                              const std::string& what);
+                                              const Noun& what);
   // "250ms" or "2s", within [min_ms, max_ms].
   std::optional<uint32_t> duration_ms(YamlNode n, const std::string& path, uint32_t min_ms,
-                                      uint32_t max_ms, const std::string& what);
+                                      uint32_t max_ms, const Noun& what);
   // The name of an object of kind `what` (an RFC 1123 label).
-  std::optional<std::string> reference(YamlNode n, const std::string& path,
-                                       const std::string& what);
+  std::optional<std::string> reference(YamlNode n, const std::string& path, std::string_view what);
   // One of `choices`, e.g. drop|accept; `key` names the key in the message.
   std::optional<std::string> choice(YamlNode n, const std::string& path, std::string_view key,
                                     std::span<const std::string_view> choices);
@@ -157,3 +187,10 @@ void load_forwards(LoadContext& cx, YamlNode n);     // load_forwards.cc
 void load_dns(LoadContext& cx, YamlNode n);          // load_dns.cc
 
 }  // namespace labgate
+
+template <>
+struct fmt::formatter<labgate::Noun> : fmt::formatter<std::string_view> {
+  auto format(const labgate::Noun& n, fmt::format_context& ctx) const {
+    return fmt::formatter<std::string_view>::format(n.str(), ctx);
+  }
+};

@@ -22,7 +22,7 @@ std::optional<std::pair<std::string, std::string>> split_at(LoadContext& cx, Yam
                                                             const std::string& path,
                                                             std::string_view key,
                                                             std::string_view shape) {
-  auto text = cx.scalar(value, path, fmt::format("'{}'", key));
+  auto text = cx.scalar(value, path, Noun("", key));
   if (!text) return std::nullopt;
   size_t colon = text->find(':');
   if (colon == std::string::npos || !is_object_name(text->substr(0, colon))) {
@@ -217,7 +217,7 @@ constexpr std::array<std::string_view, 10> kKeyOrder = {
 Forward read_forward(LoadContext& cx, YamlNode n, const std::string& path, size_t i) {
   static constexpr std::array<std::string_view, 2> kRequired = {"listen", "to"};
   Forward f;
-  FoundKeys found = cx.closed_map(n, path, fmt::format("forward #{}", i + 1), kKeyOrder, kRequired);
+  FoundKeys found = cx.closed_map(n, path, Noun("forward #", i + 1), kKeyOrder, kRequired);
   f.ok = found.keys_ok;
   if (!n.is_map()) return f;
   for (const auto& key : kForwardKeys) {

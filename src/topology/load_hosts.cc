@@ -41,8 +41,7 @@ void load_hosts(LoadContext& cx, YamlNode section) {
   for (const auto& [name, n] : named) {
     Host host;
     host.name = name;
-    host.ok =
-        cx.read_object<Host>(n, "hosts." + name, fmt::format("host '{}'", name), kHostKeys, host);
+    host.ok = cx.read_object<Host>(n, "hosts." + name, Noun("host", name), kHostKeys, host);
     hosts.push_back(std::move(host));
   }
 }

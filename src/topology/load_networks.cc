@@ -78,8 +78,8 @@ void load_networks(LoadContext& cx, YamlNode section) {
   for (const auto& [name, n] : cx.named_entries(section, "networks", "network")) {
     Network net;
     net.name = name;
-    net.ok = cx.read_object<Network>(n, "networks." + name, fmt::format("network '{}'", name),
-                                     kNetworkKeys, net);
+    net.ok =
+        cx.read_object<Network>(n, "networks." + name, Noun("network", name), kNetworkKeys, net);
     networks.push_back(std::move(net));
   }
 }

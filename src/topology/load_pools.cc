@@ -31,8 +31,7 @@ void load_pools(LoadContext& cx, YamlNode section) {
   for (const auto& [name, n] : cx.named_entries(section, "pools", "pool")) {
     Pool pool;
     pool.name = name;
-    pool.ok =
-        cx.read_object<Pool>(n, "pools." + name, fmt::format("pool '{}'", name), kPoolKeys, pool);
+    pool.ok = cx.read_object<Pool>(n, "pools." + name, Noun("pool", name), kPoolKeys, pool);
     cx.topology().pools.push_back(std::move(pool));
   }
 }

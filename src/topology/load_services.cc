@@ -39,13 +39,13 @@ std::optional<ServicePort> service_port(LoadContext& cx, const std::string& name
   std::string protocol = "tcp";
   if (n.is_map()) {
     LongPort p;
-    if (!cx.read_object<LongPort>(n, path, fmt::format("port '{}'", name), kLongPortKeys, p,
+    if (!cx.read_object<LongPort>(n, path, Noun("port", name), kLongPortKeys, p,
                                   /*read_if_keys_wrong=*/false))
       return std::nullopt;
     number = p.number;
     protocol = std::move(p.protocol);
   } else {
-    auto text = cx.scalar(n, path, fmt::format("port '{}'", name));
+    auto text = cx.scalar(n, path, Noun("port", name));
     if (!text) return std::nullopt;
     size_t slash = text->find('/');
     if (slash != std::string::npos) {
@@ -106,8 +106,8 @@ void load_services(LoadContext& cx, YamlNode section) {
   for (const auto& [name, n] : cx.named_entries(section, "services", "service")) {
     Service service;
     service.name = name;
-    service.ok = cx.read_object<Service>(n, "services." + name, fmt::format("service '{}'", name),
-                                         kServiceKeys, service);
+    service.ok = cx.read_object<Service>(n, "services." + name, Noun("service", name), kServiceKeys,
+                                         service);
     cx.topology().services.push_back(std::move(service));
   }
 }
