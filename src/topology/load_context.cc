@@ -265,7 +265,7 @@ bool LoadContext::refuse_ipv6(const std::string& text, const std::string& path) 
   in6_addr scratch{};
   if (inet_pton(AF_INET6, first.c_str(), &scratch) != 1) return false;
   d_.error(t_.where.value(path), "ipv6-unsupported",
-           fmt::format("'{}' is an IPv6 address; IPv6 is not supported yet", shown(text)),
+           fmt::format("'{}' is IPv6; IPv6 is not supported yet", shown(text)),
            "use an IPv4 address here; labgate reads IPv4 only for now");
   return true;
 }
