@@ -2,7 +2,8 @@
 # Measures `labgate check` on the seed topology and on a generated large topology (5,000 hosts,
 # 2,000 forwards; bench/gen_topology.py) with hyperfine, and prints the mean times.
 # Usage: bench/check_bench.sh [LABGATE_BINARY] [RUNS]
-# Goals (issue 2): under 20 ms on the seed, under 200 ms on the large topology.
+# Goals (issue 11): at most 5 ms on the seed, at most 40 ms on the large topology. On a loaded
+# machine the wall time is inflated by waiting for a core: compare user + system with the goal.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 labgate=${1:-$here/../build/labgate}
@@ -26,13 +27,15 @@ hyperfine --shell=none --warmup 3 --runs "$runs" --export-json "$work/results.js
 
 python3 - "$work/results.json" <<'PY'
 import json, sys
-goals = {"seed": 20.0, "large-5000-hosts-2000-forwards": 200.0}
+goals = {"seed": 5.0, "large-5000-hosts-2000-forwards": 40.0}
 for r in json.load(open(sys.argv[1]))["results"]:
     name = r["command"]
     mean, sd = r["mean"] * 1000, r["stddev"] * 1000
     user, system = r["user"] * 1000, r["system"] * 1000
     goal = goals.get(name)
-    verdict = "" if goal is None else ("  (goal < %.0f ms: %s)" % (goal, "met" if mean < goal else "NOT met"))
+    cpu = user + system
+    verdict = "" if goal is None else ("  (goal <= %.0f ms: wall %s, CPU %s)" % (
+        goal, "met" if mean <= goal else "NOT met", "met" if cpu <= goal else "NOT met"))
     print("%-32s mean %7.1f ms ± %5.1f  (user %6.1f ms, system %5.1f ms)%s"
           % (name, mean, sd, user, system, verdict))
 PY

@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config clang clang-format libclang-rt-dev
   # libraries
-  libyaml-cpp-dev libcli11-dev libfmt-dev nlohmann-json3-dev libnftables-dev libasio-dev
+  libfyaml-dev libcli11-dev libfmt-dev nlohmann-json3-dev libnftables-dev libasio-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # runtime tools used by the kernel datapath, the lab and the integration tests
   nftables iproute2 iptables procps python3 python3-jsonschema python3-yaml

@@ -25,7 +25,9 @@ inline constexpr int kExitConfigError = 2;  // the topology file is wrong
 
 // With an explicit path, reads it; otherwise reads kDefaultConfigPath if it exists, else uses the
 // built-in seed topology. Says on stderr which one it uses when no path was given.
-// On failure returns nullopt and sets *error.
+// Reads regular files only (a directory, FIFO or device is refused with an error naming the path)
+// and at most kMaxTopologyBytes + 1 bytes, so /dev/zero or a huge file cannot exhaust memory and
+// a SIGHUP reload of such a path returns at once. On failure returns nullopt and sets *error.
 std::optional<ConfigSource> read_config(const std::string& explicit_path, std::string* error);
 
 // A topology loaded and validated for a command, or the exit status to return.

@@ -13,10 +13,10 @@ SourcePos SourceMap::key(const std::string& path) const {
 SourcePos SourceMap::lookup(const std::string& path, bool prefer_value) const {
   std::string p = path;
   while (true) {
-    if (prefer_value) {
-      if (auto it = positions_.find(p + "="); it != positions_.end()) return it->second;
+    if (auto it = positions_.find(p); it != positions_.end()) {
+      if (prefer_value && it->second.value.known()) return it->second.value;
+      if (it->second.key.known()) return it->second.key;
     }
-    if (auto it = positions_.find(p); it != positions_.end()) return it->second;
     size_t dot = p.rfind('.');
     if (dot == std::string::npos) return SourcePos{1, 1};
     p.resize(dot);

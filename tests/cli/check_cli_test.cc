@@ -135,4 +135,18 @@ TEST_F(CheckCli, UnreadableFileIsARuntimeFailure) {
   EXPECT_NE(r.err.find("cannot read"), std::string::npos) << r.err;
 }
 
+// A directory used to be reported as an empty file; /dev/zero used to be read until memory ran out.
+TEST_F(CheckCli, ADirectoryOrADeviceIsNotAFile) {
+  CliRun dir = run("check -c " + dir_.string());
+  EXPECT_EQ(dir.status, 1) << dir.err;
+  EXPECT_NE(dir.err.find(dir_.string() + ": cannot read: a directory, not a file"),
+            std::string::npos)
+      << dir.err;
+  CliRun zero = run("check -c /dev/zero");
+  EXPECT_EQ(zero.status, 1) << zero.err;
+  EXPECT_NE(zero.err.find("/dev/zero: cannot read: a character device, not a file"),
+            std::string::npos)
+      << zero.err;
+}
+
 }  // namespace

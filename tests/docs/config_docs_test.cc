@@ -2,9 +2,12 @@
 //  - every key the JSON Schema knows is documented in docs/config.md;
 //  - the schema's keys are exactly the loader's keys, object by object (the loader names its
 //    keys in the hint of an unknown-key diagnostic);
-//  - every diagnostic code that src/topology/{loader,validate}.cc can emit has a row in the
+//  - every diagnostic code that src/topology/{loader,load_*,yaml_tree,validate}.cc can emit has a
+//  row in the
 //    reference table of docs/config.md with the right severity, and the table lists no code the
 //    sources no longer emit.
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -320,9 +323,24 @@ std::map<std::string, CodeUse> codes_in(const std::string& source) {
   return codes;
 }
 
+// The files that report diagnostics of the file: the loader (loader.cc, load_*.cc, and the YAML
+// reader yaml_tree.cc) and validate.cc, relative to the source tree.
+std::vector<std::string> topology_sources() {
+  std::vector<std::string> out;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(LABGATE_SOURCE_DIR) + "/src/topology")) {
+    std::string name = entry.path().filename().string();
+    if (name == "loader.cc" || name == "validate.cc" || name == "yaml_tree.cc" ||
+        name == "load_context.h" || (name.starts_with("load_") && name.ends_with(".cc")))
+      out.push_back("src/topology/" + name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 std::map<std::string, CodeUse> source_codes() {
   std::map<std::string, CodeUse> all;
-  for (const char* file : {"src/topology/loader.cc", "src/topology/validate.cc"}) {
+  for (const std::string& file : topology_sources()) {
     for (const auto& [code, use] : codes_in(read_source(file))) {
       all[code].error |= use.error;
       all[code].warning |= use.warning;

@@ -2,6 +2,7 @@
 // changes one thing in a valid topology and lists every diagnostic that must follow.
 #include "topology/loader.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,7 +46,7 @@ INSTANTIATE_TEST_SUITE_P(Shape, LoaderRows, ::testing::Values(
     Row{"syntax_second_colon", {{"    router: 192.168.1.1\n", "    router: 192.168.1.1: x\n"}},
         {error_at(6, 24, "syntax")}},
     Row{"syntax_tab_indentation", {{"    - 192.168.1.1\n", "\t- 192.168.1.1\n"}},
-        {error_at(45, 2, "syntax")}},
+        {error_at(45, 1, "syntax")}},  // at the tab (yaml-cpp said column 2)
     Row{"syntax_undefined_alias", {{"    held_by: node-1\n", "    held_by: *holder\n"}},
         {error_at(20, 14, "syntax")}},
     Row{"syntax_unknown_token", {{"    held_by: node-1\n", "    held_by: @node-1\n"}},
@@ -390,6 +391,104 @@ TEST(Loader, RecordsPositionsOfKeysAndValues) {
   EXPECT_EQ(t.where.value("forwards.1.to").column, 9);
   EXPECT_EQ(t.where.value("dns.upstreams.0").line, 45);
   EXPECT_EQ(t.where.value("dns.upstreams.0").column, 7);
+}
+
+// IPv6 anywhere an address, prefix or range is read: one clear error at the value, never a crash
+// or a generic "invalid address" (labgate reads IPv4 only for now).
+TEST(Loader, Ipv6IsNotSupportedYetWhereverAnAddressIsRead) {
+  struct Case {
+    const char* line;  // the base line to replace
+    std::string with;  // the replacement line
+    int line_number;
+    int column;
+  };
+  const Case kCases[] = {
+      {"    subnet: 192.168.1.0/24\n", "    subnet: fd00:1::/64\n", 4, 13},
+      {"    address: 192.168.1.55\n", "    address: fd00:1::55\n", 5, 14},
+      {"    router: 192.168.1.1\n", "    router: fe80::1\n", 6, 13},
+      {"    address: 192.168.100.60\n", "    address: 2001:db8::60\n", 16, 14},
+      {"    address: 192.168.100.60\n", "    address: \"::ffff:192.168.100.60\"\n", 16, 14},
+      {"    range: 192.168.100.80-85\n", "    range: fd00::80-fd00::85\n", 24, 12},
+      {"    address: 192.168.100.50\n    ports:\n      api: 6443\n",
+       "    address: '::1'\n    ports:\n      api: 6443\n", 32, 14},
+      {"    - 192.168.1.1\n", "    - 2001:4860:4860::8888\n", 45, 7},
+      {"    to: api:api\n",
+       "    to: api:api\n    via: proxy\n    accept_proxy: [192.168.1.10, 'fd00::/64']\n", 41, 34},
+  };
+  for (const auto& c : kCases) {
+    Diagnostics diagnostics;
+    check_topology(testing::edited({{c.line, c.with}}), diagnostics);
+    EXPECT_EQ(testing::summarize(diagnostics),
+              std::vector<testing::Expected>{error_at(c.line_number, c.column, "ipv6-unsupported")})
+        << c.with << testing::dump(diagnostics);
+    ASSERT_FALSE(diagnostics.all().empty());
+    EXPECT_NE(diagnostics.all()[0].message.find("IPv6 is not supported yet"), std::string::npos)
+        << diagnostics.all()[0].message;
+  }
+}
+
+// Text with ':' that is not IPv6 stays an ordinary invalid value.
+TEST(Loader, ColonsThatAreNotIpv6AreInvalidValues) {
+  for (const char* bad : {"1.2.3.4:80", "fd00:::1", "gggg::1", "'::g'"}) {
+    Diagnostics diagnostics;
+    check_topology(testing::edited({{"    address: 192.168.100.60\n",
+                                     std::string("    address: ") + bad + "\n"}}),
+                   diagnostics);
+    EXPECT_EQ(testing::summarize(diagnostics),
+              std::vector<testing::Expected>{error_at(16, 14, "invalid-value")})
+        << bad << "\n"
+        << testing::dump(diagnostics);
+  }
+}
+
+// A NUL in a value (written as an escape) is named as such, shown as \0, never as garbage.
+TEST(Loader, NulInAValueIsShownAndRefused) {
+  Diagnostics diagnostics;
+  check_topology(testing::edited({{"    interface: vmbr1\n", "    interface: \"vm\\0br1\"\n"}}),
+                 diagnostics);
+  ASSERT_EQ(testing::summarize(diagnostics),
+            std::vector<testing::Expected>{error_at(9, 16, "invalid-value")})
+      << testing::dump(diagnostics);
+  EXPECT_EQ(diagnostics.all()[0].message, "'interface' contains a NUL character: 'vm\\0br1'");
+  EXPECT_NE(diagnostics.all()[0].hint.find("NUL is not allowed"), std::string::npos);
+}
+
+// A raw NUL byte in the file is a syntax error at its position.
+TEST(Loader, RawNulByteIsASyntaxErrorAtItsPosition) {
+  Diagnostics diagnostics;
+  std::string text =
+      testing::edited({{"    interface: vmbr1\n", std::string("    interface: vm\0br1\n", 24)}});
+  check_topology(text, diagnostics);
+  // libfyaml alone would stop reading at the NUL and report the rest of the file as missing.
+  ASSERT_EQ(testing::summarize(diagnostics),
+            std::vector<testing::Expected>{error_at(9, 18, "syntax")})
+      << testing::dump(diagnostics);
+  EXPECT_NE(diagnostics.all()[0].message.find("NUL byte"), std::string::npos);
+}
+
+// CR-only line endings (old Mac files) are line breaks, as YAML 1.2 says: the file checks, and
+// positions count CRs as line ends. (yaml-cpp read such a file as one empty line.)
+TEST(Loader, CrOnlyLineEndingsAreLineBreaks) {
+  std::string base(testing::kValidBase);
+  std::string cr = base;
+  std::replace(cr.begin(), cr.end(), '\n', '\r');
+  Diagnostics clean;
+  Topology t = check_topology(cr, clean);
+  EXPECT_TRUE(clean.all().empty()) << testing::dump(clean);
+  EXPECT_EQ(t.hosts.size(), 2u);
+  std::string bad = testing::edited({{"192.168.100.60", "192.168.100.600"}});
+  std::replace(bad.begin(), bad.end(), '\n', '\r');
+  Diagnostics diagnostics;
+  check_topology(bad, diagnostics);
+  EXPECT_EQ(testing::summarize(diagnostics),
+            std::vector<testing::Expected>{error_at(16, 14, "invalid-value")})
+      << testing::dump(diagnostics);
+  // CRLF too.
+  std::string crlf;
+  for (char c : base) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  Diagnostics windows;
+  check_topology(crlf, windows);
+  EXPECT_TRUE(windows.all().empty()) << testing::dump(windows);
 }
 
 }  // namespace

@@ -1,0 +1,87 @@
+// The `networks` section: name -> { interface, subnet, address, router, uplink, masquerade,
+// inbound } (docs/config.md, "networks").
+#include <array>
+
+#include <fmt/format.h>
+
+#include "net/names.h"
+#include "topology/load_context.h"
+
+namespace labgate {
+namespace {
+
+bool read_interface(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
+  auto text = cx.scalar(v, path, "'interface'");
+  if (!text) return false;
+  if (!is_interface_name(*text)) {
+    cx.bad_value(path, fmt::format("'{}' is not a valid interface name", shown(*text)),
+                 "use 1-15 characters without '/', ':' or spaces, e.g. vmbr0");
+    return false;
+  }
+  net.interface = *text;
+  return true;
+}
+
+bool read_subnet(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
+  auto p = cx.prefix(v, path, "'subnet'");
+  if (p) net.subnet = *p;
+  return p.has_value();
+}
+
+bool read_address(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
+  auto a = cx.address(v, path);
+  if (a) net.address = *a;
+  return a.has_value();
+}
+
+bool read_router(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
+  net.router = cx.address(v, path);
+  return net.router.has_value();
+}
+
+// A flag that failed to load is unknown, not false: rules about uplinks must not guess it, so
+// the network is not ok.
+bool read_uplink(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
+  auto b = cx.boolean(v, path);
+  net.uplink = b.value_or(false);
+  return b.has_value();
+}
+
+bool read_masquerade(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
+  auto b = cx.boolean(v, path);
+  net.masquerade = b.value_or(false);
+  return b.has_value();
+}
+
+// A wrong `inbound` leaves the default (drop) and the network ok: no rule depends on it.
+bool read_inbound(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
+  static constexpr std::array<std::string_view, 2> kChoices = {"drop", "accept"};
+  auto text = cx.choice(v, path, "inbound", kChoices);
+  if (text) net.inbound = *text == "accept" ? InboundPolicy::kAccept : InboundPolicy::kDrop;
+  return true;
+}
+
+constexpr std::array<KeyRule<Network>, 7> kNetworkKeys = {{
+    {"interface", true, read_interface},
+    {"subnet", true, read_subnet},
+    {"address", true, read_address},
+    {"router", false, read_router},
+    {"uplink", false, read_uplink},
+    {"masquerade", false, read_masquerade},
+    {"inbound", false, read_inbound},
+}};
+
+}  // namespace
+
+void load_networks(LoadContext& cx, YamlNode section) {
+  auto& networks = cx.topology().networks;
+  for (const auto& [name, n] : cx.named_entries(section, "networks", "network")) {
+    Network net;
+    net.name = name;
+    net.ok =
+        cx.read_object<Network>(n, "networks." + name, Noun("network", name), kNetworkKeys, net);
+    networks.push_back(std::move(net));
+  }
+}
+
+}  // namespace labgate
