@@ -457,7 +457,7 @@ TEST(Loader, NulInAValueIsShownAndRefused) {
 TEST(Loader, RawNulByteIsASyntaxErrorAtItsPosition) {
   Diagnostics diagnostics;
   std::string text =
-      testing::edited({{"    interface: vmbr1\n", std::string("    interface: vm\0br1\n", 24)}});
+      testing::edited({{"    interface: vmbr1\n", std::string("    interface: vm\0br1\n", 22)}});
   check_topology(text, diagnostics);
   // libfyaml alone would stop reading at the NUL and report the rest of the file as missing.
   ASSERT_EQ(testing::summarize(diagnostics),
