@@ -17,7 +17,7 @@ endif
 
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null || find src tests fuzz bench -name '*.cc' -o -name '*.h')
 
-.PHONY: all deps build asan demo test test-unit test-asan format format-check bench clean
+.PHONY: all deps build asan demo test test-unit test-asan format format-check bench clean deb
 
 all: build
 
@@ -41,6 +41,16 @@ demo: build
 test: format-check asan build
 	ctest --test-dir $(ASAN_BUILD) -L 'unit|fuzz' --output-on-failure -j$(JOBS)
 	ctest --test-dir $(BUILD) --output-on-failure
+
+# The Debian package (docs/packaging.md): labgate_<version>_amd64.deb in $(DEB_OUT), then lintian.
+# Builds the program only (nocheck): the tests are `make test`'s.
+DEB_OUT ?= $(BUILD)/deb
+deb: deps
+	@rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)
+	@git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C $(DEB_OUT) --one-top-level=src
+	cd $(DEB_OUT)/src && DEB_BUILD_OPTIONS="nocheck parallel=$(JOBS)" dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning $(DEB_OUT)/labgate_*.deb | tee $(DEB_OUT)/lintian.txt
+	@ls $(DEB_OUT)/labgate_*.deb
 
 format:
 	@clang-format -i $(SOURCES)

@@ -15,6 +15,8 @@ packages=(
   hyperfine  # bench/check_bench.sh
   openssl  # s_client/s_server in tests/integration/proxy_sni_test.sh
   iperf3  # tests/integration/proxy_iperf_test.sh
+  # the Debian package (make deb, debian/) and its install test (tests/deb/)
+  debhelper dpkg-dev lintian go-md2man debootstrap
 )
 
 # `install-deps.sh --bench` also installs the peers labgate is measured against (bench/).
