@@ -46,9 +46,10 @@ test: format-check asan build
 # Builds the program only (nocheck): the tests are `make test`'s.
 DEB_OUT ?= $(BUILD)/deb
 deb: deps
-	@rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)
-	@git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C $(DEB_OUT) --one-top-level=src
-	cd $(DEB_OUT)/src && DEB_BUILD_OPTIONS="nocheck parallel=$(JOBS)" dpkg-buildpackage -us -uc -b
+	@rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/labgate
+	@git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C $(DEB_OUT)/labgate
+	cd $(DEB_OUT)/labgate && DEB_BUILD_OPTIONS="nocheck parallel=$(JOBS)" \
+	  $(if $(CCACHE),CMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)) dpkg-buildpackage -us -uc -b
 	lintian --fail-on error,warning $(DEB_OUT)/labgate_*.deb | tee $(DEB_OUT)/lintian.txt
 	@ls $(DEB_OUT)/labgate_*.deb
 
