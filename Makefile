@@ -59,7 +59,8 @@ deb: deps
 	@git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C $(DEB_OUT)/labgate
 	cd $(DEB_OUT)/labgate && DEB_BUILD_OPTIONS="nocheck parallel=$(JOBS)" \
 	  $(if $(CCACHE),CMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE)) dpkg-buildpackage -us -uc -b
-	lintian --fail-on error,warning $(DEB_OUT)/labgate_*.deb | tee $(DEB_OUT)/lintian.txt
+	lintian --fail-on error,warning --display-info $(DEB_OUT)/labgate_*.deb >$(DEB_OUT)/lintian.txt 2>&1; \
+	  status=$$?; cat $(DEB_OUT)/lintian.txt; exit $$status
 	@ls $(DEB_OUT)/labgate_*.deb
 
 format:

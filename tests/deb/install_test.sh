@@ -178,9 +178,15 @@ reload=$(unit_line labgate-run.service ExecReload)
 step "the units' commands in network namespace $ns"
 ip netns add "$ns"
 ip -n "$ns" link set lo up
-# The seed's gateway addresses, on dummy links named as the seed's bridges.
-ip -n "$ns" link add vmbr0 type dummy && ip -n "$ns" addr add 192.168.1.55/24 dev vmbr0 && ip -n "$ns" link set vmbr0 up
-ip -n "$ns" link add vmbr1 type dummy && ip -n "$ns" addr add 192.168.100.1/24 dev vmbr1 && ip -n "$ns" link set vmbr1 up
+# The seed's gateway addresses, on links named as the seed's bridges (veth pairs: the kernel here
+# may have no dummy links).
+for pair in vmbr0:192.168.1.55/24 vmbr1:192.168.100.1/24; do
+  link=${pair%%:*}
+  ip -n "$ns" link add "$link" type veth peer name "$link-peer"
+  ip -n "$ns" addr add "${pair#*:}" dev "$link"
+  ip -n "$ns" link set "$link" up
+  ip -n "$ns" link set "$link-peer" up
+done
 # `ip netns exec` gives the command its own mount namespace: /proc and /sys mounted there vanish with it.
 in_ns_root() {
   ip netns exec "$ns" sh -c 'mount -t proc proc "$0/proc" && mount -t sysfs sys "$0/sys" && shift && exec chroot "$0" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"' "$root" _ "$@"
