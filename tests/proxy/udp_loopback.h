@@ -128,9 +128,13 @@ inline UdpForward forward_to(const EchoBackend& backend, uint16_t port = 0,
 // Waits up to 3 s for `done`.
 template <typename Predicate>
 bool eventually(Predicate done) {
-  for (int i = 0; i < 300 && !done(); ++i)
+  // Each call of `done` is one more try (it may open a new session): its first true is the answer,
+  // never asked again.
+  for (int i = 0; i < 300; ++i) {
+    if (done()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  return done();
+  }
+  return false;
 }
 
 }  // namespace labgate::proxy::test_support
