@@ -11,10 +11,20 @@
 #include <string>
 #include <string_view>
 
+#include "net/ip_address.h"
+
 namespace labgate {
 
+// Transitional: the program moves module by module to IpAddress (net/ip_address.h), and this
+// type goes when the last module has moved. Until then an Ipv4 converts to an IpAddress and back
+// implicitly (back only from a v4 value: asserted), so each module's move builds on its own.
 struct Ipv4 {
   uint32_t value = 0;  // host byte order
+
+  constexpr Ipv4() = default;
+  constexpr explicit Ipv4(uint32_t v) : value(v) {}
+  constexpr Ipv4(const IpAddress& a) : value(a.v4_value()) {}  // NOLINT: transitional bridge
+  constexpr operator IpAddress() const { return IpAddress::v4(value); }  // NOLINT: ditto
 
   static std::optional<Ipv4> parse(std::string_view text, std::string* error = nullptr);
   std::string str() const;
