@@ -10,20 +10,16 @@
 
 #include <fmt/format.h>
 
+#include "net/socket_address.h"
+
 namespace labgate::runtime {
 namespace {
 
-sockaddr_in to_sockaddr(const ListenAddress& a) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(a.port);
-  sa.sin_addr.s_addr = htonl(a.address.value);
-  return sa;
-}
-
 int open_socket(int type, const ListenAddress& at, ListenAddress* bound, std::string* error) {
   const char* kind = type == SOCK_DGRAM ? "udp" : "tcp";
-  int fd = ::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const IpEndpoint endpoint{at.address, at.port};
+  int fd =
+      ::socket(socket_family(endpoint.address.family()), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *error = fmt::format("{} socket: {}", kind, std::strerror(errno));
     return -1;
@@ -35,8 +31,9 @@ int open_socket(int type, const ListenAddress& at, ListenAddress* bound, std::st
     ::close(fd);
     return -1;
   }
-  sockaddr_in sa = to_sockaddr(at);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+  SocketAddress sa;
+  socklen_t len = to_sockaddr(endpoint, &sa);
+  if (::bind(fd, sa.sockaddr(), len) != 0) {
     *error = fmt::format("cannot listen on {} {}: {}", kind, at.str(), std::strerror(errno));
     ::close(fd);
     return -1;
@@ -46,9 +43,10 @@ int open_socket(int type, const ListenAddress& at, ListenAddress* bound, std::st
     ::close(fd);
     return -1;
   }
-  socklen_t len = sizeof sa;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  *bound = ListenAddress{Ipv4{ntohl(sa.sin_addr.s_addr)}, ntohs(sa.sin_port)};
+  len = sizeof sa;
+  ::getsockname(fd, sa.sockaddr(), &len);
+  IpEndpoint got = from_sockaddr(sa, len).value_or(endpoint);
+  *bound = ListenAddress{got.address, got.port};
   return fd;
 }
 
