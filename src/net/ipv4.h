@@ -31,10 +31,24 @@ struct Ipv4 {
   auto operator<=>(const Ipv4&) const = default;
 };
 
+// Transitional: an Ipv4 and an IpAddress compare as IpAddresses (else either conversion would do).
+constexpr bool operator==(const IpAddress& a, Ipv4 b) {
+  return a == static_cast<IpAddress>(b);
+}
+constexpr std::strong_ordering operator<=>(const IpAddress& a, Ipv4 b) {
+  return a <=> static_cast<IpAddress>(b);
+}
+
 // A network prefix. Invariant: the host bits of `network` are zero.
 struct Ipv4Prefix {
   Ipv4 network;
   int length = 0;
+
+  // Transitional, as Ipv4's conversions.
+  constexpr Ipv4Prefix() = default;
+  constexpr Ipv4Prefix(Ipv4 n, int l) : network(n), length(l) {}
+  constexpr Ipv4Prefix(const IpPrefix& p) : network(p.network), length(p.length) {}  // NOLINT
+  constexpr operator IpPrefix() const { return IpPrefix{network, length}; }          // NOLINT
 
   // Rejects prefixes with host bits set ("192.168.1.5/24") and says which network was meant.
   static std::optional<Ipv4Prefix> parse(std::string_view text, std::string* error = nullptr);
@@ -56,6 +70,12 @@ struct Ipv4Prefix {
 struct Ipv4Range {
   Ipv4 first;
   Ipv4 last;
+
+  // Transitional, as Ipv4's conversions.
+  constexpr Ipv4Range() = default;
+  constexpr Ipv4Range(Ipv4 f, Ipv4 l) : first(f), last(l) {}
+  constexpr Ipv4Range(const IpRange& r) : first(r.first), last(r.last) {}  // NOLINT
+  constexpr operator IpRange() const { return IpRange{first, last}; }      // NOLINT
 
   // Accepts "A-B" with two full addresses, or "A-N" where N replaces A's last octet
   // ("192.168.100.80-85", as the seed writes it).
