@@ -110,7 +110,9 @@ std::shared_ptr<const Authority> Authority::build(const Topology& t,
   if (auto it = auth->names_.find(*ns); it == auth->names_.end() || !it->second.has_a) {
     Entry& e = entry_for(*ns);
     e.has_a = true;
-    for (size_t v = 0; v < view_count; ++v) e.a_by_view[v] = networks[v]->address.value;
+    for (size_t v = 0; v < view_count; ++v)
+      e.a_by_view[v] =
+          networks[v]->address.v4_value();  // A records: IPv4 (the loader refuses IPv6)
   }
 
   // Every name's A record per view, in the form a reply carries it (see AnswerWire).

@@ -169,7 +169,7 @@ class Planner {
   void upstream() {
     const Network* up = t_.uplink();
     if (!up) return;
-    Ipv4 router = up->router ? *up->router : free_address(*up);
+    Ipv4 router = up->router ? Ipv4(*up->router) : free_address(*up);
     plan_.gateway_default_via = router;
     plan_.internet = *Ipv4::parse(kLabInternetAddress);
     LabNode& node = add_node("upstream", LabRole::kUpstream, up->name);
@@ -245,12 +245,15 @@ class Planner {
     }
     for (const auto& h : t_.hosts) used.insert(h.address);
     for (const auto& s : t_.services) used.insert(s.address);
-    for (uint64_t v = uint64_t{net.subnet.first().value}; v <= net.subnet.last().value; ++v) {
-      Ipv4 a{static_cast<uint32_t>(v)};
-      if (!net.subnet.is_assignable(a) || used.count(a)) continue;
-      bool in_pool = false;
-      for (const auto& p : t_.pools) in_pool = in_pool || (p.ok && p.range.contains(a));
-      if (!in_pool) return a;
+    // Either family: a pool is stepped over whole, so a large (IPv6) pool costs one step.
+    for (std::optional<IpAddress> a = net.subnet.first(); a && net.subnet.contains(*a);
+         a = a->next()) {
+      if (!net.subnet.is_assignable(*a) || used.count(*a)) continue;
+      const Pool* in_pool = nullptr;
+      for (const auto& p : t_.pools)
+        if (p.ok && p.range.contains(*a)) in_pool = &p;
+      if (!in_pool) return *a;
+      a = in_pool->range.last;
     }
     return Ipv4{};
   }

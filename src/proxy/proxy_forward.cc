@@ -57,7 +57,7 @@ std::vector<ProxyForward> proxy_forwards(const Topology& t, std::vector<std::str
       p.health_interval_ms = 2000;
       p.health_timeout_ms = 1000;
     }
-    p.accept_proxy = f.accept_proxy;
+    p.accept_proxy.assign(f.accept_proxy.begin(), f.accept_proxy.end());
     if (f.proxy_protocol == 1) p.send_proxy_header = ProxyVersion::kV1;
     if (f.proxy_protocol == 2) p.send_proxy_header = ProxyVersion::kV2;
     if (f.max_connections > 0) p.max_connections = f.max_connections;

@@ -161,6 +161,27 @@ INSTANTIATE_TEST_SUITE_P(Shape, LoaderRows, ::testing::Values(
     testing::row_name);
 // clang-format on
 
+// The types carry IPv6, the program does not yet: an IPv6 value is one error at its line, with
+// its own message, and never reaches the model.
+TEST(Loader, Ipv6ValuesAreRefusedAtTheirLine) {
+  struct Case {
+    std::string from, to;
+    int line, column;
+  };
+  for (const Case& c : {Case{"192.168.100.60", "2001:db8::60", 16, 14},
+                        Case{"192.168.1.0/24", "2001:db8::/64", 4, 13},
+                        Case{"192.168.100.80-85", "2001:db8::80-2001:db8::85", 24, 12}}) {
+    Diagnostics diagnostics;
+    check_topology(testing::edited({{c.from, c.to}}), diagnostics);
+    ASSERT_EQ(diagnostics.all().size(), 1u) << c.to << "\n" << testing::dump(diagnostics);
+    const Diagnostic& d = diagnostics.all()[0];
+    EXPECT_EQ(d.code, "invalid-value") << c.to;
+    EXPECT_EQ(d.pos.line, c.line) << c.to;
+    EXPECT_EQ(d.pos.column, c.column) << c.to;
+    EXPECT_NE(d.message.find("IPv6 is not supported yet"), std::string::npos) << d.message;
+  }
+}
+
 TEST(Loader, WildcardDnsNameIsAccepted) {
   Diagnostics diagnostics;
   auto t = check_topology(testing::edited({{"    argocd: ingress\n", "    \"*.apps\": ingress\n"}}),
