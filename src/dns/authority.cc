@@ -103,7 +103,7 @@ std::shared_ptr<const Authority> Authority::build(const Topology& t,
     e.has_a = true;
     for (size_t v = 0; v < view_count; ++v) {
       DnsView view = resolve_view(t, dn, *networks[v]);
-      if (view.address) e.a_by_view[v] = view.address->value;
+      if (view.address) e.a_by_view[v] = view.address->v4_value();
     }
   }
   // The gateway's own name, unless the file uses that name for a service.

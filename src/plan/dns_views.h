@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "topology/topology.h"
 
 namespace labgate {
@@ -35,7 +35,7 @@ const char* to_string(DnsAnswerKind kind);
 
 struct DnsView {
   DnsAnswerKind kind = DnsAnswerKind::kRefused;
-  std::optional<Ipv4> address;  // set iff kind != kRefused
+  std::optional<IpAddress> address;  // set iff kind != kRefused
   // kGateway: indexes into Topology::forwards of the forwards on the client's network that target
   // the service, in file order. Empty otherwise.
   std::vector<size_t> forwards;

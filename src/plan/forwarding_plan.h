@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "topology/topology.h"
 
 namespace labgate {
@@ -32,16 +32,17 @@ struct ResolvedForward {
   size_t index = 0;              // the forward's position in Topology::forwards (the file), from 0
   std::string listen_network;    // the network whose gateway address listens
   std::string listen_interface;  // e.g. vmbr0
-  Ipv4 listen_address;           // the gateway's address on listen_network, e.g. 192.168.1.55
+  IpAddress listen_address;      // the gateway's address on listen_network, e.g. 192.168.1.55
   uint16_t listen_port = 0;
   Protocol protocol = Protocol::kTcp;
-  std::string service;       // e.g. sftp
-  std::string service_port;  // e.g. ssh
-  Ipv4 backend_address;      // e.g. 192.168.100.81
+  std::string service;        // e.g. sftp
+  std::string service_port;   // e.g. ssh
+  IpAddress backend_address;  // e.g. 192.168.100.81
   uint16_t backend_port = 0;
   std::string backend_network;    // the network containing backend_address
   std::string backend_interface;  // its interface, e.g. vmbr1
-  Ipv4 backend_gateway;  // the gateway's address on backend_network: the SNAT source, when SNAT'd
+  IpAddress
+      backend_gateway;  // the gateway's address on backend_network: the SNAT source, when SNAT'd
   Datapath datapath = Datapath::kKernel;
   SnatMode snat = SnatMode::kHairpinOnly;
 };
@@ -49,7 +50,7 @@ struct ResolvedForward {
 // "Traffic from `source` leaving by `uplink_interface` is masqueraded to the uplink's address."
 struct MasqueradeRule {
   std::string network;  // the masquerading network, e.g. cluster
-  Ipv4Prefix source;    // its subnet
+  IpPrefix source;      // its subnet
   std::string interface;
   std::string uplink_network;
   std::string uplink_interface;
@@ -59,7 +60,7 @@ struct MasqueradeRule {
 struct NetworkPolicy {
   std::string network;
   std::string interface;
-  Ipv4Prefix subnet;
+  IpPrefix subnet;
   InboundPolicy inbound = InboundPolicy::kDrop;
 };
 
@@ -69,8 +70,8 @@ struct NetworkPolicy {
 struct HairpinRule {
   std::string network;
   std::string interface;
-  Ipv4Prefix subnet;
-  Ipv4 gateway;
+  IpPrefix subnet;
+  IpAddress gateway;
 };
 
 // A kernel parameter the datapath needs, by its dotted name (net.ipv4.ip_forward).

@@ -218,7 +218,7 @@ std::vector<Check> lab_checks(const Topology& t, const ForwardingPlan& fp, const
       Check c = probe_check("forward/" + forward_id(f), *client, probe, Expect::kReply);
       c.expected_label = f.service;
       // The proxy opens its own connection to the backend, from the gateway.
-      c.expected_peer = proxied ? f.backend_gateway : expected_peer(fp, f, *client);
+      c.expected_peer = proxied ? Ipv4(f.backend_gateway) : expected_peer(fp, f, *client);
       out.push_back(std::move(c));
     }
     // NAT reflection: from the backend's own network, through the gateway's address on the
