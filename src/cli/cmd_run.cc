@@ -69,7 +69,7 @@ std::shared_ptr<const dns::Authority> build_authority(const Topology& t, const R
 std::shared_ptr<const dns::ForwardingConfig> forwarding_config(const Topology& t,
                                                                const RunOptions& o) {
   auto config = std::make_shared<dns::ForwardingConfig>();
-  for (Ipv4 a : t.dns.upstreams) config->upstreams.push_back({a, o.upstream_port});
+  for (IpAddress a : t.dns.upstreams) config->upstreams.push_back({a, o.upstream_port});
   for (const auto& n : t.networks) {
     if (!n.ok) continue;
     if (t.dns.may_recurse(n.name)) config->recursion.push_back(n.subnet);
