@@ -22,7 +22,7 @@
 
 #include "dns/name.h"
 #include "dns/writer.h"
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "topology/topology.h"
 
 namespace labgate::dns {
@@ -73,10 +73,10 @@ class Authority {
                                                 const AuthorityOptions& options,
                                                 std::string* error);
 
-  Lookup lookup(const Name& qname, uint16_t qtype, Ipv4 client) const;
+  Lookup lookup(const Name& qname, uint16_t qtype, IpAddress client) const;
 
   // The view (index into the topology's networks) for a client address, or -1.
-  int view_for(Ipv4 client) const;
+  int view_for(IpAddress client) const;
 
   bool has_zone() const { return has_zone_; }
   const Name& zone() const { return zone_; }
@@ -93,7 +93,7 @@ class Authority {
     std::vector<AnswerWire> a_wire_by_view;
   };
   struct ViewNetwork {
-    Ipv4Prefix subnet;
+    IpPrefix subnet;
     int view;
   };
 
@@ -111,6 +111,6 @@ class Authority {
 };
 
 // "80.100.168.192.in-addr.arpa."
-Name reverse_name(Ipv4 address);
+Name reverse_name(IpAddress address);
 
 }  // namespace labgate::dns

@@ -30,15 +30,15 @@ int connected_socket(int type, const Upstream& u) {
   return fd;
 }
 
-bool is_loopback(Ipv4 a) {
-  return (a.value >> 24) == 127;
+bool is_loopback(IpAddress a) {
+  return a.is_loopback();
 }
 
 }  // namespace
 
-bool ForwardingConfig::allowed(Ipv4 client) const {
+bool ForwardingConfig::allowed(IpAddress client) const {
   if (is_loopback(client)) return true;
-  for (const Ipv4Prefix& p : recursion)
+  for (const IpPrefix& p : recursion)
     if (p.contains(client)) return true;
   return false;
 }

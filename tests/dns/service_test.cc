@@ -15,9 +15,9 @@ namespace {
 using testing::Bytes;
 using testing::make_query;
 
-const Ipv4 kLanClient{0xC0A8010A};      // 192.168.1.10
-const Ipv4 kClusterClient{0xC0A8643C};  // 192.168.100.60
-const Ipv4 kLoopbackClient{0x7F000001};
+const IpAddress kLanClient = IpAddress::v4(0xC0A8010A);      // 192.168.1.10
+const IpAddress kClusterClient = IpAddress::v4(0xC0A8643C);  // 192.168.100.60
+const IpAddress kLoopbackClient = IpAddress::v4(0x7F000001);
 
 // A loop that never runs: the service must not need it for what these tests ask.
 class NoLoop : public runtime::LoopContext {
@@ -40,7 +40,7 @@ class ServiceTest : public ::testing::Test {
     auto config = std::make_shared<ForwardingConfig>();
     // Loopback only (tests never send elsewhere); the discard port, where nothing answers.
     if (upstreams) config->upstreams = {{kLoopbackClient, 9}};
-    for (const auto& s : recursion_subnets) config->recursion.push_back(*Ipv4Prefix::parse(s));
+    for (const auto& s : recursion_subnets) config->recursion.push_back(*IpPrefix::parse(s));
     service_ = std::make_unique<DnsService>(Authority::build(t, {}, &error), config, options);
     handler_ = service_->make_loop_handler();
     handler_->attach(&loop_);
@@ -48,7 +48,7 @@ class ServiceTest : public ::testing::Test {
   }
 
   // The reply (empty for none); *deferred is set when the handler kept the query.
-  Bytes ask(const Bytes& query, Ipv4 client,
+  Bytes ask(const Bytes& query, IpAddress client,
             runtime::Transport transport = runtime::Transport::kUdp, bool* deferred = nullptr) {
     Bytes out(transport == runtime::Transport::kUdp ? 1232 : 65535);
     runtime::ReplyPath from{transport, client, 5353, -1, 1};
@@ -79,8 +79,9 @@ TEST_F(ServiceTest, AClientOutsideTheRecursionNetworksIsRefusedOtherNamesButGets
   ASSERT_EQ(m.questions.size(), 1u);
   EXPECT_EQ(m.questions[0].name, *Name::from_text("example.com"));
   // An address on no network of the file, too.
-  EXPECT_EQ(parsed(ask(make_query("example.com", type::kA), Ipv4{0x08080808})).header.rcode(),
-            rcode::kRefused);
+  EXPECT_EQ(
+      parsed(ask(make_query("example.com", type::kA), IpAddress::v4(0x08080808))).header.rcode(),
+      rcode::kRefused);
 
   Bytes local = ask(make_query("argocd.cluster", type::kA), kClusterClient);
   m = parsed(local);
@@ -116,7 +117,7 @@ TEST_F(ServiceTest, TheRateLimitDropsAndSlipsUdpOnly) {
   make({}, false, {.rate_limit = 2, .rate_limit_burst = 2});
   const Bytes q = make_query("argocd.cluster", type::kA, {.id = 9});
   EXPECT_EQ(parsed(ask(q, kLanClient)).answers.size(), 1u);
-  EXPECT_EQ(parsed(ask(q, Ipv4{0xC0A801FE})).answers.size(), 1u);  // same /24
+  EXPECT_EQ(parsed(ask(q, IpAddress::v4(0xC0A801FE))).answers.size(), 1u);  // same /24
   EXPECT_TRUE(ask(q, kLanClient).empty()) << "the first excess query is dropped";
   Message slip = parsed(ask(q, kLanClient));
   EXPECT_TRUE(slip.header.flags & flag::kTc) << "the second is answered TC";
