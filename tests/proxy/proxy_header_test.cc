@@ -9,7 +9,8 @@
 namespace labgate::proxy {
 namespace {
 
-const ProxyEndpoints kClient{Ipv4{0xC0A80114}, 50000, Ipv4{0xC0A80137}, 443};  // .1.20 -> .1.55
+const ProxyEndpoints kClient{IpAddress::v4(0xC0A80114), 50000, IpAddress::v4(0xC0A80137),
+                             443};  // .1.20 -> .1.55
 
 ProxyParseResult parse(std::string_view s) {
   return parse_proxy_header(reinterpret_cast<const uint8_t*>(s.data()), s.size());
@@ -49,7 +50,7 @@ TEST(ProxyHeaderTest, ParserReadsBackBothWritersAtEverySplit) {
 }
 
 TEST(ProxyHeaderTest, LongestV1HeaderFitsTheLimit) {
-  ProxyEndpoints e{Ipv4{0xFFFFFFFF}, 65535, Ipv4{0xFFFFFFFF}, 65535};
+  ProxyEndpoints e{IpAddress::v4(0xFFFFFFFF), 65535, IpAddress::v4(0xFFFFFFFF), 65535};
   EXPECT_LE(proxy_v1_header(e).size(), kMaxV1HeaderBytes);
   EXPECT_EQ(parse(proxy_v1_header(e)).status, ProxyParseStatus::kDone);
 }
@@ -84,7 +85,7 @@ TEST(ProxyHeaderTest, V2LocalUnspecAndTlvs) {
   r = parse(tlv);
   ASSERT_EQ(r.status, ProxyParseStatus::kDone) << r.reason;
   EXPECT_EQ(r.consumed, 16u + 19u);
-  EXPECT_EQ(r.header.v4.source, Ipv4{0x01010101});
+  EXPECT_EQ(r.header.v4.source, IpAddress::v4(0x01010101));
   EXPECT_EQ(r.header.v4.source_port, 0x0101);
   r = parse(kV2Signature + std::string("\x21\x12\x00\x0c", 4) + std::string(12, '\x02'));
   ASSERT_EQ(r.status, ProxyParseStatus::kDone);
