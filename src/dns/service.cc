@@ -52,7 +52,7 @@ class DnsService::Handler : public runtime::LoopHandler {
   size_t handle(const uint8_t* message, size_t size, const runtime::ReplyPath& from, uint8_t* out,
                 size_t out_capacity) override {
     if (from.transport == runtime::Transport::kUdp && limiter_.enabled() &&
-        !IpAddress{from.client}.is_loopback()) {
+        !from.client.is_loopback()) {
       switch (limiter_.check(from.client, now_)) {
         case RateLimiter::Verdict::kAnswer:
           break;

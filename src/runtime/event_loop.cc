@@ -65,7 +65,7 @@ struct EventLoop::UdpBatch {
 struct EventLoop::Connection {
   Source source;
   uint64_t id = 0;
-  Ipv4 client;
+  IpAddress client;
   uint32_t owed = 0;         // deferred replies not yet given back by the handler
   std::vector<uint8_t> in;   // bytes read, not yet a whole frame
   std::vector<uint8_t> out;  // framed replies not yet written

@@ -13,9 +13,13 @@ std::optional<ListenAddress> ListenAddress::parse(std::string_view text, std::st
     return std::nullopt;
   }
   std::string why;
-  auto address = Ipv4::parse(text.substr(0, colon), &why);
+  auto address = IpAddress::parse(text.substr(0, colon), &why);
   if (!address) {
     *error = fmt::format("'{}': {}", text, why);
+    return std::nullopt;
+  }
+  if (!address->is_v4()) {  // and "[v6]:port" is the form to accept when dual-stack comes
+    *error = fmt::format("'{}': IPv6 is not supported yet", text);
     return std::nullopt;
   }
   std::string_view port_text = text.substr(colon + 1);

@@ -36,7 +36,7 @@ sockaddr_in to_sockaddr(const ListenAddress& a) {
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(a.port);
-  sa.sin_addr.s_addr = htonl(a.address.value);
+  sa.sin_addr.s_addr = htonl(a.address.v4_value());
   return sa;
 }
 
@@ -70,7 +70,7 @@ class ServerTest : public ::testing::Test {
   void SetUp() override {
     service_ = std::make_unique<dns::DnsService>(authority_for(seed_topology_text(), "lan"));
     std::string error;
-    ASSERT_TRUE(server_.bind(*service_, {{Ipv4{0x7F000001}, 0}}, 2, &error)) << error;
+    ASSERT_TRUE(server_.bind(*service_, {{IpAddress::v4(0x7F000001), 0}}, 2, &error)) << error;
     ASSERT_EQ(server_.bound().size(), 1u);
     ASSERT_NE(server_.bound()[0].port, 0);
     server_.start();
@@ -181,7 +181,7 @@ TEST(Server, AnswersEveryQueryOfABurstAtTheClientThatAskedIt) {
   dns::DnsService service(authority_for(seed_topology_text(), "lan"));
   Server server;
   std::string error;
-  ASSERT_TRUE(server.bind(service, {{Ipv4{0x7F000001}, 0}}, 1, &error)) << error;
+  ASSERT_TRUE(server.bind(service, {{IpAddress::v4(0x7F000001), 0}}, 1, &error)) << error;
   server.start();
   constexpr int kPerClient = 70;  // both clients together: more than four batches of 32
   int clients[2];
@@ -224,7 +224,7 @@ TEST(Server, BindFailureIsReportedAndLeavesNothingOpen) {
   Server server;
   std::string error;
   // 192.0.2.1 (TEST-NET-1) is not an address of this machine.
-  EXPECT_FALSE(server.bind(service, {{Ipv4{0xC0000201}, 5353}}, 2, &error));
+  EXPECT_FALSE(server.bind(service, {{IpAddress::v4(0xC0000201), 5353}}, 2, &error));
   EXPECT_NE(error.find("192.0.2.1:5353"), std::string::npos) << error;
   EXPECT_TRUE(server.bound().empty());
 }

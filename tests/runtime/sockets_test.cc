@@ -23,7 +23,7 @@ int int_option(int fd, int level, int name) {
 TEST(Sockets, DnsUdpSocketsSendUnfragmentedOthersKeepTheDefault) {
   ListenAddress bound;
   std::string error;
-  int fd = open_udp_socket({Ipv4{0x7F000001}, 0}, &bound, &error);
+  int fd = open_udp_socket({IpAddress::v4(0x7F000001), 0}, &bound, &error);
   ASSERT_GE(fd, 0) << error;
   EXPECT_NE(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
   EXPECT_EQ(int_option(fd, SOL_SOCKET, SO_REUSEPORT), 1);
@@ -36,7 +36,7 @@ TEST(Sockets, DnsUdpSocketsSendUnfragmentedOthersKeepTheDefault) {
 TEST(Sockets, TcpListenersKeepTheDefaultPathMtuDiscovery) {
   ListenAddress bound;
   std::string error;
-  int fd = open_tcp_listener({Ipv4{0x7F000001}, 0}, &bound, &error);
+  int fd = open_tcp_listener({IpAddress::v4(0x7F000001), 0}, &bound, &error);
   ASSERT_GE(fd, 0) << error;
   EXPECT_NE(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
   ::close(fd);
