@@ -37,7 +37,7 @@ bool parse_listener_spec(const std::string& text, LabListener* out, std::string*
     out->protocol = Protocol::kUdp;
   else
     return fail("protocol is not tcp or udp");
-  auto address = Ipv4::parse(head.substr(c1 + 1, c2 - c1 - 1));
+  auto address = IpAddress::parse(head.substr(c1 + 1, c2 - c1 - 1));
   if (!address) return fail("bad address");
   out->address = *address;
   std::string port = head.substr(c2 + 1);
@@ -50,7 +50,7 @@ bool parse_listener_spec(const std::string& text, LabListener* out, std::string*
   return true;
 }
 
-std::string serve_reply(const std::string& label, Ipv4 peer, uint16_t peer_port) {
+std::string serve_reply(const std::string& label, IpAddress peer, uint16_t peer_port) {
   return fmt::format("{} {}:{}\n", label, peer.str(), peer_port);
 }
 
