@@ -61,11 +61,11 @@ std::string Probe::str() const {
   return fmt::format("{}:{}/{}", address.str(), port, to_string(kind));
 }
 
-bool parse_serve_reply(const std::string& text, std::string* label, Ipv4* peer) {
+bool parse_serve_reply(const std::string& text, std::string* label, IpAddress* peer) {
   auto space = text.find(' ');
   auto colon = text.rfind(':');
   if (space == std::string::npos || colon == std::string::npos || colon < space) return false;
-  auto parsed = Ipv4::parse(text.substr(space + 1, colon - space - 1));
+  auto parsed = IpAddress::parse(text.substr(space + 1, colon - space - 1));
   if (!parsed || space == 0) return false;
   *label = text.substr(0, space);
   *peer = *parsed;
@@ -249,9 +249,10 @@ void probe_dns(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
     for (const auto& a : m.answers)
       if (a.type == dns::type::kA && a.rdlength == 4) {
         const uint8_t* d = buf + a.rdata_offset;
-        r->label = Ipv4{static_cast<uint32_t>(d[0]) << 24 | static_cast<uint32_t>(d[1]) << 16 |
-                        static_cast<uint32_t>(d[2]) << 8 | d[3]}
-                       .str();
+        r->label =
+            IpAddress::v4(static_cast<uint32_t>(d[0]) << 24 | static_cast<uint32_t>(d[1]) << 16 |
+                          static_cast<uint32_t>(d[2]) << 8 | d[3])
+                .str();
         break;
       }
     break;
