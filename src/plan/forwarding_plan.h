@@ -41,8 +41,8 @@ struct ResolvedForward {
   uint16_t backend_port = 0;
   std::string backend_network;    // the network containing backend_address
   std::string backend_interface;  // its interface, e.g. vmbr1
-  IpAddress
-      backend_gateway;  // the gateway's address on backend_network: the SNAT source, when SNAT'd
+  // The gateway's address on backend_network: the SNAT source, when SNAT'd.
+  IpAddress backend_gateway;
   Datapath datapath = Datapath::kKernel;
   SnatMode snat = SnatMode::kHairpinOnly;
 };
