@@ -28,6 +28,27 @@ TEST(ProxyHeaderTest, V2WriterBytes) {
   EXPECT_EQ(proxy_v2_header(kClient), expected);
 }
 
+// An IPv6 endpoint makes both writers use the IPv6 form (the other address v4-mapped), and the
+// parser reads it back.
+TEST(ProxyHeaderTest, WritersUseTheIpv6FormForIpv6Endpoints) {
+  const ProxyEndpoints e{*IpAddress::parse("2001:db8::20"), 50000, IpAddress::v4(0xC0A80137), 443};
+  EXPECT_EQ(proxy_v1_header(e), "PROXY TCP6 2001:db8::20 ::ffff:192.168.1.55 50000 443\r\n");
+  std::string v2 = proxy_v2_header(e);
+  EXPECT_EQ(v2.size(), 16u + 36u);
+  EXPECT_EQ(v2.substr(12, 4), std::string("\x21\x21\x00\x24", 4));
+  for (const std::string& header : {proxy_v1_header(e), v2}) {
+    ProxyParseResult r = parse(header);
+    ASSERT_EQ(r.status, ProxyParseStatus::kDone) << header;
+    EXPECT_EQ(r.header.family, ProxyFamily::kTcp6);
+    EXPECT_EQ(IpAddress::v6(r.header.source6), *IpAddress::parse("2001:db8::20"));
+    EXPECT_EQ(IpAddress::v6(r.header.destination6), *IpAddress::parse("::ffff:192.168.1.55"));
+    EXPECT_EQ(r.header.source_port6, 50000);
+    EXPECT_EQ(r.header.destination_port6, 443);
+  }
+  EXPECT_EQ(parse("PROXY TCP4 2001:db8::1 192.168.1.55 50000 443\r\n").status,
+            ProxyParseStatus::kInvalid);  // TCP4 with IPv6 text
+}
+
 TEST(ProxyHeaderTest, ParserReadsBackBothWritersAtEverySplit) {
   for (ProxyVersion v : {ProxyVersion::kV1, ProxyVersion::kV2}) {
     std::string stream = proxy_header(v, kClient) + "GET / HTTP/1.1\r\n";
