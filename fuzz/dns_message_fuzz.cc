@@ -52,9 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parse_query(data, size, &q);
   Message m;
   parse_message(data, size, &m);
-  const labgate::IpAddress lan = IpAddress::v4(0xC0A80164);      // 192.168.1.100
-  const labgate::IpAddress cluster = IpAddress::v4(0xC0A86414);  // 192.168.100.20
-  const labgate::IpAddress outside = IpAddress::v4(0x0A000001);  // 10.0.0.1, on no network
+  const labgate::IpAddress lan = labgate::IpAddress::v4(0xC0A80164);      // 192.168.1.100
+  const labgate::IpAddress cluster = labgate::IpAddress::v4(0xC0A86414);  // 192.168.100.20
+  const labgate::IpAddress outside = labgate::IpAddress::v4(0x0A000001);  // 10.0.0.1, on no network
   check_reply(data, size, lan, Transport::kUdp);
   check_reply(data, size, cluster, Transport::kTcp);
   check_reply(data, size, outside, Transport::kUdp);
