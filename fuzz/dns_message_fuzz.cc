@@ -27,7 +27,7 @@ const labgate::dns::Authority& seed_authority() {
   return *authority;
 }
 
-void check_reply(const uint8_t* query, size_t size, labgate::Ipv4 client,
+void check_reply(const uint8_t* query, size_t size, labgate::IpAddress client,
                  labgate::dns::Transport transport) {
   using namespace labgate::dns;
   uint8_t out[kMaxMessageBytes];
@@ -64,9 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
        (has_opt && (opt.udp_size != m.edns.udp_size || opt.version != m.edns.version ||
                     opt.dnssec_ok != m.edns.dnssec_ok))))
     __builtin_trap();
-  const labgate::Ipv4 lan{0xC0A80164};      // 192.168.1.100
-  const labgate::Ipv4 cluster{0xC0A86414};  // 192.168.100.20
-  const labgate::Ipv4 outside{0x0A000001};  // 10.0.0.1, on no network
+  const labgate::IpAddress lan = labgate::IpAddress::v4(0xC0A80164);      // 192.168.1.100
+  const labgate::IpAddress cluster = labgate::IpAddress::v4(0xC0A86414);  // 192.168.100.20
+  const labgate::IpAddress outside = labgate::IpAddress::v4(0x0A000001);  // 10.0.0.1, on no network
   check_reply(data, size, lan, Transport::kUdp);
   check_reply(data, size, cluster, Transport::kTcp);
   check_reply(data, size, outside, Transport::kUdp);

@@ -33,7 +33,7 @@ Status DnsComponent::configure() {
 
 std::vector<runtime::ListenAddress> DnsComponent::default_listen(const Plan& plan) {
   std::vector<runtime::ListenAddress> out;
-  for (Ipv4 a : plan.dns.listen_addresses()) out.push_back({a, 53});
+  for (IpAddress a : plan.dns.listen_addresses()) out.push_back({a, 53});
   return out;
 }
 
@@ -49,7 +49,7 @@ Result<std::shared_ptr<const dns::Authority>> DnsComponent::build_authority(
 std::shared_ptr<const dns::ForwardingConfig> DnsComponent::forwarding_config(
     const Plan& plan) const {
   auto config = std::make_shared<dns::ForwardingConfig>();
-  for (Ipv4 a : plan.dns.upstreams) config->upstreams.push_back({a, options_.upstream_port});
+  for (IpAddress a : plan.dns.upstreams) config->upstreams.push_back({a, options_.upstream_port});
   config->recursion = plan.dns.recursion_subnets();
   return config;
 }

@@ -46,8 +46,16 @@ AnswerWire a_record_wire(uint32_t ttl, uint32_t address) {
 
 }  // namespace
 
-Name reverse_name(Ipv4 a) {
-  uint32_t v = a.value;
+Name reverse_name(IpAddress a) {
+  if (a.is_v6()) {  // RFC 3596 section 2.5: 32 nibbles, least significant first, in ip6.arpa
+    std::string text;
+    for (int i = 0; i < 32; ++i) {
+      uint64_t half = i < 16 ? a.lo() : a.hi();
+      text += fmt::format("{:x}.", (half >> (4 * (i % 16))) & 0xF);
+    }
+    return *Name::from_text(text + "ip6.arpa");
+  }
+  uint32_t v = a.v4_value();
   return *Name::from_text(fmt::format("{}.{}.{}.{}.in-addr.arpa", v & 0xFF, (v >> 8) & 0xFF,
                                       (v >> 16) & 0xFF, v >> 24));
 }
@@ -98,13 +106,14 @@ Result<std::shared_ptr<const Authority>> Authority::build(const DnsPlan& dns,
     Entry& e = entry_for(*name);
     e.has_a = true;
     for (size_t v = 0; v < view_count && v < row.views.size(); ++v)
-      if (row.views[v].address) e.a_by_view[v] = row.views[v].address->value;
+      if (row.views[v].address) e.a_by_view[v] = row.views[v].address->v4_value();
   }
   // The gateway's own name, unless the file uses that name for a service.
   if (auto it = auth->names_.find(*ns); it == auth->names_.end() || !it->second.has_a) {
     Entry& e = entry_for(*ns);
     e.has_a = true;
-    for (size_t v = 0; v < view_count; ++v) e.a_by_view[v] = networks[v].address.value;
+    for (size_t v = 0; v < view_count; ++v)
+      e.a_by_view[v] = networks[v].address.v4_value();  // A records: IPv4 (the loader refuses IPv6)
   }
 
   // Every name's A record per view, in the form a reply carries it (see AnswerWire).
@@ -126,10 +135,10 @@ Result<std::shared_ptr<const Authority>> Authority::build(const DnsPlan& dns,
   return auth;
 }
 
-int Authority::view_for(Ipv4 client) const {
+int Authority::view_for(IpAddress client) const {
   for (const auto& v : views_)
     if (v.subnet.contains(client)) return v.view;
-  if ((client.value >> 24) == 127) return loopback_view_;
+  if (client.is_loopback()) return loopback_view_;
   return -1;
 }
 
@@ -146,7 +155,7 @@ const Authority::Entry* Authority::find(const Name& qname) const {
   }
 }
 
-Lookup Authority::lookup(const Name& qname, uint16_t qtype, Ipv4 client) const {
+Lookup Authority::lookup(const Name& qname, uint16_t qtype, IpAddress client) const {
   Lookup r;
   const int view = view_for(client);
   if (!has_zone_ || !qname.is_subdomain_of(zone_)) {

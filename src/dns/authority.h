@@ -23,7 +23,7 @@
 #include "diag/result.h"
 #include "dns/name.h"
 #include "dns/writer.h"
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "plan/plan.h"
 
 namespace labgate::dns {
@@ -73,14 +73,14 @@ class Authority {
   static Result<std::shared_ptr<const Authority>> build(const DnsPlan& dns,
                                                         const AuthorityOptions& options);
 
-  Lookup lookup(const Name& qname, uint16_t qtype, Ipv4 client) const;
+  Lookup lookup(const Name& qname, uint16_t qtype, IpAddress client) const;
 
   // Whether labgate answers `name` itself (the zone and everything below it, and the reverse names
   // it has PTR records for): data for such a name never comes from an upstream.
   bool is_local(const Name& name) const;
 
   // The view (index into the topology's networks) for a client address, or -1.
-  int view_for(Ipv4 client) const;
+  int view_for(IpAddress client) const;
 
   bool has_zone() const { return has_zone_; }
   const Name& zone() const { return zone_; }
@@ -97,7 +97,7 @@ class Authority {
     std::vector<AnswerWire> a_wire_by_view;
   };
   struct ViewNetwork {
-    Ipv4Prefix subnet;
+    IpPrefix subnet;
     int view;
   };
 
@@ -115,6 +115,6 @@ class Authority {
 };
 
 // "80.100.168.192.in-addr.arpa."
-Name reverse_name(Ipv4 address);
+Name reverse_name(IpAddress address);
 
 }  // namespace labgate::dns

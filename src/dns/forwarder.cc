@@ -11,40 +11,35 @@
 #include <cstring>
 
 #include "dns/authority.h"
+#include "net/socket_address.h"
 
 namespace labgate::dns {
 namespace {
 
 constexpr size_t kMaxReply = 65535;
 
-sockaddr_in to_sockaddr(const Upstream& u) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(u.port);
-  sa.sin_addr.s_addr = htonl(u.address.value);
-  return sa;
-}
-
 int connected_socket(int type, const Upstream& u) {
-  int fd = ::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const IpEndpoint to{u.address, u.port};
+  int fd = ::socket(socket_family(to.address.family()), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
-  sockaddr_in sa = to_sockaddr(u);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
+  SocketAddress sa;
+  socklen_t len = to_sockaddr(to, &sa);
+  if (::connect(fd, sa.sockaddr(), len) != 0 && errno != EINPROGRESS) {
     ::close(fd);
     return -1;
   }
   return fd;
 }
 
-bool is_loopback(Ipv4 a) {
-  return (a.value >> 24) == 127;
+bool is_loopback(IpAddress a) {
+  return a.is_loopback();
 }
 
 }  // namespace
 
-bool ForwardingConfig::allowed(Ipv4 client) const {
+bool ForwardingConfig::allowed(IpAddress client) const {
   if (is_loopback(client)) return true;
-  for (const Ipv4Prefix& p : recursion)
+  for (const IpPrefix& p : recursion)
     if (p.contains(client)) return true;
   return false;
 }
@@ -143,17 +138,16 @@ bool Forwarder::open_tcp(Pending* p) {
 void Forwarder::on_udp(Pending* p) {
   const Upstream& u = p->config->upstreams[p->upstream];
   while (true) {
-    sockaddr_in from{};
+    SocketAddress from;
     socklen_t from_len = sizeof from;
-    ssize_t n = ::recvfrom(p->fd, scratch_.data(), scratch_.size(), MSG_DONTWAIT,
-                           reinterpret_cast<sockaddr*>(&from), &from_len);
+    ssize_t n = ::recvfrom(p->fd, scratch_.data(), scratch_.size(), MSG_DONTWAIT, from.sockaddr(),
+                           &from_len);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return;
       return next_upstream(p);  // ECONNREFUSED: nothing listens there
     }
-    if (from.sin_family != AF_INET || ntohl(from.sin_addr.s_addr) != u.address.value ||
-        ntohs(from.sin_port) != u.port) {
+    if (from_sockaddr(from, from_len) != IpEndpoint{u.address, u.port}) {
       ++stats_.ignored;
       continue;
     }

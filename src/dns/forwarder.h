@@ -26,13 +26,13 @@
 #include "dns/cache.h"
 #include "dns/message.h"
 #include "dns/upstream.h"
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "runtime/service.h"
 
 namespace labgate::dns {
 
 struct Upstream {
-  Ipv4 address;
+  IpAddress address;
   uint16_t port = 53;
   bool operator==(const Upstream&) const = default;
 };
@@ -41,10 +41,10 @@ struct Upstream {
 struct ForwardingConfig {
   std::vector<Upstream> upstreams;  // tried in order
   // Clients whose source address is in one of these may recurse; loopback clients always may.
-  std::vector<Ipv4Prefix> recursion;
+  std::vector<IpPrefix> recursion;
 
   bool enabled() const { return !upstreams.empty(); }
-  bool allowed(Ipv4 client) const;
+  bool allowed(IpAddress client) const;
 };
 
 struct ForwarderOptions {

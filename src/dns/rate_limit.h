@@ -1,8 +1,9 @@
-// A response-rate limit per client prefix (/24), against reflection and amplification through
-// labgate's UDP port: a token bucket per prefix, refilled at `rate` answers per second up to
-// `burst`. Like BIND's RRL, a client over its rate is not silenced completely: every second
-// excess query is answered with an empty TC=1 reply ("slip"), so a real client retries over TCP
-// (never limited, as TCP cannot be spoofed), while a spoofed victim gets nothing amplified.
+// A response-rate limit per client prefix (IPv4 /24, IPv6 /56 as BIND), against reflection and
+// amplification through labgate's UDP port: a token bucket per prefix, refilled at `rate` answers
+// per second up to `burst`. Like BIND's RRL, a client over its rate is not silenced completely:
+// every second excess query is answered with an empty TC=1 reply ("slip"), so a real client retries
+// over TCP (never limited, as TCP cannot be spoofed), while a spoofed victim gets nothing
+// amplified.
 //
 // Fixed memory, no allocation after construction: a direct-mapped table of buckets. Two prefixes
 // that share a slot evict each other, which only ever gives a prefix a fresh (full) bucket.
@@ -14,7 +15,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 
 namespace labgate::dns {
 
@@ -29,11 +30,11 @@ class RateLimiter {
 
   bool enabled() const { return rate_ != 0; }
   // Accounts one answer to `client` at `now`: whether to answer, drop, or answer TC.
-  Verdict check(Ipv4 client, Clock::time_point now);
+  Verdict check(IpAddress client, Clock::time_point now);
 
  private:
   struct Bucket {
-    uint32_t prefix = 0;
+    uint64_t prefix = 0;  // see prefix_key
     bool used = false;
     uint32_t excess = 0;  // queries over the rate since the bucket was made (every 2nd slips)
     double tokens = 0;

@@ -83,7 +83,7 @@ size_t fast_a_reply(const Query& q, const AnswerWire& a, const uint8_t* query, u
 }
 
 size_t respond_with(bool allow_fast_path, const Authority& authority, const uint8_t* query,
-                    size_t size, Ipv4 client, Transport transport, uint8_t* out,
+                    size_t size, IpAddress client, Transport transport, uint8_t* out,
                     size_t out_capacity, Query* not_local) {
   Query q;
   if (read_header(query, size, &q.header) != ParseStatus::kOk || q.header.qr()) return 0;
@@ -154,14 +154,14 @@ size_t respond_with(bool allow_fast_path, const Authority& authority, const uint
 
 }  // namespace
 
-size_t respond(const Authority& authority, const uint8_t* query, size_t size, Ipv4 client,
+size_t respond(const Authority& authority, const uint8_t* query, size_t size, IpAddress client,
                Transport transport, uint8_t* out, size_t out_capacity, Query* not_local) {
   return respond_with(true, authority, query, size, client, transport, out, out_capacity,
                       not_local);
 }
 
-size_t respond_by_writer(const Authority& authority, const uint8_t* query, size_t size, Ipv4 client,
-                         Transport transport, uint8_t* out, size_t out_capacity) {
+size_t respond_by_writer(const Authority& authority, const uint8_t* query, size_t size,
+                         IpAddress client, Transport transport, uint8_t* out, size_t out_capacity) {
   return respond_with(false, authority, query, size, client, transport, out, out_capacity, nullptr);
 }
 

@@ -28,14 +28,14 @@ enum class Transport : uint8_t { kUdp, kTcp };
 //
 // The common case (an A answer to an uncompressed question) is copied from bytes the Authority
 // precomputed at build time; everything else is written record by record.
-size_t respond(const Authority& authority, const uint8_t* query, size_t size, Ipv4 client,
+size_t respond(const Authority& authority, const uint8_t* query, size_t size, IpAddress client,
                Transport transport, uint8_t* out, size_t out_capacity, Query* not_local = nullptr);
 // What respond() returns for a name outside the zone when the caller passes `not_local`.
 inline constexpr size_t kNotLocal = static_cast<size_t>(-1);
 
 // respond() with every reply written record by record, never from precomputed bytes (and names
 // outside the zone always REFUSED): the reference respond() is tested against, byte for byte.
-size_t respond_by_writer(const Authority& authority, const uint8_t* query, size_t size, Ipv4 client,
-                         Transport transport, uint8_t* out, size_t out_capacity);
+size_t respond_by_writer(const Authority& authority, const uint8_t* query, size_t size,
+                         IpAddress client, Transport transport, uint8_t* out, size_t out_capacity);
 
 }  // namespace labgate::dns

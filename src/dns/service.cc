@@ -52,7 +52,7 @@ class DnsService::Handler : public runtime::LoopHandler {
   size_t handle(const uint8_t* message, size_t size, const runtime::ReplyPath& from, uint8_t* out,
                 size_t out_capacity) override {
     if (from.transport == runtime::Transport::kUdp && limiter_.enabled() &&
-        (from.client.value >> 24) != 127 && !unlimited(from.client)) {
+        !from.client.is_loopback() && !unlimited(from.client)) {
       switch (limiter_.check(from.client, now_)) {
         case RateLimiter::Verdict::kAnswer:
           break;
@@ -100,7 +100,7 @@ class DnsService::Handler : public runtime::LoopHandler {
 
   // Clients on the file's own networks are served at full speed: the Authority knows them (a
   // prefix test per network, no lock); the limit is for sources the file does not know.
-  bool unlimited(Ipv4 client) const { return snapshot_->authority->view_for(client) >= 0; }
+  bool unlimited(IpAddress client) const { return snapshot_->authority->view_for(client) >= 0; }
 
   // The rate limiter's "slip": an empty TC reply, so a real client retries over TCP.
   size_t slip(const uint8_t* message, size_t size, uint8_t* out, size_t capacity) {

@@ -72,7 +72,7 @@ class IprouteDriver : public NetnsDriver {
 };
 
 // Waits until a DNS query to address:53 from inside `netns` gets any answer.
-bool wait_for_dns(const std::string& netns, Ipv4 address, int timeout_ms) {
+bool wait_for_dns(const std::string& netns, IpAddress address, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     ProbeResult r =
@@ -84,7 +84,7 @@ bool wait_for_dns(const std::string& netns, Ipv4 address, int timeout_ms) {
 }
 
 // Waits until a TCP connection to address:port from inside `netns` opens.
-bool wait_for_tcp(const std::string& netns, Ipv4 address, uint16_t port, int timeout_ms) {
+bool wait_for_tcp(const std::string& netns, IpAddress address, uint16_t port, int timeout_ms) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     ProbeResult r = run_probe_in_netns(netns, Probe{ProbeKind::kTcp, address, port, {}}, 100);

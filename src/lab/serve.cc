@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "net/socket_address.h"
+
 namespace labgate {
 
 Result<LabListener> parse_listener_spec(const std::string& text) {
@@ -37,7 +39,7 @@ Result<LabListener> parse_listener_spec(const std::string& text) {
     out->protocol = Protocol::kUdp;
   else
     return fail("protocol is not tcp or udp");
-  auto address = Ipv4::parse(head.substr(c1 + 1, c2 - c1 - 1));
+  auto address = IpAddress::parse(head.substr(c1 + 1, c2 - c1 - 1));
   if (!address) return fail("bad address");
   out->address = *address;
   std::string port = head.substr(c2 + 1);
@@ -50,7 +52,7 @@ Result<LabListener> parse_listener_spec(const std::string& text) {
   return listener;
 }
 
-std::string serve_reply(const std::string& label, Ipv4 peer, uint16_t peer_port) {
+std::string serve_reply(const std::string& label, IpAddress peer, uint16_t peer_port) {
   return fmt::format("{} {}:{}\n", label, peer.str(), peer_port);
 }
 
@@ -63,18 +65,18 @@ struct Socket {
 
 int open_listener(const LabListener& l, std::string* error) {
   bool tcp = l.protocol == Protocol::kTcp;
-  int fd = socket(AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const IpEndpoint at{l.address, l.port};
+  int fd = socket(socket_family(at.address.family()),
+                  (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *error = strerror(errno);
     return -1;
   }
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(l.port);
-  sa.sin_addr.s_addr = htonl(l.address.value);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || (tcp && listen(fd, 128) != 0)) {
+  SocketAddress sa;
+  socklen_t len = to_sockaddr(at, &sa);
+  if (bind(fd, sa.sockaddr(), len) != 0 || (tcp && listen(fd, 128) != 0)) {
     *error = strerror(errno);
     close(fd);
     return -1;
@@ -84,12 +86,12 @@ int open_listener(const LabListener& l, std::string* error) {
 
 void answer_tcp(const Socket& s) {
   for (;;) {
-    sockaddr_in peer{};
+    SocketAddress peer;
     socklen_t len = sizeof peer;
-    int c = accept4(s.fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_CLOEXEC);
+    int c = accept4(s.fd, peer.sockaddr(), &len, SOCK_CLOEXEC);
     if (c < 0) return;  // EAGAIN: drained
-    std::string reply =
-        serve_reply(s.listener->label, Ipv4{ntohl(peer.sin_addr.s_addr)}, ntohs(peer.sin_port));
+    IpEndpoint from = from_sockaddr(peer, len).value_or(IpEndpoint{});
+    std::string reply = serve_reply(s.listener->label, from.address, from.port);
     // A fresh socket's send buffer always takes one short line.
     (void)!send(c, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     close(c);
@@ -99,13 +101,13 @@ void answer_tcp(const Socket& s) {
 void answer_udp(const Socket& s) {
   for (;;) {
     char buf[2048];
-    sockaddr_in peer{};
+    SocketAddress peer;
     socklen_t len = sizeof peer;
-    ssize_t n = recvfrom(s.fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&peer), &len);
+    ssize_t n = recvfrom(s.fd, buf, sizeof buf, 0, peer.sockaddr(), &len);
     if (n < 0) return;
-    std::string reply =
-        serve_reply(s.listener->label, Ipv4{ntohl(peer.sin_addr.s_addr)}, ntohs(peer.sin_port));
-    sendto(s.fd, reply.data(), reply.size(), 0, reinterpret_cast<sockaddr*>(&peer), len);
+    IpEndpoint from = from_sockaddr(peer, len).value_or(IpEndpoint{});
+    std::string reply = serve_reply(s.listener->label, from.address, from.port);
+    sendto(s.fd, reply.data(), reply.size(), 0, peer.sockaddr(), len);
   }
 }
 

@@ -22,7 +22,7 @@ namespace labgate {
 Result<LabListener> parse_listener_spec(const std::string& text);
 
 // The reply line for a peer.
-std::string serve_reply(const std::string& label, Ipv4 peer, uint16_t peer_port);
+std::string serve_reply(const std::string& label, IpAddress peer, uint16_t peer_port);
 
 // Binds every listener, writes "ready\n" to ready_fd (if >= 0) and closes it, then serves until
 // killed. Returns (with a message on stderr) only if a socket cannot be set up.

@@ -4,9 +4,9 @@
 
 namespace labgate {
 
-std::string upstream_resolver_config(const std::vector<Ipv4>& addresses, Ipv4 internet) {
+std::string upstream_resolver_config(const std::vector<IpAddress>& addresses, IpAddress internet) {
   std::string out = "server:\n";
-  for (Ipv4 a : addresses) out += fmt::format("  interface: {}\n", a.str());
+  for (IpAddress a : addresses) out += fmt::format("  interface: {}\n", a.str());
   // In the foreground, without chroot, privilege drop, pid file or syslog: `lab up` starts it
   // with its log in the lab's directory, and `lab down` kills it with the namespace's processes.
   out +=

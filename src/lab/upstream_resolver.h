@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "plan/lab_plan.h"
 
 namespace labgate {
@@ -18,6 +18,6 @@ namespace labgate {
 
 // Unbound's configuration for a resolver listening on port 53 of `addresses` and answering
 // kLabInternetName with `internet`. Pure.
-std::string upstream_resolver_config(const std::vector<Ipv4>& addresses, Ipv4 internet);
+std::string upstream_resolver_config(const std::vector<IpAddress>& addresses, IpAddress internet);
 
 }  // namespace labgate

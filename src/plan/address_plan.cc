@@ -31,39 +31,39 @@ const char* to_key(AddressRole role) {
   return role == AddressRole::kVirtualIp ? "virtual_ip" : to_string(role);
 }
 
-Ipv4Range assignable_range(const Ipv4Prefix& subnet) {
-  if (subnet.length >= 31) return Ipv4Range{subnet.first(), subnet.last()};
-  return Ipv4Range{Ipv4{subnet.first().value + 1}, Ipv4{subnet.last().value - 1}};
+IpRange assignable_range(const IpPrefix& subnet) {
+  // As IpPrefix::is_assignable: IPv4 loses the network and broadcast addresses below /31, IPv6
+  // the subnet-router anycast address (the first) below /127.
+  const bool v4 = subnet.family() == IpFamily::kV4;
+  if (subnet.length >= (v4 ? 31 : 127)) return IpRange{subnet.first(), subnet.last()};
+  return IpRange{*subnet.first().next(), v4 ? *subnet.last().prev() : subnet.last()};
 }
 
-std::vector<Ipv4Range> free_ranges(const Ipv4Prefix& subnet, std::vector<Ipv4Range> used) {
-  const Ipv4Range usable = assignable_range(subnet);
+std::vector<IpRange> free_ranges(const IpPrefix& subnet, std::vector<IpRange> used) {
+  const IpRange usable = assignable_range(subnet);
   std::sort(used.begin(), used.end(),
-            [](const Ipv4Range& a, const Ipv4Range& b) { return a.first < b.first; });
-  std::vector<Ipv4Range> out;
-  // `next` is the first address not yet known to be used; 64 bits so that stepping past
-  // 255.255.255.255 does not wrap around.
-  uint64_t next = usable.first.value;
+            [](const IpRange& a, const IpRange& b) { return a.first < b.first; });
+  std::vector<IpRange> out;
+  // `next` is the first address not yet known to be used; nullopt once a used range reaches the
+  // family's last address (255.255.255.255 or ffff:...:ffff), so stepping past it cannot wrap.
+  std::optional<IpAddress> next = usable.first;
   for (const auto& r : used) {
     if (!r.overlaps(usable)) continue;
-    uint64_t first = std::max(r.first.value, usable.first.value);
-    uint64_t last = std::min(r.last.value, usable.last.value);
-    if (first > next)
-      out.push_back(
-          Ipv4Range{Ipv4{static_cast<uint32_t>(next)}, Ipv4{static_cast<uint32_t>(first - 1)}});
-    next = std::max(next, last + 1);
+    IpAddress first = std::max(r.first, usable.first);
+    IpAddress last = std::min(r.last, usable.last);
+    if (next && first > *next) out.push_back(IpRange{*next, *first.prev()});
+    if (next && last >= *next) next = last.next();
   }
-  if (next <= usable.last.value)
-    out.push_back(Ipv4Range{Ipv4{static_cast<uint32_t>(next)}, usable.last});
+  if (next && *next <= usable.last) out.push_back(IpRange{*next, usable.last});
   return out;
 }
 
 namespace {
 
-AddressPlanEntry single(AddressRole role, Ipv4 a, std::string name) {
+AddressPlanEntry single(AddressRole role, IpAddress a, std::string name) {
   AddressPlanEntry e;
   e.role = role;
-  e.range = Ipv4Range{a, a};
+  e.range = IpRange{a, a};
   e.name = std::move(name);
   return e;
 }
@@ -73,7 +73,7 @@ NetworkAddressPlan plan_for(const Topology& t, const Network& net) {
   plan.network = net.name;
   plan.subnet = net.subnet;
   auto& entries = plan.entries;
-  auto inside = [&](Ipv4 a) { return net.subnet.contains(a); };
+  auto inside = [&](IpAddress a) { return net.subnet.contains(a); };
 
   if (inside(net.address))
     entries.push_back(single(AddressRole::kGateway, net.address, t.gateway_name));
@@ -97,10 +97,10 @@ NetworkAddressPlan plan_for(const Topology& t, const Network& net) {
   }
   // A service belongs to the network whose subnet holds its address (there is no other link).
   // Hosts and pools are indexed by address first, so the plan is O(n log n) in the topology.
-  std::map<Ipv4, std::string> host_at;
+  std::map<IpAddress, std::string> host_at;
   for (const auto& h : t.hosts)
     if (h.ok && h.network == net.name) host_at.emplace(h.address, h.name);
-  std::map<Ipv4, const Pool*> pool_from;  // by first address; validated pools are disjoint
+  std::map<IpAddress, const Pool*> pool_from;  // by first address; validated pools are disjoint
   for (const auto& p : t.pools)
     if (p.ok && p.network == net.name) pool_from.emplace(p.range.first, &p);
   for (const auto& s : t.services) {
@@ -115,7 +115,7 @@ NetworkAddressPlan plan_for(const Topology& t, const Network& net) {
     entries.push_back(std::move(e));
   }
 
-  std::vector<Ipv4Range> used;
+  std::vector<IpRange> used;
   for (const auto& e : entries) used.push_back(e.range);
   plan.assignable = assignable_range(net.subnet).size();
   plan.used = plan.assignable;

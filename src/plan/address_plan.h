@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "topology/topology.h"
 
 namespace labgate {
@@ -29,7 +29,7 @@ const char* to_key(AddressRole role);
 
 struct AddressPlanEntry {
   AddressRole role = AddressRole::kFree;
-  Ipv4Range range;      // one address for every role except kPool and kFree
+  IpRange range;        // one address for every role except kPool and kFree
   std::string name;     // the gateway's, host's, service's or pool's name; "router"; "" if free
   std::string held_by;  // kVirtualIp: the host that carries it (may be empty)
   std::string pool;     // kService: the pool whose range contains the address, if any
@@ -39,7 +39,7 @@ struct AddressPlanEntry {
 
 struct NetworkAddressPlan {
   std::string network;  // the network's name
-  Ipv4Prefix subnet;
+  IpPrefix subnet;
   // Sorted by range.first, then by role (see AddressRole), then by name. Free ranges cover exactly
   // the assignable addresses of the subnet that no other entry covers, each maximal.
   std::vector<AddressPlanEntry> entries;
@@ -50,11 +50,11 @@ struct NetworkAddressPlan {
 
 // The assignable addresses of `subnet` not covered by any of `used`, as maximal ranges in order.
 // `used` may be unsorted, overlapping, and extend outside the subnet (the outside is ignored).
-std::vector<Ipv4Range> free_ranges(const Ipv4Prefix& subnet, std::vector<Ipv4Range> used);
+std::vector<IpRange> free_ranges(const IpPrefix& subnet, std::vector<IpRange> used);
 
 // The range of addresses of `subnet` that machines may use: without the network and broadcast
 // addresses, except in /31 and /32 where every address is usable (RFC 3021).
-Ipv4Range assignable_range(const Ipv4Prefix& subnet);
+IpRange assignable_range(const IpPrefix& subnet);
 
 // One plan per network that loaded (ok), in file order.
 std::vector<NetworkAddressPlan> build_address_plan(const Topology& topology);

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "topology/topology.h"
 
 namespace labgate {
@@ -35,7 +35,7 @@ const char* to_string(DnsAnswerKind kind);
 
 struct DnsView {
   DnsAnswerKind kind = DnsAnswerKind::kRefused;
-  std::optional<Ipv4> address;  // set iff kind != kRefused
+  std::optional<IpAddress> address;  // set iff kind != kRefused
   // kGateway: indexes into Topology::forwards of the forwards on the client's network that target
   // the service, in file order. Empty otherwise.
   std::vector<size_t> forwards;
@@ -47,10 +47,10 @@ DnsView resolve_view(const Topology& topology, const DnsName& name, const Networ
 
 // Every name of the file against every network of the gateway.
 struct DnsNameViews {
-  std::string name;                     // as in the file, relative to the zone: "argocd", "*.apps"
-  std::string fqdn;                     // "argocd.cluster"
-  std::string service;                  // the service it points at
-  std::optional<Ipv4> service_address;  // its address; nullopt if the service failed to load
+  std::string name;     // as in the file, relative to the zone: "argocd", "*.apps"
+  std::string fqdn;     // "argocd.cluster"
+  std::string service;  // the service it points at
+  std::optional<IpAddress> service_address;  // its address; nullopt if the service failed to load
   bool wildcard = false;
   std::vector<DnsView> views;  // one per DnsViewTable::networks, in the same order
 };

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "topology/topology.h"
 
 namespace labgate {
@@ -37,7 +37,7 @@ inline constexpr uint32_t kDefaultHealthTimeoutMs = 1000;
 struct ResolvedTarget {
   std::string service;       // e.g. ingress
   std::string service_port;  // e.g. https
-  Ipv4 address;              // e.g. 192.168.100.80
+  IpAddress address;         // e.g. 192.168.100.80
   uint16_t port = 0;
   bool operator==(const ResolvedTarget&) const = default;
 };
@@ -58,10 +58,10 @@ struct ProxyOptions {
   // targets and the file gives no `health_check`.
   uint32_t health_interval_ms = 0;
   uint32_t health_timeout_ms = 0;
-  int proxy_protocol = 0;                // PROXY header version sent to the backend; 0: none
-  uint32_t max_connections = 0;          // 0: the proxy's own default
-  std::vector<Ipv4Prefix> accept_proxy;  // trusted hops that send a PROXY header
-  bool sni = false;                      // read the ClientHello's server name
+  int proxy_protocol = 0;              // PROXY header version sent to the backend; 0: none
+  uint32_t max_connections = 0;        // 0: the proxy's own default
+  std::vector<IpPrefix> accept_proxy;  // trusted hops that send a PROXY header
+  bool sni = false;                    // read the ClientHello's server name
   // With sni: each DNS name of the file whose service has a TCP port named like the forward's
   // target port, in file order.
   std::vector<ResolvedSniRoute> sni_routes;
@@ -74,16 +74,17 @@ struct ResolvedForward {
   size_t index = 0;              // the forward's position in Topology::forwards (the file), from 0
   std::string listen_network;    // the network whose gateway address listens
   std::string listen_interface;  // e.g. vmbr0
-  Ipv4 listen_address;           // the gateway's address on listen_network, e.g. 192.168.1.55
+  IpAddress listen_address;      // the gateway's address on listen_network, e.g. 192.168.1.55
   uint16_t listen_port = 0;
   Protocol protocol = Protocol::kTcp;
-  std::string service;       // e.g. sftp
-  std::string service_port;  // e.g. ssh
-  Ipv4 backend_address;      // e.g. 192.168.100.81
+  std::string service;        // e.g. sftp
+  std::string service_port;   // e.g. ssh
+  IpAddress backend_address;  // e.g. 192.168.100.81
   uint16_t backend_port = 0;
   std::string backend_network;    // the network containing backend_address
   std::string backend_interface;  // its interface, e.g. vmbr1
-  Ipv4 backend_gateway;  // the gateway's address on backend_network: the SNAT source, when SNAT'd
+  // The gateway's address on backend_network: the SNAT source, when SNAT'd.
+  IpAddress backend_gateway;
   Datapath datapath = Datapath::kKernel;
   SnatMode snat = SnatMode::kHairpinOnly;
   // Targets beyond the first (`to: [a, b]`), in file order; the proxy balances over the first
@@ -100,7 +101,7 @@ struct ResolvedForward {
 // "Traffic from `source` leaving by `uplink_interface` is masqueraded to the uplink's address."
 struct MasqueradeRule {
   std::string network;  // the masquerading network, e.g. cluster
-  Ipv4Prefix source;    // its subnet
+  IpPrefix source;      // its subnet
   std::string interface;
   std::string uplink_network;
   std::string uplink_interface;
@@ -110,7 +111,7 @@ struct MasqueradeRule {
 struct NetworkPolicy {
   std::string network;
   std::string interface;
-  Ipv4Prefix subnet;
+  IpPrefix subnet;
   InboundPolicy inbound = InboundPolicy::kDrop;
 };
 
@@ -120,8 +121,8 @@ struct NetworkPolicy {
 struct HairpinRule {
   std::string network;
   std::string interface;
-  Ipv4Prefix subnet;
-  Ipv4 gateway;
+  IpPrefix subnet;
+  IpAddress gateway;
 };
 
 // A kernel parameter the datapath needs, by its dotted name (net.ipv4.ip_forward).

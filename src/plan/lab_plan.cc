@@ -31,13 +31,13 @@ std::string LabListener::spec() const {
   return fmt::format("{}:{}:{}={}", to_string(protocol), address.str(), port, label);
 }
 
-Ipv4 LabNode::primary() const {
+IpAddress LabNode::primary() const {
   for (const auto& a : addresses)
     if (a.device == kLabNodeInterface) return a.address;
-  return Ipv4{};
+  return IpAddress{};
 }
 
-bool LabNode::has_address(Ipv4 a) const {
+bool LabNode::has_address(IpAddress a) const {
   for (const auto& x : addresses)
     if (x.address == a) return true;
   return false;
@@ -54,7 +54,7 @@ const LabNode* LabPlan::find(const std::string& node) const {
   return nullptr;
 }
 
-const LabNode* LabPlan::node_with_address(Ipv4 a) const {
+const LabNode* LabPlan::node_with_address(IpAddress a) const {
   for (const auto& n : nodes)
     if (n.has_address(a)) return &n;
   for (const auto& b : bridges)
@@ -128,7 +128,7 @@ class Planner {
   }
 
   // Puts `node` on `network` at `address`, with a default route via the gateway.
-  void attach(LabNode& node, const Network& net, Ipv4 address, bool default_route = true) {
+  void attach(LabNode& node, const Network& net, IpAddress address, bool default_route = true) {
     node.addresses.push_back(LabAddress{address, net.subnet.length, kLabNodeInterface});
     if (default_route) node.default_via = net.address;
   }
@@ -153,7 +153,7 @@ class Planner {
 
   void dns() {
     if (!compiled_.dns.enabled) return;
-    std::vector<Ipv4> served = compiled_.dns.listen_addresses();
+    std::vector<IpAddress> served = compiled_.dns.listen_addresses();
     if (served.empty()) return;
     plan_.dns = true;
     plan_.dns_address = served.front();
@@ -162,16 +162,16 @@ class Planner {
   void upstream() {
     const Network* up = t_.uplink();
     if (!up) return;
-    Ipv4 router = up->router ? *up->router : free_address(*up);
+    IpAddress router = up->router ? IpAddress(*up->router) : free_address(*up);
     plan_.gateway_default_via = router;
-    plan_.internet = *Ipv4::parse(kLabInternetAddress);
+    plan_.internet = *IpAddress::parse(kLabInternetAddress);
     LabNode& node = add_node("upstream", LabRole::kUpstream, up->name);
     attach(node, *up, router, /*default_route=*/false);
     node.addresses.push_back(LabAddress{plan_.internet, 32, "lo"});
     for (uint16_t port : kLabUpstreamTcpPorts)
-      node.listeners.push_back(LabListener{Protocol::kTcp, Ipv4{}, port, "upstream"});
+      node.listeners.push_back(LabListener{Protocol::kTcp, IpAddress{}, port, "upstream"});
     taken_.insert(router);
-    for (Ipv4 resolver : t_.dns.upstreams) {
+    for (IpAddress resolver : t_.dns.upstreams) {
       if (resolver == router) {
         plan_.resolvers.push_back(resolver);
       } else if (!t_.network_containing(resolver) && resolver != plan_.internet) {
@@ -208,7 +208,7 @@ class Planner {
     }
   }
 
-  LabNode* node_holding(Ipv4 a) {
+  LabNode* node_holding(IpAddress a) {
     for (auto& n : plan_.nodes)
       if (n.role == LabRole::kHost && n.has_address(a)) return &n;
     return nullptr;
@@ -230,29 +230,32 @@ class Planner {
   }
 
   // The first assignable address of `net` that nothing in the file (or the lab) uses.
-  Ipv4 free_address(const Network& net) const {
-    std::set<Ipv4> used = taken_;
+  IpAddress free_address(const Network& net) const {
+    std::set<IpAddress> used = taken_;
     for (const auto& n : t_.networks) {
       used.insert(n.address);
       if (n.router) used.insert(*n.router);
     }
     for (const auto& h : t_.hosts) used.insert(h.address);
     for (const auto& s : t_.services) used.insert(s.address);
-    for (uint64_t v = uint64_t{net.subnet.first().value}; v <= net.subnet.last().value; ++v) {
-      Ipv4 a{static_cast<uint32_t>(v)};
-      if (!net.subnet.is_assignable(a) || used.count(a)) continue;
-      bool in_pool = false;
-      for (const auto& p : t_.pools) in_pool = in_pool || (p.ok && p.range.contains(a));
-      if (!in_pool) return a;
+    // Either family: a pool is stepped over whole, so a large (IPv6) pool costs one step.
+    for (std::optional<IpAddress> a = net.subnet.first(); a && net.subnet.contains(*a);
+         a = a->next()) {
+      if (!net.subnet.is_assignable(*a) || used.count(*a)) continue;
+      const Pool* in_pool = nullptr;
+      for (const auto& p : t_.pools)
+        if (p.ok && p.range.contains(*a)) in_pool = &p;
+      if (!in_pool) return *a;
+      a = in_pool->range.last;
     }
-    return Ipv4{};
+    return IpAddress{};
   }
 
   void clients() {
     for (const auto& n : t_.networks) {
       if (!n.ok) continue;
-      Ipv4 a = free_address(n);
-      if (a == Ipv4{}) {
+      IpAddress a = free_address(n);
+      if (a == IpAddress{}) {
         fail(fmt::format("network '{}' ({}) has no free address for its lab client", n.name,
                          n.subnet.str()));
         continue;
@@ -267,7 +270,8 @@ class Planner {
   LabPlan& plan_;
   std::string& error_;
   std::set<std::string> names_;
-  std::set<Ipv4> taken_;  // addresses the lab itself assigned (an upstream off the file, clients)
+  std::set<IpAddress>
+      taken_;  // addresses the lab itself assigned (an upstream off the file, clients)
 };
 
 }  // namespace

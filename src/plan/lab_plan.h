@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "diag/result.h"
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "plan/plan.h"
 #include "topology/topology.h"
 
@@ -50,7 +50,7 @@ const char* to_string(LabRole r);
 
 // An address with its prefix length on one device of a node.
 struct LabAddress {
-  Ipv4 address;
+  IpAddress address;
   int prefix_length = 32;
   std::string device;
   std::string str() const;  // "192.168.1.55/24"
@@ -60,7 +60,7 @@ struct LabAddress {
 // address the server sees.
 struct LabListener {
   Protocol protocol = Protocol::kTcp;
-  Ipv4 address;  // 0.0.0.0: every address of the node
+  IpAddress address;  // 0.0.0.0: every address of the node
   uint16_t port = 0;
   std::string label;
   // The `--listen` argument of `labgate lab serve`: "tcp:192.168.100.80:80=ingress".
@@ -81,39 +81,39 @@ struct LabNode {
   std::string network;  // the network its eth0 is on; empty for the gateway
   std::string veth;     // the gateway-side end of its veth, e.g. "veth3"; empty for the gateway
   std::vector<LabAddress> addresses;
-  std::optional<Ipv4> default_via;
+  std::optional<IpAddress> default_via;
   std::vector<LabListener> listeners;
 
   // The node's main address (the first one on eth0); 0.0.0.0 for the gateway.
-  Ipv4 primary() const;
-  bool has_address(Ipv4 a) const;
+  IpAddress primary() const;
+  bool has_address(IpAddress a) const;
 };
 
 struct LabPlan {
   std::string lab;  // the lab's name
   std::vector<LabNode> nodes;
   std::vector<LabBridge> bridges;  // in the gateway node
-  std::optional<Ipv4> gateway_default_via;
-  Ipv4 internet;  // the upstream's documentation address (0.0.0.0 without an uplink)
+  std::optional<IpAddress> gateway_default_via;
+  IpAddress internet;  // the upstream's documentation address (0.0.0.0 without an uplink)
   // The file has a `dns:` section: the gateway runs labgate's DNS service (`labgate run`), and
   // dns_address is one of the gateway's addresses it serves on.
   bool dns = false;
-  Ipv4 dns_address;
+  IpAddress dns_address;
   // The file has `via: proxy` forwards: the same `labgate run` serves them with its userspace
   // proxy. proxy_ready is the gateway's address and port of the first TCP one, which `lab up`
   // waits for (a lab whose proxy forwards are all UDP does not wait).
   bool proxy = false;
-  std::optional<std::pair<Ipv4, uint16_t>> proxy_ready;
+  std::optional<std::pair<IpAddress, uint16_t>> proxy_ready;
   // What `labgate run` in the gateway serves, for `lab status`: "DNS", "proxy" or "DNS, proxy".
   std::string gateway_services() const;
   // The file's dns.upstreams that the upstream node holds (the uplink's router, or an address on
   // no network of the gateway): the upstream node runs a resolver on them (upstream_resolver.h).
   // An upstream on another address of a gateway network has no node in the lab.
-  std::vector<Ipv4> resolvers;
+  std::vector<IpAddress> resolvers;
 
   const LabNode* find(const std::string& node) const;
   // The node that holds address `a` (on any device), or nullptr.
-  const LabNode* node_with_address(Ipv4 a) const;
+  const LabNode* node_with_address(IpAddress a) const;
   // The node that runs service `service`'s servers, or nullptr.
   const LabNode* node_of_service(const std::string& service) const;
   // client-<network>.

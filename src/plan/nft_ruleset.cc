@@ -1,6 +1,7 @@
 #include "plan/nft_ruleset.h"
 
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -14,16 +15,37 @@ const char* proto_name(Protocol p) {
   return p == Protocol::kUdp ? "udp" : "tcp";
 }
 
-std::vector<const ResolvedForward*> kernel_forwards_of(const ForwardingPlan& plan, Protocol p,
-                                                       bool snat_always_only) {
+// The nftables words that depend on the address family, in this one place: the keyword of
+// matches and NAT statements (`ip` / `ip6`), the address type of map keys and values
+// (`ipv4_addr` / `ipv6_addr`), and the tag in a map's name (IPv4's maps keep their names).
+struct NftFamilyWords {
+  const char* ip;
+  const char* addr;
+  const char* map_tag;
+};
+
+NftFamilyWords nft_words(IpFamily f) {
+  return f == IpFamily::kV4 ? NftFamilyWords{"ip", "ipv4_addr", ""}
+                            : NftFamilyWords{"ip6", "ipv6_addr", "6"};
+}
+
+// A forward's family is its listen address's (validation keeps a forward within one family).
+std::vector<const ResolvedForward*> kernel_forwards_of(const ForwardingPlan& plan, IpFamily family,
+                                                       Protocol p, bool snat_always_only) {
   std::vector<const ResolvedForward*> out;
   for (const ResolvedForward* f : plan.kernel_forwards())
-    if (f->protocol == p && (!snat_always_only || f->snat == SnatMode::kAlways)) out.push_back(f);
+    if (f->listen_address.family() == family && f->protocol == p &&
+        (!snat_always_only || f->snat == SnatMode::kAlways))
+      out.push_back(f);
   return out;
 }
 
+std::string map_name(const char* kind, IpFamily family, Protocol p) {
+  return fmt::format("{}{}_{}", kind, nft_words(family).map_tag, proto_name(p));
+}
+
 // Writes `map NAME { ... }` with one element per line and the forward it comes from as a comment.
-void write_map(std::string& out, const std::string& name, const char* type,
+void write_map(std::string& out, const std::string& name, const std::string& type,
                const std::vector<const ResolvedForward*>& forwards,
                std::string (*element)(const ResolvedForward&)) {
   out += fmt::format("\tmap {} {{\n\t\ttype {}\n\t\telements = {{\n", name, type);
@@ -55,18 +77,21 @@ std::string compile_nft_table(const ForwardingPlan& plan) {
 
   // Maps. A map exists only when it has elements (nft cannot look up an undeclared map, and an
   // empty map would be a lookup that never matches).
-  std::vector<Protocol> dnat_protocols, snat_protocols;
-  for (Protocol p : {Protocol::kTcp, Protocol::kUdp}) {
-    auto dnat = kernel_forwards_of(plan, p, false);
-    if (dnat.empty()) continue;
-    dnat_protocols.push_back(p);
-    write_map(out, fmt::format("dnat_{}", proto_name(p)),
-              "ipv4_addr . inet_service : ipv4_addr . inet_service", dnat, dnat_element);
-    auto snat = kernel_forwards_of(plan, p, true);
-    if (snat.empty()) continue;
-    snat_protocols.push_back(p);
-    write_map(out, fmt::format("snat_{}", proto_name(p)), "ipv4_addr . inet_service : ipv4_addr",
-              snat, snat_element);
+  std::vector<std::pair<IpFamily, Protocol>> dnat_maps, snat_maps;
+  for (IpFamily family : {IpFamily::kV4, IpFamily::kV6}) {
+    const char* addr = nft_words(family).addr;
+    for (Protocol p : {Protocol::kTcp, Protocol::kUdp}) {
+      auto dnat = kernel_forwards_of(plan, family, p, false);
+      if (dnat.empty()) continue;
+      dnat_maps.emplace_back(family, p);
+      write_map(out, map_name("dnat", family, p),
+                fmt::format("{0} . inet_service : {0} . inet_service", addr), dnat, dnat_element);
+      auto snat = kernel_forwards_of(plan, family, p, true);
+      if (snat.empty()) continue;
+      snat_maps.emplace_back(family, p);
+      write_map(out, map_name("snat", family, p), fmt::format("{0} . inet_service : {0}", addr),
+                snat, snat_element);
+    }
   }
 
   // DNAT of traffic through the gateway, and of the gateway's own connections to its forwards.
@@ -75,9 +100,9 @@ std::string compile_nft_table(const ForwardingPlan& plan) {
        {std::tuple{"prerouting", "prerouting", "dstnat"}, std::tuple{"output", "output", "-100"}}) {
     out += fmt::format("\tchain {} {{\n\t\ttype nat hook {} priority {}; policy accept;\n", chain,
                        hook, priority);
-    for (Protocol p : dnat_protocols)
-      out += fmt::format("\t\tmeta l4proto {0} dnat ip to ip daddr . {0} dport map @dnat_{0}\n",
-                         proto_name(p));
+    for (auto [family, p] : dnat_maps)
+      out += fmt::format("\t\tmeta l4proto {0} dnat {1} to {1} daddr . {0} dport map @{2}\n",
+                         proto_name(p), nft_words(family).ip, map_name("dnat", family, p));
     out += "\t}\n\n";
   }
 
@@ -97,18 +122,19 @@ std::string compile_nft_table(const ForwardingPlan& plan) {
   out += "\t}\n\n";
 
   out += "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n";
-  for (Protocol p : snat_protocols)
+  for (auto [family, p] : snat_maps)
     out += fmt::format(
-        "\t\tmeta l4proto {0} ct status dnat snat ip to ct original ip daddr . ct original "
-        "proto-dst map @snat_{0}\n",
-        proto_name(p));
+        "\t\tmeta l4proto {0} ct status dnat snat {1} to ct original {1} daddr . ct original "
+        "proto-dst map @{2}\n",
+        proto_name(p), nft_words(family).ip, map_name("snat", family, p));
   for (const HairpinRule& h : plan.hairpin)
     out += fmt::format(
-        "\t\tct status dnat ip saddr {0} ip daddr {0} oifname {1} snat ip to {2} comment {3}\n",
+        "\t\tct status dnat {4} saddr {0} {4} daddr {0} oifname {1} snat {4} to {2} comment {3}\n",
         h.subnet.str(), nft_interface(h.interface), h.gateway.str(),
-        nft_comment(h.network + " hairpin"));
+        nft_comment(h.network + " hairpin"), nft_words(h.subnet.family()).ip);
   for (const MasqueradeRule& m : plan.masquerade)
-    out += fmt::format("\t\tip saddr {} oifname {} masquerade comment {}\n", m.source.str(),
+    out += fmt::format("\t\t{} saddr {} oifname {} masquerade comment {}\n",
+                       nft_words(m.source.family()).ip, m.source.str(),
                        nft_interface(m.uplink_interface), nft_comment(m.network + " masquerade"));
   out += "\t}\n}\n";
   return out;

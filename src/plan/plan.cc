@@ -2,15 +2,15 @@
 
 namespace labgate {
 
-std::vector<Ipv4> DnsPlan::listen_addresses() const {
-  std::vector<Ipv4> out;
+std::vector<IpAddress> DnsPlan::listen_addresses() const {
+  std::vector<IpAddress> out;
   for (const auto& n : networks)
     if (n.served) out.push_back(n.address);
   return out;
 }
 
-std::vector<Ipv4Prefix> DnsPlan::recursion_subnets() const {
-  std::vector<Ipv4Prefix> out;
+std::vector<IpPrefix> DnsPlan::recursion_subnets() const {
+  std::vector<IpPrefix> out;
   for (const auto& n : networks)
     if (n.recursion) out.push_back(n.subnet);
   return out;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "plan/address_plan.h"
 #include "plan/dns_views.h"
 #include "plan/forwarding_plan.h"
@@ -25,8 +25,8 @@ namespace labgate {
 // names outside the zone.
 struct DnsNetwork {
   std::string network;
-  Ipv4 address;  // the gateway's address on it: where DNS listens when `served`
-  Ipv4Prefix subnet;
+  IpAddress address;  // the gateway's address on it: where DNS listens when `served`
+  IpPrefix subnet;
   bool served = false;     // in dns.listen, or dns.listen is unset
   bool recursion = false;  // dns.recursion allows it (every network when unset)
   bool uplink = false;     // the network that leads to the internet
@@ -37,14 +37,14 @@ struct DnsPlan {
   std::string zone;      // "cluster"
   std::string gateway_name;
   uint32_t ttl = 60;
-  std::vector<Ipv4> upstreams;
+  std::vector<IpAddress> upstreams;
   std::vector<DnsNetwork> networks;  // every network that loaded, in file order
   DnsViewTable views;                // networks in the same order as `networks`
 
   // The gateway's addresses on the served networks, in file order.
-  std::vector<Ipv4> listen_addresses() const;
+  std::vector<IpAddress> listen_addresses() const;
   // The subnets whose clients may use the forwarder, in file order.
-  std::vector<Ipv4Prefix> recursion_subnets() const;
+  std::vector<IpPrefix> recursion_subnets() const;
   // The network named `name`, or nullptr.
   const DnsNetwork* find(const std::string& name) const;
 };
@@ -53,8 +53,8 @@ struct DnsPlan {
 struct PlannedNetwork {
   std::string name;
   std::string interface;
-  Ipv4Prefix subnet;
-  Ipv4 gateway;  // the gateway's own address on it
+  IpPrefix subnet;
+  IpAddress gateway;  // the gateway's own address on it
   bool uplink = false;
   bool masquerade = false;
   InboundPolicy inbound = InboundPolicy::kDrop;
@@ -63,7 +63,7 @@ struct PlannedNetwork {
 // A service with the network its address is on, resolved.
 struct PlannedService {
   std::string name;
-  Ipv4 address;
+  IpAddress address;
   std::string network;                           // the network containing `address`
   InboundPolicy inbound = InboundPolicy::kDrop;  // that network's policy for other networks
   std::vector<ServicePort> ports;

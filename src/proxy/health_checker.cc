@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "net/socket_address.h"
 #include "runtime/log.h"
 
 namespace labgate::proxy {
@@ -157,14 +158,14 @@ void HealthChecker::run() {
 void HealthChecker::begin_check(Entry& e, Clock::time_point now) {
   e.next_check = now + std::chrono::milliseconds(e.target.interval_ms);
   e.deadline = now + std::chrono::milliseconds(e.target.timeout_ms);
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const IpEndpoint to{e.target.backend.address, e.target.backend.port};
+  int fd =
+      ::socket(socket_family(to.address.family()), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return;  // out of descriptors: no verdict either way
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(e.target.backend.port);
-  sa.sin_addr.s_addr = htonl(e.target.backend.address.value);
+  SocketAddress sa;
+  socklen_t len = to_sockaddr(to, &sa);
   e.fd = fd;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS)
+  if (::connect(fd, sa.sockaddr(), len) != 0 && errno != EINPROGRESS)
     end_check(e, false, std::strerror(errno));
 }
 

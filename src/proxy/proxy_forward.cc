@@ -4,7 +4,7 @@
 
 namespace labgate::proxy {
 
-bool ProxyForward::trusts(Ipv4 source) const {
+bool ProxyForward::trusts(IpAddress source) const {
   for (const auto& p : accept_proxy)
     if (p.contains(source)) return true;
   return false;

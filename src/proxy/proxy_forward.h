@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "plan/forwarding_plan.h"
 #include "proxy/proxy_header.h"
 #include "runtime/listen_address.h"
@@ -16,7 +16,7 @@
 namespace labgate::proxy {
 
 struct Backend {
-  Ipv4 address;
+  IpAddress address;
   uint16_t port = 0;
   bool operator==(const Backend&) const = default;
 };
@@ -56,10 +56,10 @@ struct ProxyForward {
   // Non-empty: the listener serves only these sources, and each connection must start with a
   // PROXY v1/v2 header, whose TCP4 client address then stands for the client (in the header sent
   // on). Other sources, and a missing or malformed header, are closed.
-  std::vector<Ipv4Prefix> accept_proxy;
+  std::vector<IpPrefix> accept_proxy;
 
   bool routes_by_name() const { return read_server_name || !sni_routes.empty(); }
-  bool trusts(Ipv4 source) const;
+  bool trusts(IpAddress source) const;
   // The SNI route for `server_name` (exact, then the longest wildcard); nullopt: none matches,
   // so the connection goes to `backends` if has_default, else it is closed.
   std::optional<Backend> named_route(const std::string& server_name) const;

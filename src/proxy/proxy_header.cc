@@ -98,9 +98,9 @@ ProxyParseResult parse_v1(const uint8_t* data, size_t size) {
   if (!parse_port(fields[3], &sport) || !parse_port(fields[4], &dport))
     return invalid("v1: bad port");
   if (fields[0] == "TCP4") {
-    auto s = Ipv4::parse(fields[1]);
-    auto d = Ipv4::parse(fields[2]);
-    if (!s || !d) return invalid("v1: bad IPv4 address");
+    auto s = IpAddress::parse(fields[1]);
+    auto d = IpAddress::parse(fields[2]);
+    if (!s || !d || !s->is_v4() || !d->is_v4()) return invalid("v1: bad IPv4 address");
     r.header.family = ProxyFamily::kTcp4;
     r.header.v4 = {*s, sport, *d, dport};
   } else {
@@ -151,7 +151,8 @@ ProxyParseResult parse_v2(const uint8_t* data, size_t size) {
   if (family == 1 && transport != 0) {  // AF_INET
     if (length < 12) return invalid("v2: IPv4 address block too short");
     r.header.family = transport == 1 ? ProxyFamily::kTcp4 : ProxyFamily::kUdp4;
-    r.header.v4 = {Ipv4{be32(block)}, be16(block + 8), Ipv4{be32(block + 4)}, be16(block + 10)};
+    r.header.v4 = {IpAddress::v4(be32(block)), be16(block + 8), IpAddress::v4(be32(block + 4)),
+                   be16(block + 10)};
   } else if (family == 2 && transport != 0) {  // AF_INET6
     if (length < 36) return invalid("v2: IPv6 address block too short");
     r.header.family = transport == 1 ? ProxyFamily::kTcp6 : ProxyFamily::kUdp6;
@@ -167,7 +168,23 @@ ProxyParseResult parse_v2(const uint8_t* data, size_t size) {
 
 }  // namespace
 
+namespace {
+
+// A header names one family: when the two addresses differ, the IPv4 one is written v4-mapped.
+bool is_v6_header(const ProxyEndpoints& e) {
+  return e.source.is_v6() || e.destination.is_v6();
+}
+
+IpAddress as_v6(IpAddress a) {
+  return a.is_v6() ? a : IpAddress::from_bits(IpFamily::kV6, 0, 0xffff00000000ull | a.v4_value());
+}
+
+}  // namespace
+
 std::string proxy_v1_header(const ProxyEndpoints& e) {
+  if (is_v6_header(e))
+    return fmt::format("PROXY TCP6 {} {} {} {}\r\n", as_v6(e.source).str(),
+                       as_v6(e.destination).str(), e.source_port, e.destination_port);
   return fmt::format("PROXY TCP4 {} {} {} {}\r\n", e.source.str(), e.destination.str(),
                      e.source_port, e.destination_port);
 }
@@ -175,10 +192,17 @@ std::string proxy_v1_header(const ProxyEndpoints& e) {
 std::string proxy_v2_header(const ProxyEndpoints& e) {
   std::string out(reinterpret_cast<const char*>(kV2Signature), sizeof kV2Signature);
   out.push_back(0x21);  // version 2, PROXY
-  out.push_back(0x11);  // AF_INET, STREAM
-  put16(&out, 12);
-  put32(&out, e.source.value);
-  put32(&out, e.destination.value);
+  if (is_v6_header(e)) {
+    out.push_back(0x21);  // AF_INET6, STREAM
+    put16(&out, 36);
+    for (IpAddress a : {as_v6(e.source), as_v6(e.destination)})
+      for (uint8_t b : a.v6_bytes()) out.push_back(static_cast<char>(b));
+  } else {
+    out.push_back(0x11);  // AF_INET, STREAM
+    put16(&out, 12);
+    put32(&out, e.source.v4_value());
+    put32(&out, e.destination.v4_value());
+  }
   put16(&out, e.source_port);
   put16(&out, e.destination_port);
   return out;

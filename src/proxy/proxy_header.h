@@ -22,14 +22,14 @@
 #include <cstdint>
 #include <string>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 
 namespace labgate::proxy {
 
 struct ProxyEndpoints {
-  Ipv4 source;
+  IpAddress source;
   uint16_t source_port = 0;
-  Ipv4 destination;
+  IpAddress destination;
   uint16_t destination_port = 0;
 };
 
@@ -37,7 +37,8 @@ enum class ProxyVersion : uint8_t { kV1 = 1, kV2 = 2 };
 
 // The v1 header, e.g. "PROXY TCP4 192.168.1.20 192.168.1.55 50000 443\r\n" (at most 107 bytes).
 std::string proxy_v1_header(const ProxyEndpoints& e);
-// The v2 header for a proxied TCP/IPv4 connection: 16 + 12 bytes, no TLVs.
+// The v2 header for a proxied TCP connection: 16 + 12 bytes (IPv4) or 16 + 36 (IPv6), no TLVs.
+// Either writer uses the IPv6 form when either address is IPv6 (the other then v4-mapped).
 std::string proxy_v2_header(const ProxyEndpoints& e);
 inline std::string proxy_header(ProxyVersion v, const ProxyEndpoints& e) {
   return v == ProxyVersion::kV1 ? proxy_v1_header(e) : proxy_v2_header(e);

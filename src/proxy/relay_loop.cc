@@ -21,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include "net/socket_address.h"
 #include "proxy/client_hello.h"
 #include "runtime/log.h"
 
@@ -33,14 +34,6 @@ constexpr size_t kCopyBytes = 16384;    // a read this size or larger moves a di
 constexpr int kMaxMovesPerEvent = 32;   // then let other connections have a turn
 constexpr uint32_t kUnwatched = ~uint32_t{0};         // interest of a side removed from epoll
 constexpr uint32_t kUnregistered = ~uint32_t{0} - 1;  // a side never added to epoll
-
-sockaddr_in to_sockaddr(Ipv4 a, uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(a.value);
-  return sa;
-}
 
 }  // namespace
 
@@ -82,7 +75,7 @@ struct RelayLoop::Connection {
   std::shared_ptr<ForwardRuntime> forward;
   Source client{Kind::kClient, -1, nullptr};
   Source backend{Kind::kBackend, -1, nullptr};
-  sockaddr_in peer{}, local{};
+  IpEndpoint peer, local;
   bool local_known = false;  // `local` is read only when a PROXY header needs it
   ClientHelloParser hello;
   std::string pending;  // PROXY header and bytes read before the relay: written to the backend
@@ -292,10 +285,9 @@ void RelayLoop::on_accept(Source* listener) {
   const ProxyForward& f = listener->forward->config;
   ForwardState& state = *listener->forward->counters;
   for (int i = 0; i < 64; ++i) {
-    sockaddr_in peer{};
+    SocketAddress peer;
     socklen_t len = sizeof peer;
-    int fd = ::accept4(listener->fd, reinterpret_cast<sockaddr*>(&peer), &len,
-                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = ::accept4(listener->fd, peer.sockaddr(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if ((errno == EMFILE || errno == ENFILE) && reserve_fd_ >= 0) {
         // Out of descriptors: give one back, take the connection and close it cleanly, so the
@@ -320,11 +312,11 @@ void RelayLoop::on_accept(Source* listener) {
     c->forward = listener->forward;
     c->client = {Kind::kClient, fd, c};
     c->backend = {Kind::kBackend, -1, c};
-    c->peer = peer;
+    c->peer = from_sockaddr(peer, len).value_or(IpEndpoint{});
     c->last_active = Clock::now();
     connections_.insert(c);
     if (!f.accept_proxy.empty()) {
-      if (!f.trusts(Ipv4{ntohl(peer.sin_addr.s_addr)})) {
+      if (!f.trusts(c->peer.address)) {
         close_connection(c, true);  // only the trusted hops may connect here
         continue;
       }
@@ -384,8 +376,8 @@ bool RelayLoop::on_proxy_header(Connection* c) {
     return false;
   }
   if (r.header.family == ProxyFamily::kTcp4) {
-    c->peer = to_sockaddr(r.header.v4.source, r.header.v4.source_port);
-    c->local = to_sockaddr(r.header.v4.destination, r.header.v4.destination_port);
+    c->peer = IpEndpoint{r.header.v4.source, r.header.v4.source_port};
+    c->local = IpEndpoint{r.header.v4.destination, r.header.v4.destination_port};
     c->local_known = true;
   }  // LOCAL (the hop's own check), UNKNOWN or IPv6: the hop stands for the client
   c->pending.erase(0, r.consumed);
@@ -421,16 +413,19 @@ void RelayLoop::connect_backend(Connection* c) {
   }
   if (f.config.send_proxy_header && !c->header_added) {
     if (!c->local_known) {
-      socklen_t len = sizeof c->local;
-      ::getsockname(c->client.fd, reinterpret_cast<sockaddr*>(&c->local), &len);
+      SocketAddress local;
+      socklen_t len = sizeof local;
+      ::getsockname(c->client.fd, local.sockaddr(), &len);
+      c->local = from_sockaddr(local, len).value_or(IpEndpoint{});
       c->local_known = true;
     }
-    ProxyEndpoints e{Ipv4{ntohl(c->peer.sin_addr.s_addr)}, ntohs(c->peer.sin_port),
-                     Ipv4{ntohl(c->local.sin_addr.s_addr)}, ntohs(c->local.sin_port)};
+    ProxyEndpoints e{c->peer.address, c->peer.port, c->local.address, c->local.port};
     c->pending.insert(0, proxy_header(*f.config.send_proxy_header, e));
     c->header_added = true;
   }
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const IpEndpoint backend{to.address, to.port};
+  int fd = ::socket(socket_family(backend.address.family()),
+                    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return close_connection(c, true);  // EMFILE: this connection only
   c->backend.fd = fd;
   c->backend_events = kUnregistered;
@@ -438,8 +433,9 @@ void RelayLoop::connect_backend(Connection* c) {
   c->connect_batch = batch_;
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in sa = to_sockaddr(to.address, to.port);
-  int r = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+  SocketAddress sa;
+  socklen_t sa_len = to_sockaddr(backend, &sa);
+  int r = ::connect(fd, sa.sockaddr(), sa_len);
   if (r != 0 && errno != EINPROGRESS) return on_connect_failed(c);
   c->state = Connection::State::kConnecting;
   c->deadline = Clock::now() + std::chrono::milliseconds(f.config.connect_timeout_ms);

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "net/socket_address.h"
 #include "runtime/log.h"
 
 namespace labgate::proxy {
@@ -24,9 +25,13 @@ constexpr size_t kDatagramBytes = 65536;  // the largest UDP payload over IPv4 f
 constexpr int kReadsPerEvent = 4;         // batches per readable socket, then others' turn
 constexpr auto kSweepEvery = std::chrono::milliseconds(100);
 
-// A session's identity within its listener: the client's IPv4 address and port.
-uint64_t session_key(const sockaddr_in& client) {
-  return (uint64_t{ntohl(client.sin_addr.s_addr)} << 16) | ntohs(client.sin_port);
+// A session's identity within its listener: the client's IPv4 address and port. An IPv6 client
+// has no key (nullopt: its datagram is dropped and counted): no listener is IPv6 while the loader
+// refuses IPv6 addresses, and the dual-stack issue keys sessions by the whole IpEndpoint.
+std::optional<uint64_t> session_key(const SocketAddress& client, socklen_t length) {
+  std::optional<IpEndpoint> e = from_sockaddr(client, length);
+  if (!e || !e->address.is_v4()) return std::nullopt;
+  return (uint64_t{e->address.v4_value()} << 16) | e->port;
 }
 
 void wake(int fd) {
@@ -41,7 +46,8 @@ struct UdpRelayLoop::Session {
   Listener* listener = nullptr;  // replies go back to the client from its socket
   // The settings the session was opened with (a reload may give the listener new ones).
   std::shared_ptr<const UdpForwardRuntime> forward;
-  sockaddr_in client{};
+  SocketAddress client{};
+  socklen_t client_length = 0;
   uint64_t key = 0;
   Source backend{Kind::kSession, -1};
   Clock::time_point last_active;
@@ -60,7 +66,7 @@ struct UdpRelayLoop::Batch {
   std::unique_ptr<char[]> data{new char[kBatch * kDatagramBytes]};
   mmsghdr messages[kBatch];
   iovec iov[kBatch];
-  sockaddr_in addresses[kBatch];
+  SocketAddress addresses[kBatch];  // either family: 28 bytes each, not sockaddr_storage's 128
 
   // Ready for a recvmmsg of up to kBatch datagrams, with their source addresses.
   mmsghdr* for_receive() {
@@ -202,10 +208,16 @@ void UdpRelayLoop::on_client_datagrams(Listener* l) {
     if (got <= 0) return;  // EAGAIN, or an error the next datagram will not have
     auto now = Clock::now();
     for (int i = 0; i < got; ++i) {
-      const sockaddr_in& from = batch_->addresses[i];
-      uint64_t key = session_key(from);
-      auto it = l->sessions.find(key);
-      Session* s = it != l->sessions.end() ? it->second.get() : open_session(l, key, &from);
+      const SocketAddress& from = batch_->addresses[i];
+      const socklen_t from_length = m[i].msg_hdr.msg_namelen;
+      std::optional<uint64_t> key = session_key(from, from_length);
+      if (!key) {
+        state.dropped.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      auto it = l->sessions.find(*key);
+      Session* s =
+          it != l->sessions.end() ? it->second.get() : open_session(l, *key, from, from_length);
       if (!s) continue;
       s->last_active = now;
       // A full socket buffer or an ICMP error from an earlier datagram: this datagram is lost,
@@ -228,7 +240,7 @@ void UdpRelayLoop::on_backend_datagrams(Session* s) {
     for (int i = 0; i < got; ++i) {
       batch_->iov[i].iov_len = m[i].msg_len;
       m[i].msg_hdr.msg_name = &s->client;
-      m[i].msg_hdr.msg_namelen = sizeof s->client;
+      m[i].msg_hdr.msg_namelen = s->client_length;
     }
     int sent = ::sendmmsg(s->listener->source.fd, m, static_cast<unsigned>(got), MSG_DONTWAIT);
     if (sent > 0)
@@ -238,7 +250,8 @@ void UdpRelayLoop::on_backend_datagrams(Session* s) {
 }
 
 UdpRelayLoop::Session* UdpRelayLoop::open_session(Listener* l, uint64_t key,
-                                                  const void* client_addr) {
+                                                  const SocketAddress& client,
+                                                  socklen_t client_length) {
   const UdpForward& f = l->forward->config;
   UdpForwardState& state = *l->forward->state;
   uint32_t open = state.sessions.load(std::memory_order_relaxed);
@@ -249,12 +262,12 @@ UdpRelayLoop::Session* UdpRelayLoop::open_session(Listener* l, uint64_t key,
     }
   } while (!state.sessions.compare_exchange_weak(open, open + 1, std::memory_order_relaxed));
 
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(f.backend.port);
-  to.sin_addr.s_addr = htonl(f.backend.address.value);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
+  const IpEndpoint backend{f.backend.address, f.backend.port};
+  int fd = ::socket(socket_family(backend.address.family()),
+                    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  SocketAddress to;
+  socklen_t to_length = to_sockaddr(backend, &to);
+  if (fd < 0 || ::connect(fd, to.sockaddr(), to_length) != 0) {
     if (fd >= 0) ::close(fd);
     state.sessions.fetch_sub(1, std::memory_order_relaxed);
     state.dropped.fetch_add(1, std::memory_order_relaxed);  // EMFILE, or no route to the backend
@@ -264,7 +277,8 @@ UdpRelayLoop::Session* UdpRelayLoop::open_session(Listener* l, uint64_t key,
   Session* s = session.get();
   s->listener = l;
   s->forward = l->forward;
-  std::memcpy(&s->client, client_addr, sizeof s->client);
+  s->client = client;
+  s->client_length = client_length;
   s->key = key;
   s->backend = {Kind::kSession, fd, nullptr, s};
   epoll_event ev{};

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "net/socket_address.h"
 #include "proxy/udp_forward.h"
 
 namespace labgate::proxy {
@@ -90,7 +91,8 @@ class UdpRelayLoop {
 
   void on_client_datagrams(Listener* l);
   void on_backend_datagrams(Session* s);
-  Session* open_session(Listener* l, uint64_t key, const void* client_addr);
+  Session* open_session(Listener* l, uint64_t key, const SocketAddress& client,
+                        socklen_t client_length);
   void close_session(Session* s);
   void close_listener(Listener* l);
   void sweep_idle();

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "net/socket_address.h"
 #include "runtime/log.h"
 
 namespace labgate::runtime {
@@ -25,8 +26,9 @@ constexpr size_t kMaxPendingOutput = 256 * 1024;  // stop reading a client that 
 
 using Clock = std::chrono::steady_clock;
 
-Ipv4 client_of(const sockaddr_in& sa) {
-  return Ipv4{ntohl(sa.sin_addr.s_addr)};
+// The sender the kernel wrote; nullopt only for a family no loop socket has (not AF_INET*).
+std::optional<IpEndpoint> sender(const SocketAddress& sa, socklen_t length) {
+  return from_sockaddr(sa, length);
 }
 
 }  // namespace
@@ -39,7 +41,7 @@ Ipv4 client_of(const sockaddr_in& sa) {
 struct EventLoop::UdpBatch {
   uint8_t queries[kBatch][kUdpQueryBytes];
   uint8_t replies[kBatch][kUdpReplyBytes];
-  sockaddr_in peers[kBatch];
+  SocketAddress peers[kBatch];  // either family: 28 bytes each, not sockaddr_storage's 128
   iovec in_iov[kBatch], out_iov[kBatch];
   mmsghdr in[kBatch], out[kBatch];
 
@@ -63,7 +65,7 @@ struct EventLoop::UdpBatch {
 struct EventLoop::Connection {
   Source source;
   uint64_t id = 0;
-  Ipv4 client;
+  IpAddress client;
   uint32_t owed = 0;         // deferred replies not yet given back by the handler
   std::vector<uint8_t> in;   // bytes read, not yet a whole frame
   std::vector<uint8_t> out;  // framed replies not yet written
@@ -182,14 +184,18 @@ void EventLoop::on_udp(int fd) {
     handler_->refresh();
     int replies_count = 0;
     for (int i = 0; i < got; ++i) {
+      const socklen_t peer_len = b.in[i].msg_hdr.msg_namelen;
       b.in[i].msg_hdr.msg_namelen = sizeof b.peers[i];  // for the next recvmmsg
       if (b.in[i].msg_hdr.msg_flags & MSG_TRUNC) continue;
-      ReplyPath from{Transport::kUdp, client_of(b.peers[i]), ntohs(b.peers[i].sin_port), fd, 0};
+      std::optional<IpEndpoint> peer = sender(b.peers[i], peer_len);
+      if (!peer) continue;
+      ReplyPath from{Transport::kUdp, peer->address, peer->port, fd, 0};
       size_t size = handler_->handle(b.queries[i], b.in[i].msg_len, from, b.replies[replies_count],
                                      kUdpReplyBytes);
       if (size == 0 || size == LoopHandler::kDeferred) continue;
       b.out_iov[replies_count].iov_len = size;
       b.out[replies_count].msg_hdr.msg_name = &b.peers[i];
+      b.out[replies_count].msg_hdr.msg_namelen = peer_len;
       ++replies_count;
     }
     // A reply the kernel cannot take now is lost, as any UDP datagram may be; the client retries.
@@ -210,16 +216,15 @@ void EventLoop::on_udp(int fd) {
 
 void EventLoop::on_accept(int listener) {
   while (true) {
-    sockaddr_in peer{};
+    SocketAddress peer;
     socklen_t len = sizeof peer;
-    int fd =
-        ::accept4(listener, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int fd = ::accept4(listener, peer.sockaddr(), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;  // EAGAIN, or a connection that went away before we took it
-    const Ipv4 client = client_of(peer);
+    const IpAddress client = sender(peer, len).value_or(IpEndpoint{}).address;
     // Room for it: a client at its own bound displaces its idlest connection; a full loop, the
     // idlest of all (see the file comment of event_loop.h).
     Connection* victim = nullptr;
-    auto count = connections_per_client_.find(client.value);
+    auto count = connections_per_client_.find(client);
     if (count != connections_per_client_.end() && count->second >= kMaxTcpConnectionsPerClient) {
       if (!(victim = idlest(&client))) {
         ::close(fd);
@@ -237,7 +242,7 @@ void EventLoop::on_accept(int listener) {
     c->source = {Kind::kConnection, fd, c.get(), {}};
     c->id = next_connection_id_++;
     connection_ids_.emplace(c->id, c.get());
-    ++connections_per_client_[client.value];
+    ++connections_per_client_[client];
     c->client = client;
     c->last_active = Clock::now();
     Connection* raw = c.get();
@@ -339,7 +344,7 @@ void EventLoop::close_connection(Connection* c) {
   ::close(c->source.fd);
   c->source.kind = Kind::kRetired;
   connection_ids_.erase(c->id);
-  if (auto n = connections_per_client_.find(c->client.value);
+  if (auto n = connections_per_client_.find(c->client);
       n != connections_per_client_.end() && --n->second == 0)
     connections_per_client_.erase(n);
   auto it = connections_.find(c);
@@ -365,10 +370,10 @@ void EventLoop::close_idle_connections() {
   tcp_stalled_.fetch_add(stalled.size(), std::memory_order_relaxed);
 }
 
-EventLoop::Connection* EventLoop::idlest(const Ipv4* client) const {
+EventLoop::Connection* EventLoop::idlest(const IpAddress* client) const {
   Connection* best = nullptr;
   for (const auto& [c, owned] : connections_) {
-    if (c->owed != 0 || (client && c->client.value != client->value)) continue;
+    if (c->owed != 0 || (client && c->client != *client)) continue;
     if (!best || c->last_active < best->last_active) best = c;
   }
   return best;
@@ -383,13 +388,10 @@ void EventLoop::append_frame(Connection* c, const uint8_t* message, size_t size)
 void EventLoop::reply(const ReplyPath& to, const uint8_t* message, size_t size) {
   if (to.transport == Transport::kUdp) {
     if (size == 0) return;
-    sockaddr_in peer{};
-    peer.sin_family = AF_INET;
-    peer.sin_port = htons(to.port);
-    peer.sin_addr.s_addr = htonl(to.client.value);
+    SocketAddress peer;
+    socklen_t len = to_sockaddr(IpEndpoint{to.client, to.port}, &peer);
     // Lost if the kernel cannot take it now, as any UDP datagram may be; the client retries.
-    if (::sendto(to.udp_fd, message, size, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&peer),
-                 sizeof peer) > 0)
+    if (::sendto(to.udp_fd, message, size, MSG_DONTWAIT, peer.sockaddr(), len) > 0)
       udp_answers_.fetch_add(1, std::memory_order_relaxed);
     return;
   }

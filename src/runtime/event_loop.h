@@ -91,7 +91,7 @@ class EventLoop : public LoopContext {
   void close_idle_connections();
   // The connection that has waited longest without activity and owes no reply, among `client`'s
   // (or all, when null); nullptr if there is none.
-  Connection* idlest(const Ipv4* client) const;
+  Connection* idlest(const IpAddress* client) const;
   void append_frame(Connection* c, const uint8_t* message, size_t size);
   void free_retired();
 
@@ -102,7 +102,7 @@ class EventLoop : public LoopContext {
   std::vector<std::unique_ptr<Source>> sources_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   std::unordered_map<uint64_t, Connection*> connection_ids_;
-  std::unordered_map<uint32_t, uint32_t> connections_per_client_;  // by address
+  std::unordered_map<IpAddress, uint32_t> connections_per_client_;  // by address
   uint64_t next_connection_id_ = 1;
   std::unordered_map<int, std::unique_ptr<Source>> handler_sources_;  // by fd
   // Freed after the current round of events (see the file comment).

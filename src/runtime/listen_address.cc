@@ -11,8 +11,10 @@ Result<ListenAddress> ListenAddress::parse(std::string_view text) {
   if (colon == std::string_view::npos)
     return Status::error(fmt::format("'{}' is not ADDRESS:PORT", text));
   std::string why;
-  auto address = Ipv4::parse(text.substr(0, colon), &why);
+  auto address = IpAddress::parse(text.substr(0, colon), &why);
   if (!address) return Status::error(fmt::format("'{}': {}", text, why));
+  if (!address->is_v4())  // and "[v6]:port" is the form to accept when dual-stack comes
+    return Status::error(fmt::format("'{}': IPv6 is not supported yet", text));
   std::string_view port_text = text.substr(colon + 1);
   unsigned port = 0;
   auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);

@@ -7,12 +7,12 @@
 #include <string_view>
 
 #include "diag/result.h"
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 
 namespace labgate::runtime {
 
 struct ListenAddress {
-  Ipv4 address;
+  IpAddress address;
   uint16_t port = 0;  // 0: let the kernel choose (the first socket's port is reused by the rest)
 
   // "A.B.C.D:PORT"; a failure saying what is wrong on anything else.

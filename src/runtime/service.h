@@ -17,7 +17,7 @@
 #include <limits>
 #include <memory>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 
 namespace labgate::runtime {
 
@@ -28,7 +28,7 @@ enum class Transport : uint8_t { kUdp, kTcp };
 // closed meanwhile is discarded.
 struct ReplyPath {
   Transport transport = Transport::kUdp;
-  Ipv4 client;
+  IpAddress client;
   uint16_t port = 0;        // UDP: the client's port (host order)
   int udp_fd = -1;          // UDP: the socket the message came in on
   uint64_t connection = 0;  // TCP: the connection's id within its loop

@@ -10,20 +10,16 @@
 
 #include <fmt/format.h>
 
+#include "net/socket_address.h"
+
 namespace labgate::runtime {
 namespace {
 
-sockaddr_in to_sockaddr(const ListenAddress& a) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(a.port);
-  sa.sin_addr.s_addr = htonl(a.address.value);
-  return sa;
-}
-
 Result<BoundSocket> open_socket(int type, const ListenAddress& at) {
   const char* kind = type == SOCK_DGRAM ? "udp" : "tcp";
-  int fd = ::socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const IpEndpoint endpoint{at.address, at.port};
+  int fd =
+      ::socket(socket_family(endpoint.address.family()), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Status::error(fmt::format("{} socket: {}", kind, std::strerror(errno)));
   auto fail = [fd](std::string message) {
     ::close(fd);
@@ -33,14 +29,16 @@ Result<BoundSocket> open_socket(int type, const ListenAddress& at) {
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
     return fail(fmt::format("{} SO_REUSEPORT: {}", kind, std::strerror(errno)));
-  sockaddr_in sa = to_sockaddr(at);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+  SocketAddress sa;
+  socklen_t len = to_sockaddr(endpoint, &sa);
+  if (::bind(fd, sa.sockaddr(), len) != 0)
     return fail(fmt::format("cannot listen on {} {}: {}", kind, at.str(), std::strerror(errno)));
   if (type == SOCK_STREAM && ::listen(fd, 1024) != 0)
     return fail(fmt::format("tcp listen on {}: {}", at.str(), std::strerror(errno)));
-  socklen_t len = sizeof sa;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  return BoundSocket{fd, ListenAddress{Ipv4{ntohl(sa.sin_addr.s_addr)}, ntohs(sa.sin_port)}};
+  len = sizeof sa;
+  ::getsockname(fd, sa.sockaddr(), &len);
+  IpEndpoint got = from_sockaddr(sa, len).value_or(endpoint);
+  return BoundSocket{fd, ListenAddress{got.address, got.port}};
 }
 
 }  // namespace

@@ -6,10 +6,11 @@
 
 namespace labgate::show {
 
-std::string compact_range(const Ipv4Range& r) {
+std::string compact_range(const IpRange& r) {
   if (r.first == r.last) return r.first.str();
-  if ((r.first.value >> 8) == (r.last.value >> 8))
-    return fmt::format("{}-{}", r.first.str(), r.last.value & 0xff);
+  // The seed's "A-N" shorthand exists for IPv4 only (an IPv6 range is written in full).
+  if (r.family() == IpFamily::kV4 && (r.first.v4_value() >> 8) == (r.last.v4_value() >> 8))
+    return fmt::format("{}-{}", r.first.str(), r.last.v4_value() & 0xff);
   return r.str();
 }
 

@@ -7,14 +7,14 @@
 #include <string_view>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "topology/topology.h"
 
 namespace labgate::show {
 
 // "192.168.100.80" for one address; "192.168.100.80-85" when only the last octet differs (as the
 // seed writes ranges); "10.0.0.1-10.0.1.1" otherwise.
-std::string compact_range(const Ipv4Range& r);
+std::string compact_range(const IpRange& r);
 
 // "http:80 https:443"; a UDP port carries its protocol: "dns:53/udp".
 std::string port_list(const std::vector<ServicePort>& ports);

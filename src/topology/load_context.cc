@@ -270,45 +270,44 @@ bool LoadContext::refuse_ipv6(const std::string& text, const std::string& path) 
   return true;
 }
 
-std::optional<Ipv4> LoadContext::address(YamlNode n, const std::string& path) {
+std::optional<IpAddress> LoadContext::address(YamlNode n, const std::string& path) {
   auto text = scalar(n, path);
   if (!text || refuse_ipv6(*text, path)) return std::nullopt;
   std::string error;
-  auto a = Ipv4::parse(*text, &error);
+  auto a = IpAddress::parse(*text, &error);
   if (!a)
     bad_value(path, shown_in(error, *text), "write a dotted IPv4 address, e.g. 192.168.100.60");
   return a;
 }
 
-std::optional<Ipv4Prefix> LoadContext::prefix(YamlNode n, const std::string& path,
-                                              const Noun& what) {
+std::optional<IpPrefix> LoadContext::prefix(YamlNode n, const std::string& path, const Noun& what) {
   auto text = scalar(n, path, what);
   if (!text || refuse_ipv6(*text, path)) return std::nullopt;
   std::string error;
-  auto p = Ipv4Prefix::parse(*text, &error);
+  auto p = IpPrefix::parse(*text, &error);
   if (!p) bad_value(path, shown_in(error, *text), "write ADDRESS/LENGTH, e.g. 192.168.100.0/24");
   return p;
 }
 
-std::optional<Ipv4Range> LoadContext::range(YamlNode n, const std::string& path, const Noun& what) {
+std::optional<IpRange> LoadContext::range(YamlNode n, const std::string& path, const Noun& what) {
   auto text = scalar(n, path, what);
   if (!text || refuse_ipv6(*text, path)) return std::nullopt;
   std::string error;
-  auto r = Ipv4Range::parse(*text, &error);
+  auto r = IpRange::parse(*text, &error);
   if (!r) bad_value(path, shown_in(error, *text), "write FIRST-LAST, e.g. 192.168.100.80-85");
   return r;
 }
 
-std::optional<Ipv4Prefix> LoadContext::address_or_prefix(YamlNode n, const std::string& path,
-                                                         const Noun& what) {
+std::optional<IpPrefix> LoadContext::address_or_prefix(YamlNode n, const std::string& path,
+                                                       const Noun& what) {
   auto text = scalar(n, path, what);
   if (!text || refuse_ipv6(*text, path)) return std::nullopt;
   std::string error;
-  std::optional<Ipv4Prefix> p;
+  std::optional<IpPrefix> p;
   if (text->find('/') == std::string::npos) {
-    if (auto a = Ipv4::parse(*text, &error)) p = Ipv4Prefix{*a, 32};
+    if (auto a = IpAddress::parse(*text, &error)) p = IpPrefix{*a, 32};
   } else {
-    p = Ipv4Prefix::parse(*text, &error);
+    p = IpPrefix::parse(*text, &error);
   }
   if (!p)
     bad_value(path, shown_in(error, *text),

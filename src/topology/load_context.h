@@ -145,12 +145,11 @@ class LoadContext {
                                        uint32_t min, uint32_t max, const Noun& what);
   std::optional<uint16_t> port(YamlNode n, const std::string& path);
   std::optional<uint16_t> port_text(const std::string& text, const std::string& path);
-  std::optional<Ipv4> address(YamlNode n, const std::string& path);
-  std::optional<Ipv4Prefix> prefix(YamlNode n, const std::string& path, const Noun& what);
-  std::optional<Ipv4Range> range(YamlNode n, const std::string& path, const Noun& what);
+  std::optional<IpAddress> address(YamlNode n, const std::string& path);
+  std::optional<IpPrefix> prefix(YamlNode n, const std::string& path, const Noun& what);
+  std::optional<IpRange> range(YamlNode n, const std::string& path, const Noun& what);
   // An address (as a /32) or ADDRESS/LENGTH.
-  std::optional<Ipv4Prefix> address_or_prefix(YamlNode n, const std::string& path,
-                                              const Noun& what);
+  std::optional<IpPrefix> address_or_prefix(YamlNode n, const std::string& path, const Noun& what);
   // "250ms" or "2s", within [min_ms, max_ms].
   std::optional<uint32_t> duration_ms(YamlNode n, const std::string& path, uint32_t min_ms,
                                       uint32_t max_ms, const Noun& what);

@@ -54,7 +54,7 @@ const Network* Topology::uplink() const {
   return nullptr;
 }
 
-const Network* Topology::network_containing(Ipv4 a) const {
+const Network* Topology::network_containing(IpAddress a) const {
   for (const auto& n : networks)
     if (n.ok && n.subnet.contains(a)) return &n;
   return nullptr;

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 #include "topology/source_map.h"
 
 namespace labgate {
@@ -34,12 +34,12 @@ const char* to_string(Datapath d);
 
 struct Network {
   std::string name;
-  std::string interface;       // e.g. vmbr0
-  Ipv4Prefix subnet;           // e.g. 192.168.1.0/24
-  Ipv4 address;                // the gateway's own address on this network
-  std::optional<Ipv4> router;  // the next hop beyond this network (uplink only)
-  bool uplink = false;         // the network that leads to the internet
-  bool masquerade = false;     // SNAT this network's egress to the uplink's address
+  std::string interface;            // e.g. vmbr0
+  IpPrefix subnet;                  // e.g. 192.168.1.0/24
+  IpAddress address;                // the gateway's own address on this network
+  std::optional<IpAddress> router;  // the next hop beyond this network (uplink only)
+  bool uplink = false;              // the network that leads to the internet
+  bool masquerade = false;          // SNAT this network's egress to the uplink's address
   InboundPolicy inbound = InboundPolicy::kDrop;
   bool ok = true;
 };
@@ -47,7 +47,7 @@ struct Network {
 struct Host {
   std::string name;
   std::string network;
-  Ipv4 address;
+  IpAddress address;
   std::string held_by;  // for a virtual IP: the host that carries it (may be empty)
   bool ok = true;
 };
@@ -55,7 +55,7 @@ struct Host {
 struct Pool {
   std::string name;
   std::string network;
-  Ipv4Range range;
+  IpRange range;
   bool ok = true;
 };
 
@@ -67,7 +67,7 @@ struct ServicePort {
 
 struct Service {
   std::string name;
-  Ipv4 address;
+  IpAddress address;
   std::vector<ServicePort> ports;
   bool ok = true;
 
@@ -104,7 +104,7 @@ struct Forward {
   Balance balance = Balance::kRoundRobin;
   uint32_t health_interval_ms = 0;
   uint32_t health_timeout_ms = 0;
-  std::vector<Ipv4Prefix> accept_proxy;
+  std::vector<IpPrefix> accept_proxy;
   bool ok = true;
 };
 
@@ -119,7 +119,7 @@ struct Dns {
   std::string zone;      // e.g. "cluster"
   uint32_t ttl = 60;
   std::vector<DnsName> names;
-  std::vector<Ipv4> upstreams;
+  std::vector<IpAddress> upstreams;
   std::vector<std::string> listen;     // networks on whose gateway address DNS is served
   std::vector<std::string> recursion;  // networks whose clients may use the forwarder
   bool recursion_listed = false;       // `recursion:` is given; then [] means no network at all
@@ -144,7 +144,7 @@ struct Topology {
   const Service* find_service(const std::string& name) const;
   const Network* uplink() const;
   // The network whose subnet contains `a`, or nullptr.
-  const Network* network_containing(Ipv4 a) const;
+  const Network* network_containing(IpAddress a) const;
 
   // The fully qualified form of a DNS name of the file: "argocd" -> "argocd.cluster".
   std::string fqdn(const DnsName& n) const { return n.name + "." + dns.zone; }

@@ -101,7 +101,7 @@ class Validator {
   // The network whose subnet contains `a`, preferring networks that loaded. A network that failed
   // to load may have no subnet (then it contains everything): an address that might be on it is
   // not reported as unreachable, so one mistake in a network yields one error.
-  const Network* network_maybe_containing(Ipv4 a) const {
+  const Network* network_maybe_containing(IpAddress a) const {
     if (const Network* n = t_.network_containing(a)) return n;
     for (const auto& n : t_.networks)
       if (n.subnet.contains(a)) return &n;
@@ -109,19 +109,22 @@ class Validator {
   }
 
   // Reports an address that is not a usable host address of `net`.
-  void address_in(const Network& net, Ipv4 a, const std::string& path, const std::string& what) {
+  void address_in(const Network& net, IpAddress a, const std::string& path,
+                  const std::string& what) {
     if (!net.subnet.contains(a)) {
       d_.error(at(path), "address-outside-subnet",
                fmt::format("{} {} is outside network '{}' ({})", what, a.str(), net.name,
                            net.subnet.str()),
                fmt::format("use an address in {}", net.subnet.str()));
     } else if (!net.subnet.is_assignable(a)) {
-      d_.error(
-          at(path), "reserved-address",
-          fmt::format("{} {} is the {} address of network '{}'", what, a.str(),
-                      a == net.subnet.first() ? "network" : "broadcast", net.name),
-          fmt::format("use an address between {} and {}", Ipv4{net.subnet.first().value + 1}.str(),
-                      Ipv4{net.subnet.last().value - 1}.str()));
+      d_.error(at(path), "reserved-address",
+               fmt::format("{} {} is the {} address of network '{}'", what, a.str(),
+                           a == net.subnet.first() ? "network" : "broadcast", net.name),
+               fmt::format("use an address between {} and {}", net.subnet.first().next()->str(),
+                           // IPv4 only reaches here (IPv6 has no broadcast address to step over)
+                           (net.subnet.family() == IpFamily::kV4 ? *net.subnet.last().prev()
+                                                                 : net.subnet.last())
+                               .str()));
     }
   }
 
@@ -274,8 +277,8 @@ class Validator {
   // An address may be claimed once by the gateway, a router or a host. A service may sit on a
   // host's address (it runs there) or in a pool, but not on the gateway or another service.
   void unique_addresses() {
-    std::map<Ipv4, Claim> claims;
-    auto claim = [&](Ipv4 a, std::string who, std::string path) {
+    std::map<IpAddress, Claim> claims;
+    auto claim = [&](IpAddress a, std::string who, std::string path) {
       auto [it, fresh] = claims.emplace(a, Claim{who, path});
       if (!fresh)
         d_.error(at(path), "duplicate-address",
@@ -292,7 +295,7 @@ class Validator {
     }
     for (const auto& h : t_.hosts)
       if (h.ok) claim(h.address, fmt::format("host '{}'", h.name), "hosts." + h.name + ".address");
-    std::map<Ipv4, std::string> services;
+    std::map<IpAddress, std::string> services;
     for (const auto& s : t_.services) {
       if (!s.ok) continue;
       std::string path = "services." + s.name + ".address";
@@ -398,7 +401,7 @@ class Validator {
                fmt::format("'{}:{}' is {}; a forward with several targets balances TCP only",
                            f.service, f.service_port, to_string(first_port.protocol)),
                "forward each UDP port on its own, or name TCP ports only");
-    std::vector<std::pair<Ipv4, uint16_t>> seen = {{first.address, first_port.port}};
+    std::vector<std::pair<IpAddress, uint16_t>> seen = {{first.address, first_port.port}};
     for (size_t k = 0; k < f.more_targets.size(); ++k) {
       const ForwardTarget& t = f.more_targets[k];
       std::string tpath = fmt::format("{}.to.{}", path, k + 1);
@@ -418,7 +421,7 @@ class Validator {
                  "name TCP ports only");
         continue;
       }
-      std::pair<Ipv4, uint16_t> where{s.address, port->port};
+      std::pair<IpAddress, uint16_t> where{s.address, port->port};
       if (std::find(seen.begin(), seen.end(), where) != seen.end()) {
         d_.error(at(tpath), "duplicate-backend",
                  fmt::format("'{}:{}' ({}:{}) is already a target of this forward", t.service,
@@ -432,7 +435,7 @@ class Validator {
 
   // An address the gateway can send to: in one of its subnets, or anywhere if an uplink router
   // exists (its default route).
-  bool reachable(Ipv4 a) const {
+  bool reachable(IpAddress a) const {
     if (network_maybe_containing(a)) return true;
     const Network* up = t_.uplink();  // possibly not ok: then its own error is reported
     return up && (!up->ok || up->router.has_value());
@@ -445,7 +448,7 @@ class Validator {
       known(t_.services, n.service, "dns.names." + n.name, "service", "unknown-service");
     }
     for (size_t i = 0; i < t_.dns.upstreams.size(); ++i) {
-      Ipv4 a = t_.dns.upstreams[i];
+      IpAddress a = t_.dns.upstreams[i];
       std::string path = fmt::format("dns.upstreams.{}", i);
       bool is_self = false;
       for (const auto& n : t_.networks) is_self |= n.ok && n.address == a;
@@ -505,7 +508,7 @@ class Validator {
   // No error was reported before validation: every entity of the file is in the model.
   bool complete_ = true;
   // Addresses of the gateway, routers and hosts, filled by unique_addresses() for pools().
-  std::map<Ipv4, Claim> static_addresses_;
+  std::map<IpAddress, Claim> static_addresses_;
 };
 
 }  // namespace

@@ -124,7 +124,7 @@ std::vector<Check> gateway_state_checks(const ForwardingPlan& fp, const std::str
 // the gateway's address on the backend's network where SNAT applies (snat: true, or NAT
 // reflection from the backend's own network), the uplink's address where the client's network
 // masquerades into the backend's (the uplink), else the client's own.
-Ipv4 expected_peer(const ForwardingPlan& fp, const ResolvedForward& f, const LabNode& client) {
+IpAddress expected_peer(const ForwardingPlan& fp, const ResolvedForward& f, const LabNode& client) {
   if (f.snat == SnatMode::kAlways || client.network == f.backend_network) return f.backend_gateway;
   for (const auto& m : fp.masquerade)
     if (m.network == client.network && m.uplink_network == f.backend_network)
@@ -214,7 +214,7 @@ std::vector<Check> lab_checks(const Plan& plan, const LabPlan& lab, const std::s
       Check c = probe_check("forward/" + forward_id(f), *client, probe, Expect::kReply);
       c.expected_label = f.service;
       // The proxy opens its own connection to the backend, from the gateway.
-      c.expected_peer = proxied ? f.backend_gateway : expected_peer(fp, f, *client);
+      c.expected_peer = proxied ? IpAddress(f.backend_gateway) : expected_peer(fp, f, *client);
       out.push_back(std::move(c));
     }
     // NAT reflection: from the backend's own network, through the gateway's address on the

@@ -57,7 +57,7 @@ struct Check {
   std::string to;          // what is probed, for the table
   Expect expect = Expect::kSkip;
   std::string expected_label;
-  Ipv4 expected_peer;
+  IpAddress expected_peer;
   std::string subject;         // kSysctl: the dotted sysctl name; kRuleset: the state directory
   std::string expected_value;  // kSysctl
   std::string ruleset;         // kRuleset: the table the plan compiles to (compile_nft_table)

@@ -19,6 +19,7 @@
 
 #include "dns/message.h"
 #include "dns/writer.h"
+#include "net/socket_address.h"
 
 namespace labgate {
 
@@ -60,11 +61,11 @@ std::string Probe::str() const {
   return fmt::format("{}:{}/{}", address.str(), port, to_string(kind));
 }
 
-bool parse_serve_reply(const std::string& text, std::string* label, Ipv4* peer) {
+bool parse_serve_reply(const std::string& text, std::string* label, IpAddress* peer) {
   auto space = text.find(' ');
   auto colon = text.rfind(':');
   if (space == std::string::npos || colon == std::string::npos || colon < space) return false;
-  auto parsed = Ipv4::parse(text.substr(space + 1, colon - space - 1));
+  auto parsed = IpAddress::parse(text.substr(space + 1, colon - space - 1));
   if (!parsed || space == 0) return false;
   *label = text.substr(0, space);
   *peer = *parsed;
@@ -78,14 +79,6 @@ using Clock = std::chrono::steady_clock;
 int remaining_ms(Clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   return left.count() < 0 ? 0 : static_cast<int>(left.count());
-}
-
-sockaddr_in to_sockaddr(Ipv4 a, uint16_t port) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(a.value);
-  return sa;
 }
 
 ProbeOutcome outcome_of_errno(int e) {
@@ -135,13 +128,15 @@ void read_reply(int fd, bool stream, Clock::time_point deadline, ProbeResult* r)
 }
 
 void probe_tcp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = socket(socket_family(IpAddress{p.address}.family()),
+                  SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     r->detail = strerror(errno);
     return;
   }
-  sockaddr_in sa = to_sockaddr(p.address, p.port);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 && errno != EINPROGRESS) {
+  SocketAddress sa;
+  socklen_t sa_len = to_sockaddr(IpEndpoint{p.address, p.port}, &sa);
+  if (connect(fd, sa.sockaddr(), sa_len) != 0 && errno != EINPROGRESS) {
     r->outcome = outcome_of_errno(errno);
     r->detail = strerror(errno);
     close(fd);
@@ -167,14 +162,15 @@ void probe_tcp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
 }
 
 void probe_udp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = socket(socket_family(IpAddress{p.address}.family()),
+                  SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     r->detail = strerror(errno);
     return;
   }
-  sockaddr_in sa = to_sockaddr(p.address, p.port);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
-      send(fd, "labgate-probe\n", 14, 0) < 0) {
+  SocketAddress sa;
+  socklen_t sa_len = to_sockaddr(IpEndpoint{p.address, p.port}, &sa);
+  if (connect(fd, sa.sockaddr(), sa_len) != 0 || send(fd, "labgate-probe\n", 14, 0) < 0) {
     r->outcome = outcome_of_errno(errno);
     r->detail = strerror(errno);
     close(fd);
@@ -214,14 +210,15 @@ void probe_dns(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
   w.header(id, 0);
   w.question(*name, dns::type::kA, dns::klass::kIn);
   size_t size = w.finish();
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = socket(socket_family(IpAddress{p.address}.family()),
+                  SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     r->detail = strerror(errno);
     return;
   }
-  sockaddr_in sa = to_sockaddr(p.address, p.port);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
-      send(fd, query, size, 0) < 0) {
+  SocketAddress sa;
+  socklen_t sa_len = to_sockaddr(IpEndpoint{p.address, p.port}, &sa);
+  if (connect(fd, sa.sockaddr(), sa_len) != 0 || send(fd, query, size, 0) < 0) {
     r->outcome = outcome_of_errno(errno);
     r->detail = strerror(errno);
     close(fd);
@@ -252,9 +249,10 @@ void probe_dns(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
     for (const auto& a : m.answers)
       if (a.type == dns::type::kA && a.rdlength == 4) {
         const uint8_t* d = buf + a.rdata_offset;
-        r->label = Ipv4{static_cast<uint32_t>(d[0]) << 24 | static_cast<uint32_t>(d[1]) << 16 |
-                        static_cast<uint32_t>(d[2]) << 8 | d[3]}
-                       .str();
+        r->label =
+            IpAddress::v4(static_cast<uint32_t>(d[0]) << 24 | static_cast<uint32_t>(d[1]) << 16 |
+                          static_cast<uint32_t>(d[2]) << 8 | d[3])
+                .str();
         break;
       }
     break;
@@ -271,6 +269,12 @@ uint16_t inet_checksum(const uint8_t* data, size_t len) {
 }
 
 void probe_icmp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
+  // ICMPv4 only: an echo to an IPv6 address needs ICMPv6 (another socket, type numbers and no IP
+  // header in what the raw socket returns). Said, not attempted, until dual-stack needs it.
+  if (!IpAddress{p.address}.is_v4()) {
+    r->detail = "ICMP probes of IPv6 addresses are not supported yet";
+    return;
+  }
   int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
   if (fd < 0) {
     r->detail = fmt::format("raw ICMP socket: {}", strerror(errno));
@@ -296,8 +300,9 @@ void probe_icmp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
   uint16_t sum = inet_checksum(packet, sizeof packet);
   packet[2] = static_cast<uint8_t>(sum >> 8);
   packet[3] = static_cast<uint8_t>(sum);
-  sockaddr_in sa = to_sockaddr(p.address, 0);
-  if (sendto(fd, packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
+  SocketAddress sa;
+  socklen_t sa_len = to_sockaddr(IpEndpoint{p.address, 0}, &sa);
+  if (sendto(fd, packet, sizeof packet, 0, sa.sockaddr(), sa_len) < 0) {
     r->outcome = outcome_of_errno(errno);
     r->detail = strerror(errno);
     close(fd);
@@ -308,16 +313,16 @@ void probe_icmp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
     pollfd in{fd, POLLIN, 0};
     if (poll(&in, 1, remaining_ms(deadline)) <= 0) break;
     uint8_t buf[1500];
-    sockaddr_in from{};
+    SocketAddress from;
     socklen_t len = sizeof from;
-    ssize_t n = recvfrom(fd, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    ssize_t n = recvfrom(fd, buf, sizeof buf, 0, from.sockaddr(), &len);
     if (n < 20) continue;
     size_t ihl = static_cast<size_t>(buf[0] & 0x0f) * 4;
     if (static_cast<size_t>(n) < ihl + 8) continue;
     const uint8_t* icmp = buf + ihl;
     uint16_t got_id = static_cast<uint16_t>(icmp[4] << 8 | icmp[5]);
     if (icmp[0] == ICMP_ECHOREPLY && got_id == id &&
-        ntohl(from.sin_addr.s_addr) == p.address.value) {
+        from_sockaddr(from, len) == IpEndpoint{p.address, 0}) {
       r->outcome = ProbeOutcome::kConnected;
       break;
     }

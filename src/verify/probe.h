@@ -10,7 +10,7 @@
 #include <string>
 
 #include "diag/status.h"
-#include "net/ipv4.h"
+#include "net/ip_address.h"
 
 namespace labgate {
 
@@ -19,7 +19,7 @@ const char* to_string(ProbeKind k);
 
 struct Probe {
   ProbeKind kind = ProbeKind::kTcp;
-  Ipv4 address;
+  IpAddress address;
   uint16_t port = 0;  // unused for ICMP
   std::string qname;  // kDns: the name asked for (type A, over UDP to address:port)
   // "192.168.1.55:80/tcp", "192.168.100.1 icmp", "argocd.cluster A @192.168.1.55"
@@ -40,13 +40,13 @@ const char* to_string(ProbeOutcome o);
 struct ProbeResult {
   ProbeOutcome outcome = ProbeOutcome::kError;
   std::string label;  // kReply: the label of the server that answered
-  Ipv4 peer;          // kReply: the address that server saw us as
+  IpAddress peer;     // kReply: the address that server saw us as
   std::string detail;
   double ms = 0;  // wall time of the probe
 };
 
 // Parses a lab server's reply line "<label> <addr>:<port>\n".
-bool parse_serve_reply(const std::string& text, std::string* label, Ipv4* peer);
+bool parse_serve_reply(const std::string& text, std::string* label, IpAddress* peer);
 
 // Runs `probe` in the calling thread's namespace.
 ProbeResult run_probe(const Probe& probe, int timeout_ms);

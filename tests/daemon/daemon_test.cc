@@ -30,7 +30,7 @@ Plan plan_of(std::string_view yaml) {
 DaemonOptions loopback_options() {
   DaemonOptions o;
   o.threads = 1;
-  o.dns.listen = {{Ipv4{0x7F000001}, 0}};
+  o.dns.listen = {{IpAddress::v4(0x7F000001), 0}};
   o.dns.loopback_view = "lan";
   o.version = "test";
   return o;

@@ -31,8 +31,8 @@ std::shared_ptr<const Authority> build(AuthorityOptions options = {}) {
   return a ? *a : nullptr;
 }
 
-Ipv4 ip(const char* text) {
-  return *Ipv4::parse(text);
+IpAddress ip(const char* text) {
+  return *IpAddress::parse(text);
 }
 
 struct Case {
@@ -102,7 +102,7 @@ TEST(Authority, SplitHorizonTable) {
     if (c.a) {
       ASSERT_EQ(r.answer_count, 1) << what;
       EXPECT_EQ(r.answers[0].type, type::kA) << what;
-      EXPECT_EQ(Ipv4{r.answers[0].address}.str(), c.a) << what;
+      EXPECT_EQ(IpAddress::v4(r.answers[0].address).str(), c.a) << what;
       // The same record precomputed in wire form: owner -> offset 12, A, IN, TTL 300, 4 bytes.
       ASSERT_NE(r.a_wire, nullptr) << what;
       uint32_t v = r.answers[0].address;
@@ -157,13 +157,16 @@ TEST(Authority, PtrTargetsResolveForward) {
   ASSERT_EQ(r.answer_count, 1);
   EXPECT_EQ(r.answers[0].target->to_text(), "pve.cluster.");
   EXPECT_EQ(reverse_name(ip("192.168.100.80")).to_text(), "80.100.168.192.in-addr.arpa.");
+  // RFC 3596 section 2.5 example (lower case)
+  EXPECT_EQ(reverse_name(ip("4321:0:1:2:3:4:567:89ab")).to_text(),
+            "b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.0.0.0.0.1.2.3.4.ip6.arpa.");
 }
 
 TEST(Authority, LoopbackViewIsOptIn) {
   auto auth = build({.loopback_view = "cluster"});
   Lookup r = auth->lookup(*Name::from_text("argocd.cluster"), type::kA, ip("127.0.0.1"));
   ASSERT_EQ(r.outcome, Outcome::kAnswer);
-  EXPECT_EQ(Ipv4{r.answers[0].address}.str(), "192.168.100.80");
+  EXPECT_EQ(IpAddress::v4(r.answers[0].address).str(), "192.168.100.80");
   auto failed = Authority::build(compile(topology()).dns, {.loopback_view = "nosuch"});
   EXPECT_FALSE(failed);
   EXPECT_NE(failed.error().find("nosuch"), std::string::npos);

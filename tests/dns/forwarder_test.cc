@@ -110,7 +110,7 @@ class FakeUpstream {
     ::close(tcp_);
   }
   uint16_t port() const { return port_; }
-  Upstream address() const { return {Ipv4{kLoopback}, port_}; }
+  Upstream address() const { return {IpAddress::v4(kLoopback), port_}; }
 
   // The next query over UDP, or empty after `timeout_ms`.
   Bytes receive(int timeout_ms = 2000) {
@@ -211,7 +211,7 @@ class ForwarderTest : public ::testing::Test {
     options.forwarder.try_timeout = 200ms;
     service_ = std::make_unique<DnsService>(authority, config, options);
     // One loop, so that every client meets the same cache and the same queries in flight.
-    ASSERT_TRUE(IsOk(server_.bind(*service_, {{Ipv4{kLoopback}, 0}}, 1)));
+    ASSERT_TRUE(IsOk(server_.bind(*service_, {{IpAddress::v4(kLoopback), 0}}, 1)));
     server_.start();
   }
   void TearDown() override { server_.stop(); }
@@ -350,7 +350,7 @@ TEST_F(ForwarderTest, AnUpstreamThatRefusesIsSkippedAtOnce) {
   int closed = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_in sa = loopback(0);
   ::bind(closed, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-  Upstream nobody{Ipv4{kLoopback}, port_of(closed)};
+  Upstream nobody{IpAddress::v4(kLoopback), port_of(closed)};
   ::close(closed);
   FakeUpstream up;
   start({nobody, up.address()});
@@ -441,13 +441,13 @@ TEST_F(ForwarderTest, AnUpstreamCannotSpeakForALocalName) {
 
 TEST(ForwardingConfig, LoopbackAndTheRecursionNetworksMayRecurse) {
   ForwardingConfig c;
-  c.upstreams = {{Ipv4{0xC0A80101}, 53}};
-  c.recursion = {*Ipv4Prefix::parse("192.168.1.0/24")};
-  EXPECT_TRUE(c.allowed(Ipv4{0xC0A8010A}));   // 192.168.1.10
-  EXPECT_FALSE(c.allowed(Ipv4{0xC0A8640A}));  // 192.168.100.10
-  EXPECT_FALSE(c.allowed(Ipv4{0x08080808}));  // 8.8.8.8: on no network
-  EXPECT_TRUE(c.allowed(Ipv4{0x7F000001}));
-  EXPECT_TRUE(c.allowed(Ipv4{0x7F0000FE}));
+  c.upstreams = {{IpAddress::v4(0xC0A80101), 53}};
+  c.recursion = {*IpPrefix::parse("192.168.1.0/24")};
+  EXPECT_TRUE(c.allowed(IpAddress::v4(0xC0A8010A)));   // 192.168.1.10
+  EXPECT_FALSE(c.allowed(IpAddress::v4(0xC0A8640A)));  // 192.168.100.10
+  EXPECT_FALSE(c.allowed(IpAddress::v4(0x08080808)));  // 8.8.8.8: on no network
+  EXPECT_TRUE(c.allowed(IpAddress::v4(0x7F000001)));
+  EXPECT_TRUE(c.allowed(IpAddress::v4(0x7F0000FE)));
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 using Verdict = RateLimiter::Verdict;
 
 const RateLimiter::Clock::time_point t0{std::chrono::hours(1000)};
-const Ipv4 kClient{0xC0A8010A};  // 192.168.1.10
+const IpAddress kClient = IpAddress::v4(0xC0A8010A);  // 192.168.1.10
 
 TEST(RateLimiter, AnswersABurstThenDropsAndSlipsEveryOtherExcessQuery) {
   RateLimiter limiter(10, 20);
@@ -60,11 +60,13 @@ TEST(RateLimiter, RefillsAtTheRateUpToTheBurst) {
 
 TEST(RateLimiter, CountsPerSlash24) {
   RateLimiter limiter(1, 2);
-  EXPECT_EQ(limiter.check(Ipv4{0xC0A8010A}, t0), Verdict::kAnswer);
-  EXPECT_EQ(limiter.check(Ipv4{0xC0A801FE}, t0), Verdict::kAnswer);  // same /24
-  EXPECT_EQ(limiter.check(Ipv4{0xC0A80199}, t0), Verdict::kDrop);    // same /24, bucket empty
-  EXPECT_EQ(limiter.check(Ipv4{0xC0A8020A}, t0), Verdict::kAnswer);  // 192.168.2.0/24: its own
-  EXPECT_EQ(limiter.check(Ipv4{0x0A00000A}, t0), Verdict::kAnswer);
+  EXPECT_EQ(limiter.check(IpAddress::v4(0xC0A8010A), t0), Verdict::kAnswer);
+  EXPECT_EQ(limiter.check(IpAddress::v4(0xC0A801FE), t0), Verdict::kAnswer);  // same /24
+  EXPECT_EQ(limiter.check(IpAddress::v4(0xC0A80199), t0),
+            Verdict::kDrop);  // same /24, bucket empty
+  EXPECT_EQ(limiter.check(IpAddress::v4(0xC0A8020A), t0),
+            Verdict::kAnswer);  // 192.168.2.0/24: its own
+  EXPECT_EQ(limiter.check(IpAddress::v4(0x0A00000A), t0), Verdict::kAnswer);
 }
 
 TEST(RateLimiter, ZeroRateMeansNoLimit) {
@@ -77,7 +79,7 @@ TEST(RateLimiter, ManyPrefixesStayWithinFixedMemoryAndEachGetsItsBurst) {
   RateLimiter limiter(1, 1);
   // More prefixes than slots: colliding prefixes evict each other, which only refills.
   for (uint32_t p = 0; p < 3 * RateLimiter::kSlots; ++p)
-    ASSERT_EQ(limiter.check(Ipv4{p << 8}, t0), Verdict::kAnswer) << p;
+    ASSERT_EQ(limiter.check(IpAddress::v4(p << 8), t0), Verdict::kAnswer) << p;
 }
 
 }  // namespace

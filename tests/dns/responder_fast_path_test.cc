@@ -33,13 +33,13 @@ const Authority& authority() {
   return *a;
 }
 
-const Ipv4 kLan{0xC0A8010A};       // 192.168.1.10
-const Ipv4 kCluster{0xC0A8643C};   // 192.168.100.60
-const Ipv4 kGuest{0x0A090005};     // 10.9.0.5
-const Ipv4 kLoopback{0x7F000001};  // 127.0.0.1, given the LAN's view
-const Ipv4 kStranger{0xAC100001};  // 172.16.0.1
+const IpAddress kLan = IpAddress::v4(0xC0A8010A);       // 192.168.1.10
+const IpAddress kCluster = IpAddress::v4(0xC0A8643C);   // 192.168.100.60
+const IpAddress kGuest = IpAddress::v4(0x0A090005);     // 10.9.0.5
+const IpAddress kLoopback = IpAddress::v4(0x7F000001);  // 127.0.0.1, given the LAN's view
+const IpAddress kStranger = IpAddress::v4(0xAC100001);  // 172.16.0.1
 
-Bytes reply(bool fast, const Bytes& q, Ipv4 client, Transport t, size_t capacity) {
+Bytes reply(bool fast, const Bytes& q, IpAddress client, Transport t, size_t capacity) {
   Bytes out(capacity);
   size_t n =
       fast ? respond(authority(), q.data(), q.size(), client, t, out.data(), out.size())
@@ -63,7 +63,7 @@ TEST(RespondFastPath, AgreesWithTheWriterOnEveryQuery) {
                          "80.100.168.192.in-addr.arpa",
                          "example.com"};
   const uint16_t qtypes[] = {type::kA, type::kAaaa, type::kAny, type::kMx, type::kSoa, type::kPtr};
-  const Ipv4 clients[] = {kLan, kCluster, kGuest, kLoopback, kStranger};
+  const IpAddress clients[] = {kLan, kCluster, kGuest, kLoopback, kStranger};
   const QueryOptions options[] = {
       {},
       {.id = 0xBEEF, .flags = 0},  // RD clear
@@ -78,11 +78,11 @@ TEST(RespondFastPath, AgreesWithTheWriterOnEveryQuery) {
     for (uint16_t qtype : qtypes) {
       for (const QueryOptions& o : options) {
         Bytes q = make_query(name, qtype, o);
-        for (Ipv4 client : clients) {
+        for (IpAddress client : clients) {
           for (Transport t : {Transport::kUdp, Transport::kTcp}) {
             Bytes fast = reply(true, q, client, t, 65535);
             Bytes writer = reply(false, q, client, t, 65535);
-            ASSERT_EQ(fast, writer) << name << " type " << qtype << " from " << client.value
+            ASSERT_EQ(fast, writer) << name << " type " << qtype << " from " << client.str()
                                     << (t == Transport::kTcp ? " tcp" : " udp");
             ++compared;
             Message m;

@@ -15,9 +15,9 @@ using testing::Bytes;
 using testing::make_query;
 using testing::QueryOptions;
 
-const Ipv4 kLanClient{0xC0A8010A};      // 192.168.1.10
-const Ipv4 kClusterClient{0xC0A8643C};  // 192.168.100.60
-const Ipv4 kStranger{0xAC100001};       // 172.16.0.1
+const IpAddress kLanClient = IpAddress::v4(0xC0A8010A);      // 192.168.1.10
+const IpAddress kClusterClient = IpAddress::v4(0xC0A8643C);  // 192.168.100.60
+const IpAddress kStranger = IpAddress::v4(0xAC100001);       // 172.16.0.1
 
 const Authority& seed() {
   static const std::shared_ptr<const Authority> a = [] {
@@ -36,7 +36,7 @@ struct Reply {
   bool flag(uint16_t f) const { return (m.header.flags & f) != 0; }
 };
 
-Reply ask(const Bytes& query, Ipv4 client, Transport t = Transport::kUdp) {
+Reply ask(const Bytes& query, IpAddress client, Transport t = Transport::kUdp) {
   Reply r;
   r.bytes.resize(kMaxMessageBytes);
   r.size = respond(seed(), query.data(), query.size(), client, t, r.bytes.data(), r.bytes.size());
@@ -90,7 +90,7 @@ TEST(Respond, RefusesWhatItDoesNotServe) {
   struct Case {
     const char* what;
     Bytes query;
-    Ipv4 client;
+    IpAddress client;
   };
   const Case cases[] = {
       {"local name, client on no network", make_query("argocd.cluster", type::kA), kStranger},

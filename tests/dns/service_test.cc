@@ -16,9 +16,9 @@ namespace {
 using testing::Bytes;
 using testing::make_query;
 
-const Ipv4 kLanClient{0xC0A8010A};      // 192.168.1.10
-const Ipv4 kClusterClient{0xC0A8643C};  // 192.168.100.60
-const Ipv4 kLoopbackClient{0x7F000001};
+const IpAddress kLanClient = IpAddress::v4(0xC0A8010A);      // 192.168.1.10
+const IpAddress kClusterClient = IpAddress::v4(0xC0A8643C);  // 192.168.100.60
+const IpAddress kLoopbackClient = IpAddress::v4(0x7F000001);
 
 // A loop that never runs: the service must not need it for what these tests ask.
 class NoLoop : public runtime::LoopContext {
@@ -40,7 +40,7 @@ class ServiceTest : public ::testing::Test {
     auto config = std::make_shared<ForwardingConfig>();
     // Loopback only (tests never send elsewhere); the discard port, where nothing answers.
     if (upstreams) config->upstreams = {{kLoopbackClient, 9}};
-    for (const auto& s : recursion_subnets) config->recursion.push_back(*Ipv4Prefix::parse(s));
+    for (const auto& s : recursion_subnets) config->recursion.push_back(*IpPrefix::parse(s));
     service_ =
         std::make_unique<DnsService>(Authority::build(compile(t).dns, {}).value(), config, options);
     handler_ = service_->make_loop_handler();
@@ -49,7 +49,7 @@ class ServiceTest : public ::testing::Test {
   }
 
   // The reply (empty for none); *deferred is set when the handler kept the query.
-  Bytes ask(const Bytes& query, Ipv4 client,
+  Bytes ask(const Bytes& query, IpAddress client,
             runtime::Transport transport = runtime::Transport::kUdp, bool* deferred = nullptr) {
     Bytes out(transport == runtime::Transport::kUdp ? 1232 : 65535);
     runtime::ReplyPath from{transport, client, 5353, -1, 1};
@@ -80,8 +80,9 @@ TEST_F(ServiceTest, AClientOutsideTheRecursionNetworksIsRefusedOtherNamesButGets
   ASSERT_EQ(m.questions.size(), 1u);
   EXPECT_EQ(m.questions[0].name, *Name::from_text("example.com"));
   // An address on no network of the file, too.
-  EXPECT_EQ(parsed(ask(make_query("example.com", type::kA), Ipv4{0x08080808})).header.rcode(),
-            rcode::kRefused);
+  EXPECT_EQ(
+      parsed(ask(make_query("example.com", type::kA), IpAddress::v4(0x08080808))).header.rcode(),
+      rcode::kRefused);
 
   Bytes local = ask(make_query("argocd.cluster", type::kA), kClusterClient);
   m = parsed(local);
@@ -117,7 +118,9 @@ TEST_F(ServiceTest, TheRateLimitDropsAndSlipsUdpOnly) {
   // Sources on none of the file's networks (172.16.0.0/24 here) meet the limit; they are on no
   // network, so what they are answered is REFUSED.
   make({}, false, {.rate_limit = 2, .rate_limit_burst = 2});
-  const Ipv4 stranger{0xAC100001}, neighbour{0xAC1000FE}, elsewhere{0xAC100101};
+  const IpAddress stranger = IpAddress::v4(0xAC100001);
+  const IpAddress neighbour = IpAddress::v4(0xAC1000FE);
+  const IpAddress elsewhere = IpAddress::v4(0xAC100101);
   const Bytes q = make_query("argocd.cluster", type::kA, {.id = 9});
   EXPECT_EQ(parsed(ask(q, stranger)).header.rcode(), rcode::kRefused);
   EXPECT_EQ(parsed(ask(q, neighbour)).header.rcode(), rcode::kRefused);  // same /24
@@ -144,11 +147,11 @@ TEST_F(ServiceTest, TheFilesOwnNetworksAreNotRateLimited) {
   const Bytes q = make_query("argocd.cluster", type::kA, {.id = 9});
   for (int i = 0; i < 1000; ++i) {
     ASSERT_EQ(parsed(ask(q, kClusterClient)).answers.size(), 1u) << i;
-    ASSERT_EQ(parsed(ask(q, Ipv4{0xC0A86446})).answers.size(), 1u) << i;  // another node
+    ASSERT_EQ(parsed(ask(q, IpAddress::v4(0xC0A86446))).answers.size(), 1u) << i;  // another node
     ASSERT_EQ(parsed(ask(q, kLanClient)).answers.size(), 1u) << i;
   }
   // A stranger still meets the limit: two answered, then drop, TC.
-  const Ipv4 stranger{0xAC100001};  // 172.16.0.1
+  const IpAddress stranger = IpAddress::v4(0xAC100001);  // 172.16.0.1
   EXPECT_EQ(parsed(ask(q, stranger)).header.rcode(), rcode::kRefused);
   EXPECT_EQ(parsed(ask(q, stranger)).header.rcode(), rcode::kRefused);
   EXPECT_TRUE(ask(q, stranger).empty());

@@ -8,7 +8,7 @@ namespace labgate {
 namespace {
 
 TEST(Serve, ListenerSpecRoundTrips) {
-  LabListener l{Protocol::kUdp, *Ipv4::parse("192.168.100.80"), 53, "dns"};
+  LabListener l{Protocol::kUdp, *IpAddress::parse("192.168.100.80"), 53, "dns"};
   Result<LabListener> parsed = parse_listener_spec(l.spec());
   ASSERT_TRUE(parsed) << parsed.error();
   EXPECT_EQ(parsed->protocol, Protocol::kUdp);
@@ -30,10 +30,10 @@ TEST(Serve, RejectsBadSpecs) {
 
 // The reply the server sends is what a probe parses.
 TEST(Serve, ReplyParsesBack) {
-  std::string reply = serve_reply("kubernetes-api", *Ipv4::parse("192.168.1.2"), 40000);
+  std::string reply = serve_reply("kubernetes-api", *IpAddress::parse("192.168.1.2"), 40000);
   EXPECT_EQ(reply, "kubernetes-api 192.168.1.2:40000\n");
   std::string label;
-  Ipv4 peer;
+  IpAddress peer;
   ASSERT_TRUE(parse_serve_reply(reply, &label, &peer));
   EXPECT_EQ(label, "kubernetes-api");
   EXPECT_EQ(peer.str(), "192.168.1.2");

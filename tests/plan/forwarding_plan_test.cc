@@ -15,8 +15,8 @@ Topology load_valid(std::string_view text) {
   return test_support::load_valid(text, test_support::Allow::kNoDiagnostics);
 }
 
-Ipv4 ip(const char* s) {
-  return *Ipv4::parse(s);
+IpAddress ip(const char* s) {
+  return *IpAddress::parse(s);
 }
 
 // The seed: four kernel forwards from the LAN address into the cluster, client IPs kept.

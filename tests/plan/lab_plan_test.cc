@@ -128,8 +128,9 @@ TEST(LabPlan, Lookups) {
   EXPECT_EQ(plan.node_of_service("kubernetes-api")->name, "talos-controlplane-01");
   EXPECT_EQ(plan.node_of_service("ingress")->name, "ingress");
   EXPECT_EQ(plan.node_of_service("nope"), nullptr);
-  EXPECT_EQ(plan.node_with_address(*Ipv4::parse("192.168.100.50"))->name, "talos-controlplane-01");
-  EXPECT_EQ(plan.node_with_address(*Ipv4::parse("192.168.100.1"))->name, "gateway");
+  EXPECT_EQ(plan.node_with_address(*IpAddress::parse("192.168.100.50"))->name,
+            "talos-controlplane-01");
+  EXPECT_EQ(plan.node_with_address(*IpAddress::parse("192.168.100.1"))->name, "gateway");
   EXPECT_EQ(plan.client_of("lan")->primary().str(), "192.168.1.2");
 }
 
@@ -248,13 +249,14 @@ dns:
   EXPECT_EQ(plan.resolvers[0].str(), "192.168.1.1");
   EXPECT_EQ(plan.resolvers[1].str(), "9.9.9.9");
   const LabNode* up = plan.find("upstream");
-  EXPECT_TRUE(up->has_address(*Ipv4::parse("9.9.9.9")));
-  EXPECT_FALSE(up->has_address(*Ipv4::parse("192.168.1.53")));
+  EXPECT_TRUE(up->has_address(*IpAddress::parse("9.9.9.9")));
+  EXPECT_FALSE(up->has_address(*IpAddress::parse("192.168.1.53")));
 }
 
 TEST(LabPlan, ResolverConfigAnswersOnlyFromLocalData) {
-  std::string conf = upstream_resolver_config(
-      {*Ipv4::parse("192.168.1.1"), *Ipv4::parse("9.9.9.9")}, *Ipv4::parse("203.0.113.10"));
+  std::string conf =
+      upstream_resolver_config({*IpAddress::parse("192.168.1.1"), *IpAddress::parse("9.9.9.9")},
+                               *IpAddress::parse("203.0.113.10"));
   EXPECT_NE(conf.find("  interface: 192.168.1.1\n  interface: 9.9.9.9\n"), std::string::npos);
   EXPECT_NE(conf.find("local-zone: \".\" static"), std::string::npos);
   EXPECT_NE(conf.find("local-data: \"internet.labgate.test. 300 IN A 203.0.113.10\""),

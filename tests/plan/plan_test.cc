@@ -45,7 +45,7 @@ TEST(Plan, DnsServesAndRecursesWhereTheFileSays) {
   EXPECT_TRUE(plan.dns.networks[1].recursion);
   EXPECT_FALSE(plan.dns.networks[2].served);  // iot: not in dns.listen
   std::vector<std::string> listen;
-  for (Ipv4 a : plan.dns.listen_addresses()) listen.push_back(a.str());
+  for (IpAddress a : plan.dns.listen_addresses()) listen.push_back(a.str());
   EXPECT_EQ(listen, (std::vector<std::string>{"192.168.1.55", "192.168.100.1"}));
   ASSERT_EQ(plan.dns.recursion_subnets().size(), 1u);
   EXPECT_EQ(plan.dns.recursion_subnets()[0].str(), "192.168.100.0/24");
@@ -62,7 +62,7 @@ TEST(Plan, ForwardsCarryEveryTargetAndTheirProxyOptions) {
   EXPECT_EQ(pool.label(), "lan:443 -> ingress:https");
   ASSERT_EQ(pool.targets().size(), 2u);
   EXPECT_EQ(pool.targets()[1],
-            (ResolvedTarget{"ingress2", "https", *Ipv4::parse("192.168.100.81"), 8443}));
+            (ResolvedTarget{"ingress2", "https", *IpAddress::parse("192.168.100.81"), 8443}));
   // Several targets and no health_check: checked by default, here and nowhere else.
   EXPECT_EQ(pool.proxy.health_interval_ms, kDefaultHealthIntervalMs);
   EXPECT_EQ(pool.proxy.health_timeout_ms, kDefaultHealthTimeoutMs);

@@ -111,8 +111,8 @@ TEST(HealthCheckHeaderTest, LocalHeadersParseAsSuch) {
 ProxyForward fwd(uint16_t port, uint16_t backend_port) {
   ProxyForward f;
   f.label = std::to_string(port);
-  f.listen = {Ipv4{0x7F000001}, port};
-  f.backends = {{Ipv4{0x7F000001}, backend_port}};
+  f.listen = {IpAddress::v4(0x7F000001), port};
+  f.backends = {{IpAddress::v4(0x7F000001), backend_port}};
   return f;
 }
 

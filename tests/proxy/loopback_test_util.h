@@ -18,7 +18,7 @@
 
 namespace labgate::proxy::loopback {
 
-inline const Ipv4 kLoopback{0x7F000001};
+inline const IpAddress kLoopback = IpAddress::v4(0x7F000001);
 
 // A listening socket on 127.0.0.1 with a kernel-chosen port.
 struct TestListener {
@@ -28,7 +28,7 @@ struct TestListener {
     fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(kLoopback.value);
+    sa.sin_addr.s_addr = htonl(kLoopback.v4_value());
     ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
     ::listen(fd, 16);
     socklen_t len = sizeof sa;
@@ -50,7 +50,7 @@ inline int connect_to(uint16_t port) {
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(kLoopback.value);
+  sa.sin_addr.s_addr = htonl(kLoopback.v4_value());
   timeval tv{5, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);

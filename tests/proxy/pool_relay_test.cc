@@ -47,7 +47,7 @@ bool refused(uint16_t port) {
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(kLoopback.value);
+  sa.sin_addr.s_addr = htonl(kLoopback.v4_value());
   bool r = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0;
   ::close(fd);
   return r;
@@ -139,7 +139,7 @@ TEST(HealthCheckerTest, ChecksMarkDownAndUpAgain) {
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(kLoopback.value);
+  sa.sin_addr.s_addr = htonl(kLoopback.v4_value());
   ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
   ::listen(fd, 64);
   EXPECT_TRUE(eventually([&] { return down_state->up.load(); }));
@@ -155,14 +155,14 @@ TEST(HealthCheckerTest, ChecksMarkDownAndUpAgain) {
 TEST(AcceptProxyTest, TrustedSourceHeaderNamesTheClient) {
   TestListener backend;
   ProxyForward f = pool_of({backend.backend()});
-  f.accept_proxy = {Ipv4Prefix{Ipv4{0x7F000000}, 8}};
+  f.accept_proxy = {IpPrefix{IpAddress::v4(0x7F000000), 8}};
   f.send_proxy_header = ProxyVersion::kV1;
   ProxyServer server({f});
   ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   uint16_t port = server.forwards()[0].listen.port;
   const std::string sent_on = "PROXY TCP4 10.1.2.3 192.168.1.55 40000 443\r\n";
-  ProxyEndpoints e{Ipv4{0x0A010203}, 40000, Ipv4{0xC0A80137}, 443};
+  ProxyEndpoints e{IpAddress::v4(0x0A010203), 40000, IpAddress::v4(0xC0A80137), 443};
   for (const std::string& header : {sent_on, proxy_v2_header(e)}) {
     int client = connect_to(port);
     // In two pieces: the header may arrive split.
@@ -195,7 +195,7 @@ TEST(AcceptProxyTest, TrustedSourceHeaderNamesTheClient) {
 TEST(AcceptProxyTest, UntrustedSourceIsClosedAtOnce) {
   TestListener backend;
   ProxyForward f = pool_of({backend.backend()});
-  f.accept_proxy = {Ipv4Prefix{Ipv4{0x0A000000}, 8}};  // 10.0.0.0/8: not loopback
+  f.accept_proxy = {IpPrefix{IpAddress::v4(0x0A000000), 8}};  // 10.0.0.0/8: not loopback
   ProxyServer server({f});
   ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
@@ -262,7 +262,7 @@ TEST(ReloadTest, KeptListenerStaysChangedGetsNewSettingsRemovedDrains) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   // A reload that cannot open its new listener changes nothing.
   ProxyForward clash = pool_of({b.backend()});
-  clash.listen = {Ipv4{0x08080808}, 1};  // not an address of this machine
+  clash.listen = {IpAddress::v4(0x08080808), 1};  // not an address of this machine
   EXPECT_FALSE(server.reload({changed, clash}));
   EXPECT_EQ(server.forwards().size(), 2u);
   EXPECT_EQ(served_by(p3, {&a, &b}, "still third"), 1);

@@ -42,7 +42,7 @@ TEST(ProxyForwardsTest, ProxyForwardsWithOptions) {
   ASSERT_EQ(f.size(), 2u);
   EXPECT_EQ(f[0].label, "lan:8443 -> ingress:https");
   EXPECT_EQ(f[0].listen.str(), "192.168.1.55:8443");
-  EXPECT_EQ(f[0].backends, (std::vector<Backend>{{Ipv4{0xC0A86450}, 443}}));
+  EXPECT_EQ(f[0].backends, (std::vector<Backend>{{IpAddress::v4(0xC0A86450), 443}}));
   EXPECT_EQ(f[0].health_interval_ms, 0u);  // one backend, no health_check: not checked
   EXPECT_EQ(f[0].send_proxy_header, ProxyVersion::kV2);
   EXPECT_EQ(f[0].max_connections, 7u);
@@ -93,8 +93,8 @@ TEST(ProxyForwardsTest, SniRoutesComeFromTheDnsNames) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_TRUE(f[0].routes_by_name());
   ASSERT_EQ(f[0].sni_routes.size(), 2u);  // the resolver has no https port
-  EXPECT_EQ(f[0].named_route("argocd.cluster"), (Backend{Ipv4{0xC0A8645A}, 8006}));
-  EXPECT_EQ(f[0].named_route("x.apps.cluster"), (Backend{Ipv4{0xC0A86450}, 443}));
+  EXPECT_EQ(f[0].named_route("argocd.cluster"), (Backend{IpAddress::v4(0xC0A8645A), 8006}));
+  EXPECT_EQ(f[0].named_route("x.apps.cluster"), (Backend{IpAddress::v4(0xC0A86450), 443}));
   EXPECT_FALSE(f[0].named_route("pve.lan"));  // goes to the default: `to`
   EXPECT_TRUE(f[0].has_default);
 }
@@ -112,13 +112,13 @@ TEST(ProxyForwardsTest, SeveralTargetsAreOnePoolWithHealthChecks) {
   ASSERT_FALSE(d.has_errors()) << (d.all().empty() ? "" : d.all()[0].message);
   std::vector<ProxyForward> f = proxy_forwards(compile_forwarding_plan(t));
   ASSERT_EQ(f.size(), 2u);
-  EXPECT_EQ(f[0].backends,
-            (std::vector<Backend>{{Ipv4{0xC0A86450}, 443}, {Ipv4{0xC0A86451}, 8443}}));
+  EXPECT_EQ(f[0].backends, (std::vector<Backend>{{IpAddress::v4(0xC0A86450), 443},
+                                                 {IpAddress::v4(0xC0A86451), 8443}}));
   EXPECT_EQ(f[0].balance, Balance::kLeastConnections);
   EXPECT_EQ(f[0].health_interval_ms, 2000u);  // several targets: checked by default
   EXPECT_EQ(f[0].health_timeout_ms, 1000u);
-  EXPECT_TRUE(f[0].trusts(Ipv4{0xC0A8010A}));
-  EXPECT_FALSE(f[0].trusts(Ipv4{0xC0A8010B}));
+  EXPECT_TRUE(f[0].trusts(IpAddress::v4(0xC0A8010A)));
+  EXPECT_FALSE(f[0].trusts(IpAddress::v4(0xC0A8010B)));
   EXPECT_EQ(f[1].backends.size(), 1u);
   EXPECT_EQ(f[1].health_interval_ms, 300u);  // one target, checked because asked
   EXPECT_EQ(f[1].health_timeout_ms, 50u);

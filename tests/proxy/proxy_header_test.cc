@@ -9,7 +9,8 @@
 namespace labgate::proxy {
 namespace {
 
-const ProxyEndpoints kClient{Ipv4{0xC0A80114}, 50000, Ipv4{0xC0A80137}, 443};  // .1.20 -> .1.55
+const ProxyEndpoints kClient{IpAddress::v4(0xC0A80114), 50000, IpAddress::v4(0xC0A80137),
+                             443};  // .1.20 -> .1.55
 
 ProxyParseResult parse(std::string_view s) {
   return parse_proxy_header(reinterpret_cast<const uint8_t*>(s.data()), s.size());
@@ -25,6 +26,27 @@ TEST(ProxyHeaderTest, V2WriterBytes) {
   std::string expected = kV2Signature + std::string("\x21\x11\x00\x0c", 4) +
                          std::string("\xc0\xa8\x01\x14\xc0\xa8\x01\x37\xc3\x50\x01\xbb", 12);
   EXPECT_EQ(proxy_v2_header(kClient), expected);
+}
+
+// An IPv6 endpoint makes both writers use the IPv6 form (the other address v4-mapped), and the
+// parser reads it back.
+TEST(ProxyHeaderTest, WritersUseTheIpv6FormForIpv6Endpoints) {
+  const ProxyEndpoints e{*IpAddress::parse("2001:db8::20"), 50000, IpAddress::v4(0xC0A80137), 443};
+  EXPECT_EQ(proxy_v1_header(e), "PROXY TCP6 2001:db8::20 ::ffff:192.168.1.55 50000 443\r\n");
+  std::string v2 = proxy_v2_header(e);
+  EXPECT_EQ(v2.size(), 16u + 36u);
+  EXPECT_EQ(v2.substr(12, 4), std::string("\x21\x21\x00\x24", 4));
+  for (const std::string& header : {proxy_v1_header(e), v2}) {
+    ProxyParseResult r = parse(header);
+    ASSERT_EQ(r.status, ProxyParseStatus::kDone) << header;
+    EXPECT_EQ(r.header.family, ProxyFamily::kTcp6);
+    EXPECT_EQ(IpAddress::v6(r.header.source6), *IpAddress::parse("2001:db8::20"));
+    EXPECT_EQ(IpAddress::v6(r.header.destination6), *IpAddress::parse("::ffff:192.168.1.55"));
+    EXPECT_EQ(r.header.source_port6, 50000);
+    EXPECT_EQ(r.header.destination_port6, 443);
+  }
+  EXPECT_EQ(parse("PROXY TCP4 2001:db8::1 192.168.1.55 50000 443\r\n").status,
+            ProxyParseStatus::kInvalid);  // TCP4 with IPv6 text
 }
 
 TEST(ProxyHeaderTest, ParserReadsBackBothWritersAtEverySplit) {
@@ -49,7 +71,7 @@ TEST(ProxyHeaderTest, ParserReadsBackBothWritersAtEverySplit) {
 }
 
 TEST(ProxyHeaderTest, LongestV1HeaderFitsTheLimit) {
-  ProxyEndpoints e{Ipv4{0xFFFFFFFF}, 65535, Ipv4{0xFFFFFFFF}, 65535};
+  ProxyEndpoints e{IpAddress::v4(0xFFFFFFFF), 65535, IpAddress::v4(0xFFFFFFFF), 65535};
   EXPECT_LE(proxy_v1_header(e).size(), kMaxV1HeaderBytes);
   EXPECT_EQ(parse(proxy_v1_header(e)).status, ProxyParseStatus::kDone);
 }
@@ -84,7 +106,7 @@ TEST(ProxyHeaderTest, V2LocalUnspecAndTlvs) {
   r = parse(tlv);
   ASSERT_EQ(r.status, ProxyParseStatus::kDone) << r.reason;
   EXPECT_EQ(r.consumed, 16u + 19u);
-  EXPECT_EQ(r.header.v4.source, Ipv4{0x01010101});
+  EXPECT_EQ(r.header.v4.source, IpAddress::v4(0x01010101));
   EXPECT_EQ(r.header.v4.source_port, 0x0101);
   r = parse(kV2Signature + std::string("\x21\x12\x00\x0c", 4) + std::string(12, '\x02'));
   ASSERT_EQ(r.status, ProxyParseStatus::kDone);

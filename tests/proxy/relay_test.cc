@@ -439,10 +439,10 @@ TEST(RelayTest, ASlowBackendAfterTheClientsEofGetsEverything) {
 
 TEST(ProxyForwardTest, RouteTable) {
   ProxyForward f;
-  f.backends = {{Ipv4{1}, 1}};
-  f.sni_routes = {{"*.cluster", {Ipv4{2}, 2}},
-                  {"*.apps.cluster", {Ipv4{3}, 3}},
-                  {"argocd.cluster", {Ipv4{4}, 4}}};
+  f.backends = {{IpAddress::v4(1), 1}};
+  f.sni_routes = {{"*.cluster", {IpAddress::v4(2), 2}},
+                  {"*.apps.cluster", {IpAddress::v4(3), 3}},
+                  {"argocd.cluster", {IpAddress::v4(4), 4}}};
   EXPECT_EQ(f.named_route("argocd.cluster")->port, 4);
   EXPECT_EQ(f.named_route("longhorn.cluster")->port, 2);
   EXPECT_EQ(f.named_route("x.apps.cluster")->port, 3);  // the longest wildcard wins

@@ -23,13 +23,13 @@
 
 namespace labgate::proxy::test_support {
 
-inline const Ipv4 kLoopback{0x7F000001};
+inline const IpAddress kLoopback = IpAddress::v4(0x7F000001);
 
 inline sockaddr_in loopback(uint16_t port) {
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(port);
-  sa.sin_addr.s_addr = htonl(kLoopback.value);
+  sa.sin_addr.s_addr = htonl(kLoopback.v4_value());
   return sa;
 }
 

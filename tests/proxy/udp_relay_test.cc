@@ -167,7 +167,7 @@ forwards:
   ASSERT_EQ(f.size(), 3u);
   EXPECT_EQ(f[0].label, "lan:53 -> resolver:dns");
   EXPECT_EQ(f[0].listen.str(), "192.168.1.55:53");
-  EXPECT_EQ(f[0].backend, (Backend{Ipv4{0xC0A86435}, 53}));
+  EXPECT_EQ(f[0].backend, (Backend{IpAddress::v4(0xC0A86435), 53}));
   EXPECT_EQ(f[0].max_sessions, 9u);
   EXPECT_EQ(f[1].label, "lan:514 -> resolver:syslog");
   EXPECT_EQ(f[1].backend.port, 514);

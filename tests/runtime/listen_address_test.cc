@@ -15,8 +15,9 @@ TEST(ListenAddress, Parses) {
 }
 
 TEST(ListenAddress, RejectsMalformed) {
-  for (const char* bad : {"", "192.168.1.55", "192.168.1.55:", ":53", "192.168.1.55:65536",
-                          "192.168.1.55:5x", "192.168.1.55:-1", "host:53", "1.2.3:53"}) {
+  for (const char* bad :
+       {"", "192.168.1.55", "192.168.1.55:", ":53", "192.168.1.55:65536", "192.168.1.55:5x",
+        "192.168.1.55:-1", "host:53", "1.2.3:53", "::1:53", "2001:db8::1:53"}) {
     auto a = ListenAddress::parse(bad);
     EXPECT_FALSE(a) << bad;
     EXPECT_FALSE(a.error().empty()) << bad;

@@ -44,7 +44,7 @@ class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     service_ = std::make_unique<dns::DnsService>(authority_for(seed_topology_text(), "lan"));
-    ASSERT_TRUE(IsOk(server_.bind(*service_, {{Ipv4{0x7F000001}, 0}}, 2)));
+    ASSERT_TRUE(IsOk(server_.bind(*service_, {{IpAddress::v4(0x7F000001), 0}}, 2)));
     ASSERT_EQ(server_.bound().size(), 1u);
     ASSERT_NE(server_.bound()[0].port, 0);
     server_.start();
@@ -154,7 +154,7 @@ TEST(Server, AnswersEveryQueryOfABurstAtTheClientThatAskedIt) {
   // One loop, so both clients' datagrams share its socket and its batches.
   dns::DnsService service(authority_for(seed_topology_text(), "lan"));
   Server server;
-  ASSERT_TRUE(IsOk(server.bind(service, {{Ipv4{0x7F000001}, 0}}, 1)));
+  ASSERT_TRUE(IsOk(server.bind(service, {{IpAddress::v4(0x7F000001), 0}}, 1)));
   server.start();
   constexpr int kPerClient = 70;  // both clients together: more than four batches of 32
   int clients[2];
@@ -196,7 +196,7 @@ TEST(Server, BindFailureIsReportedAndLeavesNothingOpen) {
   dns::DnsService service(authority_for(seed_topology_text(), ""));
   Server server;
   // 192.0.2.1 (TEST-NET-1) is not an address of this machine.
-  Status bound = server.bind(service, {{Ipv4{0xC0000201}, 5353}}, 2);
+  Status bound = server.bind(service, {{IpAddress::v4(0xC0000201), 5353}}, 2);
   EXPECT_FALSE(bound.ok());
   EXPECT_NE(bound.message().find("192.0.2.1:5353"), std::string::npos) << bound.message();
   EXPECT_TRUE(server.bound().empty());

@@ -21,7 +21,7 @@ int int_option(int fd, int level, int name) {
 // may have learnt (see sockets.cc); the UDP proxy's sockets keep the default, so its datagrams
 // may be fragmented as their sender expects.
 TEST(Sockets, DnsUdpSocketsSendUnfragmentedOthersKeepTheDefault) {
-  Result<BoundSocket> socket = open_udp_socket({Ipv4{0x7F000001}, 0});
+  Result<BoundSocket> socket = open_udp_socket({IpAddress::v4(0x7F000001), 0});
   ASSERT_TRUE(socket) << socket.error();
   const int fd = socket->fd;
   EXPECT_NE(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
@@ -34,7 +34,7 @@ TEST(Sockets, DnsUdpSocketsSendUnfragmentedOthersKeepTheDefault) {
 }
 
 TEST(Sockets, TcpListenersKeepTheDefaultPathMtuDiscovery) {
-  Result<BoundSocket> socket = open_tcp_listener({Ipv4{0x7F000001}, 0});
+  Result<BoundSocket> socket = open_tcp_listener({IpAddress::v4(0x7F000001), 0});
   ASSERT_TRUE(socket) << socket.error();
   const int fd = socket->fd;
   EXPECT_NE(int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);

@@ -41,10 +41,12 @@ using ::testing::Not;
 using test_support::load_valid;
 
 TEST(ShowFormat, CompactRange) {
-  auto r = [](const char* text) { return compact_range(*Ipv4Range::parse(text)); };
+  auto r = [](const char* text) { return compact_range(*IpRange::parse(text)); };
   EXPECT_EQ(r("192.168.100.80-85"), "192.168.100.80-85");
   EXPECT_EQ(r("192.168.100.7-192.168.100.7"), "192.168.100.7");
   EXPECT_EQ(r("10.0.0.250-10.0.1.3"), "10.0.0.250-10.0.1.3");
+  EXPECT_EQ(r("2001:db8::80-2001:db8::85"), "2001:db8::80-2001:db8::85");  // no v6 shorthand
+  EXPECT_EQ(r("2001:db8::7-2001:db8::7"), "2001:db8::7");
 }
 
 TEST(ShowFormat, PortListMarksUdp) {

@@ -22,7 +22,7 @@ inline sockaddr_in to_sockaddr(const ListenAddress& a) {
   sockaddr_in sa{};
   sa.sin_family = AF_INET;
   sa.sin_port = htons(a.port);
-  sa.sin_addr.s_addr = htonl(a.address.value);
+  sa.sin_addr.s_addr = htonl(a.address.v4_value());
   return sa;
 }
 

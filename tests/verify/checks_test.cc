@@ -193,7 +193,7 @@ ProbeResult reply(const char* label, const char* peer) {
   ProbeResult r;
   r.outcome = ProbeOutcome::kReply;
   r.label = label;
-  r.peer = *Ipv4::parse(peer);
+  r.peer = *IpAddress::parse(peer);
   return r;
 }
 
@@ -213,7 +213,7 @@ TEST(Judge, Table) {
   Check want_reply;
   want_reply.expect = Expect::kReply;
   want_reply.expected_label = "ingress";
-  want_reply.expected_peer = *Ipv4::parse("192.168.1.2");
+  want_reply.expected_peer = *IpAddress::parse("192.168.1.2");
   Check blocked;
   blocked.expect = Expect::kBlocked;
   Check ping;

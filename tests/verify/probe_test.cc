@@ -17,8 +17,8 @@
 namespace labgate {
 namespace {
 
-Ipv4 loopback() {
-  return *Ipv4::parse("127.0.0.1");
+IpAddress loopback() {
+  return *IpAddress::parse("127.0.0.1");
 }
 
 // A port the kernel just handed out for `type`, now free again (the usual port-0 dance: the
@@ -150,11 +150,12 @@ TEST(Probe, MissingNamespaceIsAnError) {
 }
 
 TEST(Probe, Strings) {
-  EXPECT_EQ((Probe{ProbeKind::kTcp, *Ipv4::parse("192.168.1.55"), 80, {}}).str(),
+  EXPECT_EQ((Probe{ProbeKind::kTcp, *IpAddress::parse("192.168.1.55"), 80, {}}).str(),
             "192.168.1.55:80/tcp");
-  EXPECT_EQ((Probe{ProbeKind::kUdp, *Ipv4::parse("10.0.0.1"), 53, {}}).str(), "10.0.0.1:53/udp");
-  EXPECT_EQ((Probe{ProbeKind::kIcmp, *Ipv4::parse("10.0.0.1"), 0, {}}).str(), "10.0.0.1 icmp");
-  EXPECT_EQ((Probe{ProbeKind::kDns, *Ipv4::parse("10.0.0.1"), 53, "argocd.cluster"}).str(),
+  EXPECT_EQ((Probe{ProbeKind::kUdp, *IpAddress::parse("10.0.0.1"), 53, {}}).str(),
+            "10.0.0.1:53/udp");
+  EXPECT_EQ((Probe{ProbeKind::kIcmp, *IpAddress::parse("10.0.0.1"), 0, {}}).str(), "10.0.0.1 icmp");
+  EXPECT_EQ((Probe{ProbeKind::kDns, *IpAddress::parse("10.0.0.1"), 53, "argocd.cluster"}).str(),
             "argocd.cluster A @10.0.0.1");
 }
 
