@@ -31,50 +31,20 @@ bool add_name_mapping(std::string_view spec, std::map<std::string, std::string>&
   return true;
 }
 
-std::optional<uint32_t> parse_ipv4(std::string_view text) {
-  uint32_t out = 0;
-  int parts = 0;
-  size_t i = 0;
-  while (parts < 4) {
-    size_t start = i;
-    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-    size_t len = i - start;
-    if (len == 0 || len > 3 || (len > 1 && text[start] == '0')) return std::nullopt;
-    unsigned value = 0;
-    std::from_chars(text.data() + start, text.data() + i, value);
-    if (value > 255) return std::nullopt;
-    out = (out << 8) | value;
-    ++parts;
-    if (parts < 4) {
-      if (i >= text.size() || text[i] != '.') return std::nullopt;
-      ++i;
-    }
-  }
-  if (i != text.size()) return std::nullopt;
-  return out;
+std::optional<IpAddress> parse_ipv4(std::string_view text) {
+  std::optional<IpAddress> a = IpAddress::parse(text);
+  if (!a || !a->is_v4()) return std::nullopt;
+  return a;
 }
 
-std::string format_ipv4(uint32_t a) {
-  return fmt::format("{}.{}.{}.{}", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
-std::optional<Ipv4Prefix> parse_ipv4_prefix(std::string_view text) {
-  auto slash = text.find('/');
-  auto address = parse_ipv4(text.substr(0, slash));
-  if (!address) return std::nullopt;
-  Ipv4Prefix p{*address, 32};
-  if (slash != std::string_view::npos) {
-    auto len_text = text.substr(slash + 1);
-    int len = -1;
-    auto [ptr, ec] = std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
-    if (ec != std::errc() || ptr != len_text.data() + len_text.size() || len < 0 || len > 32 ||
-        len_text.empty() || (len_text.size() > 1 && len_text[0] == '0')) {
-      return std::nullopt;
-    }
-    p.length = len;
-    uint32_t mask = len == 0 ? 0 : ~uint32_t{0} << (32 - len);
-    if ((p.address & ~mask) != 0) return std::nullopt;
+std::optional<IpPrefix> parse_ipv4_prefix(std::string_view text) {
+  if (text.find('/') == std::string_view::npos) {
+    std::optional<IpAddress> a = parse_ipv4(text);
+    if (!a) return std::nullopt;
+    return IpPrefix::host(*a);
   }
+  std::optional<IpPrefix> p = IpPrefix::parse(text);
+  if (!p || p->family() != IpFamily::kV4) return std::nullopt;
   return p;
 }
 

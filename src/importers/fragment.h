@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "net/ip_address.h"
+
 namespace labgate::importers {
 
 // A problem that stops an import: a syntax error at a 1-based line and column.
@@ -97,21 +99,13 @@ struct Fragment {
 // The fragment as YAML with comments. Sections with nothing in them are left out.
 std::string write_fragment(const Fragment& fragment);
 
-// ---- small helpers shared by the importers (no dependency on net/) ----
+// ---- small helpers shared by the importers ----
 
-// A dotted-quad IPv4 address without leading zeros.
-std::optional<uint32_t> parse_ipv4(std::string_view text);
-std::string format_ipv4(uint32_t address);
+// An IPv4 address as net/ parses it (dotted quad, no leading zeros); nullopt for anything else,
+// IPv6 included (the rules and records labgate imports are IPv4 ones for now).
+std::optional<IpAddress> parse_ipv4(std::string_view text);
 // "A.B.C.D/LEN" (host bits zero) or a bare address (a /32).
-struct Ipv4Prefix {
-  uint32_t address = 0;
-  int length = 32;
-  bool contains(uint32_t a) const {
-    uint32_t mask = length == 0 ? 0 : ~uint32_t{0} << (32 - length);
-    return (a & mask) == (address & mask);
-  }
-};
-std::optional<Ipv4Prefix> parse_ipv4_prefix(std::string_view text);
+std::optional<IpPrefix> parse_ipv4_prefix(std::string_view text);
 // An RFC 1123 label: 1-63 of [a-z0-9-], not starting or ending with '-' (lower case only).
 bool is_label(std::string_view text);
 // "192.168.100.80" -> "svc-192-168-100-80"; an interface "eth0.10" -> "eth0-10".

@@ -559,14 +559,14 @@ class Importer {
       return no(r, "DNAT only for sources " + t.source +
                        ": labgate forwards take every client of the network");
     }
-    std::optional<uint32_t> listen_address;
+    std::optional<IpAddress> listen_address;
     if (!t.destination.empty()) {
       auto d = parse_ipv4_prefix(t.destination);
       if (!d || d->length != 32) {
         return no(r, "DNAT for destination " + t.destination +
                          ": a forward listens on the gateway's one address on its network");
       }
-      listen_address = d->address;
+      listen_address = d->network;
     }
     // --to-destination ADDRESS[:PORT]
     std::string to = t.to_destination;
@@ -584,7 +584,7 @@ class Importer {
     }
     FragmentNetwork& net = network_by_interface(t.in_interface, r.line);
     if (listen_address) {
-      std::string a = format_ipv4(*listen_address);
+      std::string a = listen_address->str();
       if (net.address.empty()) net.address = a;
       if (net.address != a) {
         fragment_.notes.push_back(fmt::format(
@@ -592,7 +592,7 @@ class Importer {
             r.line, a, net.name, net.address));
       }
     }
-    std::string backend_text = format_ipv4(*backend);
+    std::string backend_text = backend->str();
     for (auto& f : fragment_.forwards) {
       if (f.network != net.name || f.port != port) continue;
       const auto& s = *std::find_if(fragment_.services.begin(), fragment_.services.end(),
@@ -648,8 +648,7 @@ class Importer {
         return no(r,
                   "source NAT of -p " + t.protocol + " only: labgate masquerades every protocol");
       }
-      FragmentNetwork& inner =
-          network_by_subnet(format_ipv4(s->address) + "/" + std::to_string(s->length), r.line);
+      FragmentNetwork& inner = network_by_subnet(s->str(), r.line);
       inner.masquerade = true;
       if (!t.out_interface.empty()) {
         FragmentNetwork& up = network_by_interface(t.out_interface, r.line);
@@ -677,7 +676,7 @@ class Importer {
 
   // "SNAT to the gateway for connections to a forward's backend": `snat: true` on those forwards.
   void hide_clients(const IptablesRule& r, const RuleTerms& t) {
-    std::optional<Ipv4Prefix> d;
+    std::optional<IpPrefix> d;
     if (!t.destination.empty()) {
       d = parse_ipv4_prefix(t.destination);
       if (!d) return no(r, "-d " + t.destination + " is not an IPv4 address or prefix");
@@ -711,7 +710,7 @@ class Importer {
 
   void place_snat_sources() {
     for (const auto& [address, where] : snat_sources_) {
-      uint32_t a = *parse_ipv4(address);
+      IpAddress a = *parse_ipv4(address);
       FragmentNetwork* net = nullptr;
       for (auto& n : fragment_.networks) {
         auto s = parse_ipv4_prefix(n.subnet);
