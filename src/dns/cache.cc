@@ -8,6 +8,31 @@
 namespace labgate::dns {
 namespace {
 
+// Where the compressible names sit in a record's RDATA (RFC 1035 section 3.3, RFC 6672 for
+// DNAME): `names` names after `fixed_before` bytes, followed by `fixed_after` bytes. Other types
+// carry no name that may be compressed.
+struct RdataNames {
+  int names = 0;
+  size_t fixed_before = 0;
+  size_t fixed_after = 0;
+};
+
+RdataNames rdata_names(uint16_t rr_type) {
+  switch (rr_type) {
+    case type::kNs:
+    case type::kCname:
+    case type::kPtr:
+    case 39:  // DNAME
+      return {1, 0, 0};
+    case type::kMx:
+      return {1, 2, 0};
+    case type::kSoa:
+      return {2, 0, 20};
+    default:
+      return {};
+  }
+}
+
 constexpr size_t kOptBytes = 11;
 
 uint32_t get32(const uint8_t* p) {
@@ -72,26 +97,9 @@ bool any_name_reads_patched(const uint8_t* m, size_t size, const Header& h,
     const uint16_t type = static_cast<uint16_t>(m[at] << 8 | m[at + 1]);
     const size_t rdata = at + 10;
     const size_t end = rdata + (size_t{m[at + 8]} << 8 | m[at + 9]);
-    size_t name_at = rdata;
-    int names = 0;
-    switch (type) {
-      case type::kNs:
-      case type::kCname:
-      case type::kPtr:
-      case 39:  // DNAME
-        names = 1;
-        break;
-      case type::kMx:
-        name_at += 2;
-        names = 1;
-        break;
-      case type::kSoa:
-        names = 2;
-        break;
-      default:
-        break;
-    }
-    for (int n = 0; n < names; ++n)
+    const RdataNames layout = rdata_names(type);
+    size_t name_at = rdata + layout.fixed_before;
+    for (int n = 0; n < layout.names; ++n)
       if (name_at >= end || name_reads_patched(m, size, &name_at, patched)) return true;
     at = end;
   }
@@ -124,26 +132,7 @@ bool append_record(const uint8_t* m, const Record& r, std::vector<uint8_t>* out)
   const size_t data_start = out->size();
   size_t at = r.rdata_offset;
   const size_t end = size_t{r.rdata_offset} + r.rdlength;
-  int names = 0;
-  size_t fixed_before = 0, fixed_after = 0;
-  switch (r.type) {
-    case type::kNs:
-    case type::kCname:
-    case type::kPtr:
-    case 39:  // DNAME
-      names = 1;
-      break;
-    case type::kMx:
-      fixed_before = 2;
-      names = 1;
-      break;
-    case type::kSoa:
-      names = 2;
-      fixed_after = 20;
-      break;
-    default:
-      break;
-  }
+  const auto [names, fixed_before, fixed_after] = rdata_names(r.type);
   if (names == 0) {
     out->insert(out->end(), m + at, m + end);
   } else {

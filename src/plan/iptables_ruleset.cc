@@ -7,10 +7,6 @@
 namespace labgate {
 namespace {
 
-const char* proto_name(Protocol p) {
-  return p == Protocol::kUdp ? "udp" : "tcp";
-}
-
 struct Jump {
   const char* table;
   const char* builtin;
@@ -46,7 +42,7 @@ std::string compile_iptables_restore(const ForwardingPlan& plan, std::string_vie
       out += fmt::format(
           "-A {0} -d {1}/32 -p {2} -m {2} --dport {3} -m comment --comment {4} "
           "-j DNAT --to-destination {5}:{6}\n",
-          chain, f->listen_address.str(), proto_name(f->protocol), f->listen_port,
+          chain, f->listen_address.str(), to_string(f->protocol), f->listen_port,
           iptables_comment(fmt::format("{}:{} -> {}:{}", f->listen_network, f->listen_port,
                                        f->service, f->service_port)),
           f->backend_address.str(), f->backend_port);
@@ -55,7 +51,7 @@ std::string compile_iptables_restore(const ForwardingPlan& plan, std::string_vie
       out += fmt::format(
           "-A LABGATE-POSTROUTING -p {0} -m conntrack --ctstate DNAT --ctorigdst {1}/32 "
           "--ctorigdstport {2} -m comment --comment {3} -j SNAT --to-source {4}\n",
-          proto_name(f->protocol), f->listen_address.str(), f->listen_port,
+          to_string(f->protocol), f->listen_address.str(), f->listen_port,
           iptables_comment(fmt::format("{}:{} snat", f->listen_network, f->listen_port)),
           f->backend_gateway.str());
   for (const HairpinRule& h : plan.hairpin)

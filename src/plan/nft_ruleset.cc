@@ -11,10 +11,6 @@
 namespace labgate {
 namespace {
 
-const char* proto_name(Protocol p) {
-  return p == Protocol::kUdp ? "udp" : "tcp";
-}
-
 // The nftables words that depend on the address family, in this one place: the keyword of
 // matches and NAT statements (`ip` / `ip6`), the address type of map keys and values
 // (`ipv4_addr` / `ipv6_addr`), and the tag in a map's name (IPv4's maps keep their names).
@@ -41,7 +37,7 @@ std::vector<const ResolvedForward*> kernel_forwards_of(const ForwardingPlan& pla
 }
 
 std::string map_name(const char* kind, IpFamily family, Protocol p) {
-  return fmt::format("{}{}_{}", kind, nft_words(family).map_tag, proto_name(p));
+  return fmt::format("{}{}_{}", kind, nft_words(family).map_tag, to_string(p));
 }
 
 // Writes `map NAME { ... }` with one element per line and the forward it comes from as a comment.
@@ -102,7 +98,7 @@ std::string compile_nft_table(const ForwardingPlan& plan) {
                        hook, priority);
     for (auto [family, p] : dnat_maps)
       out += fmt::format("\t\tmeta l4proto {0} dnat {1} to {1} daddr . {0} dport map @{2}\n",
-                         proto_name(p), nft_words(family).ip, map_name("dnat", family, p));
+                         to_string(p), nft_words(family).ip, map_name("dnat", family, p));
     out += "\t}\n\n";
   }
 
@@ -126,7 +122,7 @@ std::string compile_nft_table(const ForwardingPlan& plan) {
     out += fmt::format(
         "\t\tmeta l4proto {0} ct status dnat snat {1} to ct original {1} daddr . ct original "
         "proto-dst map @{2}\n",
-        proto_name(p), nft_words(family).ip, map_name("snat", family, p));
+        to_string(p), nft_words(family).ip, map_name("snat", family, p));
   for (const HairpinRule& h : plan.hairpin)
     out += fmt::format(
         "\t\tct status dnat {4} saddr {0} {4} daddr {0} oifname {1} snat {4} to {2} comment {3}\n",
