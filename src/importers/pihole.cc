@@ -156,6 +156,19 @@ class Toml {
       while (!done() && peek() != '\n') advance();
     }
   }
+  // After an array's item: a ',' (taken) or the closing ']' (left for the caller's loop) go on;
+  // anything else is an error.
+  bool array_item_ends(const char* inside) {
+    skip_space_and_newlines();
+    if (peek() == ',') {
+      advance();
+      return true;
+    }
+    if (peek() == ']') return true;
+    return failed(line_, col_,
+                  done() ? fmt::format("the file ends inside {}", inside)
+                         : fmt::format("expected ',' or ']', found '{}'", peek()));
+  }
   void skip_space_and_newlines() {
     for (;;) {
       skip_space();
@@ -326,15 +339,7 @@ class Toml {
           return true;
         }
         if (!skip_value(depth + 1)) return false;
-        skip_space_and_newlines();
-        if (peek() == ',') {
-          advance();
-          continue;
-        }
-        if (peek() == ']') continue;
-        return failed(line_, col_,
-                      done() ? "the file ends inside an array"
-                             : fmt::format("expected ',' or ']', found '{}'", peek()));
+        if (!array_item_ends("an array")) return false;
       }
     }
     if (c == '{') {
@@ -391,15 +396,7 @@ class Toml {
         return failed(l, c, "a dns.hosts entry must be one line");
       }
       if (!parse_record(*s, l, c, records, error_)) return false;
-      skip_space_and_newlines();
-      if (peek() == ',') {
-        advance();
-        continue;
-      }
-      if (peek() == ']') continue;
-      return failed(line_, col_,
-                    done() ? "the file ends inside dns.hosts"
-                           : fmt::format("expected ',' or ']', found '{}'", peek()));
+      if (!array_item_ends("dns.hosts")) return false;
     }
   }
 
