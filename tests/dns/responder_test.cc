@@ -195,7 +195,9 @@ TEST(Respond, FormerrKeepsAValidOpt) {
     EXPECT_EQ(r.rcode(), rcode::kFormErr) << c.what;
     EXPECT_EQ(r.m.header.id, 5) << c.what;
     EXPECT_EQ(r.m.edns.present, c.opt) << c.what;
-    if (c.opt) EXPECT_EQ(r.m.edns.udp_size, kEdnsUdpSize) << c.what;
+    if (c.opt) {
+      EXPECT_EQ(r.m.edns.udp_size, kEdnsUdpSize) << c.what;
+    }
   }
   // Without OPT in the query, none in the FORMERR.
   Bytes plain = make_query("argocd.cluster", type::kA);

@@ -117,11 +117,13 @@ TEST(ConfigDocs, EverySchemaPropertyHasItsOwnDescription) {
   std::function<void(const Json&, const std::string&)> walk = [&](const Json& node,
                                                                   const std::string& path) {
     if (node.is_object()) {
-      if (node.contains("properties"))
-        for (const auto& [key, property] : node["properties"].items())
+      if (node.contains("properties")) {
+        for (const auto& [key, property] : node["properties"].items()) {
           EXPECT_TRUE(property.contains("description") &&
                       !property["description"].get<std::string>().empty())
               << "property " << path << "/properties/" << key << " has no description";
+        }
+      }
       for (const auto& [key, value] : node.items()) walk(value, path + "/" + key);
     } else if (node.is_array()) {
       for (size_t i = 0; i < node.size(); ++i) walk(node[i], path + "/" + std::to_string(i));
@@ -135,9 +137,10 @@ TEST(ConfigDocs, SchemaIsClosedEverywhere) {
   std::function<void(const Json&, const std::string&)> walk = [&](const Json& node,
                                                                   const std::string& path) {
     if (node.is_object()) {
-      if (node.contains("properties"))
+      if (node.contains("properties")) {
         EXPECT_EQ(node.value("additionalProperties", Json(true)), Json(false))
             << "object schema at " << path << " is open";
+      }
       for (const auto& [key, value] : node.items()) walk(value, path + "/" + key);
     } else if (node.is_array()) {
       for (size_t i = 0; i < node.size(); ++i) walk(node[i], path + "/" + std::to_string(i));

@@ -135,9 +135,11 @@ TEST(NftRuleset, IsDeterministicAndReplacesOnlyItsOwnTable) {
                                 "labgate {\n"));
   // Every table the script names is labgate's.
   std::istringstream lines(script);
-  for (std::string line; std::getline(lines, line);)
-    if (line.find("table ") != std::string::npos && line[0] != '#')
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("table ") != std::string::npos && line[0] != '#') {
       EXPECT_THAT(line, HasSubstr("table inet labgate")) << line;
+    }
+  }
 }
 
 TEST(NftRuleset, PerPacketRulesDoNotGrowWithForwards) {
