@@ -314,7 +314,6 @@ TEST(RelayTest, AStalledBackendCostsNoCpuWhileItWaits) {
 TEST(RelayTest, AReplyBeforeABackendResetIsDelivered) {
   TestListener backend;
   ProxyServer server({forward_to(backend.backend())});
-  std::string error;
   ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   const std::string request(300, 'r');
@@ -361,7 +360,6 @@ TEST(RelayTest, ABackendThatNeverReadsFreesItsSlotSoonAfterTheClientLeaves) {
     ProxyForward f = forward_to(backend.backend());
     f.fin_timeout_ms = 300;
     ProxyServer server({f});
-    std::string error;
     ASSERT_TRUE(IsOk(server.bind(1)));
     server.start();
     int client = connect_to(server.forwards()[0].listen.port);
@@ -404,7 +402,6 @@ TEST(RelayTest, ASlowBackendAfterTheClientsEofGetsEverything) {
   ProxyForward f = forward_to(backend.backend());
   f.fin_timeout_ms = 300;
   ProxyServer server({f});
-  std::string error;
   ASSERT_TRUE(IsOk(server.bind(1)));
   server.start();
   int client = connect_to(server.forwards()[0].listen.port);
