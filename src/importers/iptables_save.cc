@@ -444,35 +444,34 @@ class Importer {
   }
 
   FragmentNetwork& network_by_interface(const std::string& interface, int line) {
-    for (auto& n : fragment_.networks) {
-      if (n.interface == interface) {
-        add_line(n.lines, line);
-        return n;
-      }
-    }
-    auto it = names_.networks.find(interface);
-    FragmentNetwork n;
-    n.name =
-        unique_network_name(it != names_.networks.end() ? it->second : derived_name("", interface));
-    n.interface = interface;
-    n.lines.push_back(line);
-    fragment_.networks.push_back(std::move(n));
-    return fragment_.networks.back();
+    return network_by(&FragmentNetwork::interface, interface, line, [&] {
+      auto it = names_.networks.find(interface);
+      return it != names_.networks.end() ? it->second : derived_name("", interface);
+    });
   }
 
   FragmentNetwork& network_by_subnet(const std::string& subnet, int line) {
+    return network_by(&FragmentNetwork::subnet, subnet, line, [&] {
+      auto it = names_.networks.find(subnet);
+      return it != names_.networks.end() ? it->second
+                                         : derived_name("net", subnet.substr(0, subnet.find('/')));
+    });
+  }
+
+  // The network of the fragment whose `field` is `value` (noting `line` as one of its sources),
+  // or a new one named by `name_it()` (made unique) when there is none.
+  template <class NameIt>
+  FragmentNetwork& network_by(std::string FragmentNetwork::*field, const std::string& value,
+                              int line, NameIt name_it) {
     for (auto& n : fragment_.networks) {
-      if (n.subnet == subnet) {
+      if (n.*field == value) {
         add_line(n.lines, line);
         return n;
       }
     }
-    auto it = names_.networks.find(subnet);
     FragmentNetwork n;
-    n.name = unique_network_name(it != names_.networks.end()
-                                     ? it->second
-                                     : derived_name("net", subnet.substr(0, subnet.find('/'))));
-    n.subnet = subnet;
+    n.name = unique_network_name(name_it());
+    n.*field = value;
     n.lines.push_back(line);
     fragment_.networks.push_back(std::move(n));
     return fragment_.networks.back();

@@ -212,10 +212,13 @@ Result<pid_t> start_in_netns(const std::string& netns, std::vector<std::string> 
   return pid;
 }
 
-std::vector<pid_t> processes_in_netns(const std::string& netns) {
+namespace {
+
+// Every process of the machine but this one, by the numeric entries of /proc, whose pid `keep`
+// accepts.
+template <class Keep>
+std::vector<pid_t> other_processes_where(Keep keep) {
   std::vector<pid_t> out;
-  struct stat target;
-  if (stat(netns_path(netns).c_str(), &target) != 0) return out;
   DIR* proc = opendir("/proc");
   if (!proc) return out;
   pid_t self = getpid();
@@ -223,30 +226,30 @@ std::vector<pid_t> processes_in_netns(const std::string& netns) {
     char* end = nullptr;
     long pid = strtol(e->d_name, &end, 10);
     if (*end != '\0' || pid <= 0 || pid == self) continue;
-    struct stat st;
-    if (stat(fmt::format("/proc/{}/ns/net", pid).c_str(), &st) != 0) continue;
-    if (st.st_ino == target.st_ino && st.st_dev == target.st_dev)
-      out.push_back(static_cast<pid_t>(pid));
+    if (keep(static_cast<pid_t>(pid))) out.push_back(static_cast<pid_t>(pid));
   }
   closedir(proc);
   return out;
 }
 
+}  // namespace
+
+std::vector<pid_t> processes_in_netns(const std::string& netns) {
+  struct stat target;
+  if (stat(netns_path(netns).c_str(), &target) != 0) return {};
+  return other_processes_where([&](pid_t pid) {
+    struct stat st;
+    return stat(fmt::format("/proc/{}/ns/net", pid).c_str(), &st) == 0 &&
+           st.st_ino == target.st_ino && st.st_dev == target.st_dev;
+  });
+}
+
 std::vector<pid_t> processes_naming(const std::string& text) {
-  std::vector<pid_t> out;
-  DIR* proc = opendir("/proc");
-  if (!proc) return out;
-  pid_t self = getpid();
-  while (dirent* e = readdir(proc)) {
-    char* end = nullptr;
-    long pid = strtol(e->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0 || pid == self) continue;
+  return other_processes_where([&](pid_t pid) {
     std::ifstream in(fmt::format("/proc/{}/cmdline", pid), std::ios::binary);
     std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(text) != std::string::npos) out.push_back(static_cast<pid_t>(pid));
-  }
-  closedir(proc);
-  return out;
+    return cmdline.find(text) != std::string::npos;
+  });
 }
 
 bool process_alive(pid_t pid) {

@@ -97,6 +97,45 @@ ProbeOutcome outcome_of_errno(int e) {
   }
 }
 
+// Records a failed system call's error as the probe's outcome.
+void fail_with(int e, ProbeResult* r) {
+  r->outcome = outcome_of_errno(e);
+  r->detail = strerror(e);
+}
+
+// Closes the probe's socket on every way out.
+struct SocketCloser {
+  int fd;
+  ~SocketCloser() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+// A non-blocking socket of `type` for the family of the probe's address, connected to its address
+// and port (a stream's connect may still be in progress); -1 with `r` saying why on failure.
+int connected_socket(const Probe& p, int type, ProbeResult* r) {
+  int fd =
+      socket(socket_family(IpAddress{p.address}.family()), type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    r->detail = strerror(errno);
+    return -1;
+  }
+  SocketAddress sa;
+  socklen_t sa_len = to_sockaddr(IpEndpoint{p.address, p.port}, &sa);
+  if (connect(fd, sa.sockaddr(), sa_len) != 0 && errno != EINPROGRESS) {
+    fail_with(errno, r);
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Whether `fd` became readable before the deadline.
+bool readable_before(int fd, Clock::time_point deadline) {
+  pollfd in{fd, POLLIN, 0};
+  return poll(&in, 1, remaining_ms(deadline)) > 0;
+}
+
 // Reads until EOF (TCP) or one datagram (UDP), then interprets a lab server's reply.
 void read_reply(int fd, bool stream, Clock::time_point deadline, ProbeResult* r) {
   std::string text;
@@ -128,56 +167,25 @@ void read_reply(int fd, bool stream, Clock::time_point deadline, ProbeResult* r)
 }
 
 void probe_tcp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
-  int fd = socket(socket_family(IpAddress{p.address}.family()),
-                  SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    r->detail = strerror(errno);
-    return;
-  }
-  SocketAddress sa;
-  socklen_t sa_len = to_sockaddr(IpEndpoint{p.address, p.port}, &sa);
-  if (connect(fd, sa.sockaddr(), sa_len) != 0 && errno != EINPROGRESS) {
-    r->outcome = outcome_of_errno(errno);
-    r->detail = strerror(errno);
-    close(fd);
-    return;
-  }
-  pollfd w{fd, POLLOUT, 0};
+  SocketCloser s{connected_socket(p, SOCK_STREAM, r)};
+  if (s.fd < 0) return;
+  pollfd w{s.fd, POLLOUT, 0};
   if (poll(&w, 1, remaining_ms(deadline)) <= 0) {
     r->outcome = ProbeOutcome::kTimeout;
-    close(fd);
     return;
   }
   int err = 0;
   socklen_t len = sizeof err;
-  getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-  if (err != 0) {
-    r->outcome = outcome_of_errno(err);
-    r->detail = strerror(err);
-    close(fd);
-    return;
-  }
-  read_reply(fd, /*stream=*/true, deadline, r);
-  close(fd);
+  getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  if (err != 0) return fail_with(err, r);
+  read_reply(s.fd, /*stream=*/true, deadline, r);
 }
 
 void probe_udp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
-  int fd = socket(socket_family(IpAddress{p.address}.family()),
-                  SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    r->detail = strerror(errno);
-    return;
-  }
-  SocketAddress sa;
-  socklen_t sa_len = to_sockaddr(IpEndpoint{p.address, p.port}, &sa);
-  if (connect(fd, sa.sockaddr(), sa_len) != 0 || send(fd, "labgate-probe\n", 14, 0) < 0) {
-    r->outcome = outcome_of_errno(errno);
-    r->detail = strerror(errno);
-    close(fd);
-    return;
-  }
-  read_reply(fd, /*stream=*/false, deadline, r);
-  close(fd);
+  SocketCloser s{connected_socket(p, SOCK_DGRAM, r)};
+  if (s.fd < 0) return;
+  if (send(s.fd, "labgate-probe\n", 14, 0) < 0) return fail_with(errno, r);
+  read_reply(s.fd, /*stream=*/false, deadline, r);
 }
 
 const char* rcode_name(uint8_t rcode) {
@@ -210,30 +218,16 @@ void probe_dns(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
   w.header(id, 0);
   w.question(*name, dns::type::kA, dns::klass::kIn);
   size_t size = w.finish();
-  int fd = socket(socket_family(IpAddress{p.address}.family()),
-                  SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    r->detail = strerror(errno);
-    return;
-  }
-  SocketAddress sa;
-  socklen_t sa_len = to_sockaddr(IpEndpoint{p.address, p.port}, &sa);
-  if (connect(fd, sa.sockaddr(), sa_len) != 0 || send(fd, query, size, 0) < 0) {
-    r->outcome = outcome_of_errno(errno);
-    r->detail = strerror(errno);
-    close(fd);
-    return;
-  }
+  SocketCloser s{connected_socket(p, SOCK_DGRAM, r)};
+  if (s.fd < 0) return;
+  if (send(s.fd, query, size, 0) < 0) return fail_with(errno, r);
   r->outcome = ProbeOutcome::kTimeout;
-  for (;;) {
-    pollfd in{fd, POLLIN, 0};
-    if (poll(&in, 1, remaining_ms(deadline)) <= 0) break;
+  while (readable_before(s.fd, deadline)) {
     uint8_t buf[1500];
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    ssize_t n = recv(s.fd, buf, sizeof buf, 0);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      r->outcome = outcome_of_errno(errno);
-      r->detail = strerror(errno);
+      fail_with(errno, r);
       break;
     }
     dns::Message m;
@@ -257,7 +251,6 @@ void probe_dns(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
       }
     break;
   }
-  close(fd);
 }
 
 uint16_t inet_checksum(const uint8_t* data, size_t len) {
@@ -275,8 +268,8 @@ void probe_icmp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
     r->detail = "ICMP probes of IPv6 addresses are not supported yet";
     return;
   }
-  int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
-  if (fd < 0) {
+  SocketCloser s{socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP)};
+  if (s.fd < 0) {
     r->detail = fmt::format("raw ICMP socket: {}", strerror(errno));
     return;
   }
@@ -302,20 +295,13 @@ void probe_icmp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
   packet[3] = static_cast<uint8_t>(sum);
   SocketAddress sa;
   socklen_t sa_len = to_sockaddr(IpEndpoint{p.address, 0}, &sa);
-  if (sendto(fd, packet, sizeof packet, 0, sa.sockaddr(), sa_len) < 0) {
-    r->outcome = outcome_of_errno(errno);
-    r->detail = strerror(errno);
-    close(fd);
-    return;
-  }
+  if (sendto(s.fd, packet, sizeof packet, 0, sa.sockaddr(), sa_len) < 0) return fail_with(errno, r);
   r->outcome = ProbeOutcome::kTimeout;
-  for (;;) {
-    pollfd in{fd, POLLIN, 0};
-    if (poll(&in, 1, remaining_ms(deadline)) <= 0) break;
+  while (readable_before(s.fd, deadline)) {
     uint8_t buf[1500];
     SocketAddress from;
     socklen_t len = sizeof from;
-    ssize_t n = recvfrom(fd, buf, sizeof buf, 0, from.sockaddr(), &len);
+    ssize_t n = recvfrom(s.fd, buf, sizeof buf, 0, from.sockaddr(), &len);
     if (n < 20) continue;
     size_t ihl = static_cast<size_t>(buf[0] & 0x0f) * 4;
     if (static_cast<size_t>(n) < ihl + 8) continue;
@@ -337,7 +323,6 @@ void probe_icmp(const Probe& p, Clock::time_point deadline, ProbeResult* r) {
       }
     }
   }
-  close(fd);
 }
 
 }  // namespace
