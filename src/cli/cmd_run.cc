@@ -23,6 +23,7 @@
 #include "runtime/listen_address.h"
 #include "runtime/log.h"
 #include "runtime/notify.h"
+#include "runtime/open_files.h"
 #include "runtime/signals.h"
 
 namespace labgate {
@@ -90,6 +91,8 @@ int run(const RunOptions& o) {
     runtime::log_error(s.message());
     return kExitConfigError;
   }
+  if (Result<rlim_t> files = runtime::raise_open_files_limit(); !files)
+    runtime::log_warning(fmt::format("{}; the proxy may run out of sockets", files.error()));
   if (Status s = d.bind(); !s.ok()) {
     runtime::log_error(s.message());
     return kExitFailure;
