@@ -16,8 +16,8 @@ Result<rlim_t> raise_open_files_limit(rlim_t cap) {
   if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= wanted) return limit.rlim_cur;
   rlimit raised{wanted, limit.rlim_max};
   if (setrlimit(RLIMIT_NOFILE, &raised) != 0)
-    return Result<rlim_t>::failure(fmt::format("setrlimit(RLIMIT_NOFILE, {}): {}", wanted,
-                                               strerror(errno)));
+    return Result<rlim_t>::failure(
+        fmt::format("setrlimit(RLIMIT_NOFILE, {}): {}", wanted, strerror(errno)));
   return wanted;
 }
 

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "diag/diagnostic.h"
+#include "support/eventually.h"
 #include "support/status.h"
 #include "support/udp_query.h"
 #include "topology/loader.h"
@@ -63,9 +64,8 @@ TEST(DaemonTest, ServesTheSeedAndCountsWhatItAnswers) {
     EXPECT_EQ(first_a(reply), 0xC0A80137u);  // the LAN's view: the gateway's LAN address
   }
   // The loop counts after it sent; give it a moment.
-  for (int i = 0;
-       i < 100 && value_of(d.metrics(), "labgate_dns_responses_total", "transport=udp") < 3; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  labgate::test_support::eventually(
+      [&] { return value_of(d.metrics(), "labgate_dns_responses_total", "transport=udp") >= 3; });
   EXPECT_EQ(value_of(d.metrics(), "labgate_dns_responses_total", "transport=udp"), 3);
   EXPECT_EQ(value_of(d.metrics(), "labgate_build_info", "version=test"), 1);
   d.stop();

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/eventually.h"
 #include "support/status.h"
 
 #include "proxy/health_checker.h"
@@ -106,14 +107,7 @@ TEST(PoolRelayTest, EveryBackendDeadClosesTheClient) {
   EXPECT_EQ(server.state(0).failed.load(), 1u);
 }
 
-template <typename Predicate>
-bool eventually(Predicate p, int ms = 3000) {
-  for (int waited = 0; waited < ms; waited += 10) {
-    if (p()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return p();
-}
+using labgate::test_support::eventually;
 
 TEST(HealthCheckerTest, ChecksMarkDownAndUpAgain) {
   auto live = std::make_unique<TestListener>();

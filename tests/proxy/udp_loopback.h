@@ -20,6 +20,7 @@
 
 #include "proxy/proxy_forward.h"
 #include "proxy/udp_forward.h"
+#include "support/eventually.h"
 
 namespace labgate::proxy::test_support {
 
@@ -125,16 +126,6 @@ inline UdpForward forward_to(const EchoBackend& backend, uint16_t port = 0,
   return f;
 }
 
-// Waits up to 3 s for `done`.
-template <typename Predicate>
-bool eventually(Predicate done) {
-  // Each call of `done` is one more try (it may open a new session): its first true is the answer,
-  // never asked again.
-  for (int i = 0; i < 300; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
+using labgate::test_support::eventually;
 
 }  // namespace labgate::proxy::test_support
