@@ -8,12 +8,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
-
-#include <fmt/format.h>
 
 #include "net/socket_address.h"
-#include "runtime/log.h"
 
 namespace labgate::proxy {
 namespace {
