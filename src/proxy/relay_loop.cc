@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,13 +16,9 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
-
-#include <fmt/format.h>
 
 #include "net/socket_address.h"
 #include "proxy/client_hello.h"
-#include "runtime/log.h"
 
 namespace labgate::proxy {
 namespace {
@@ -73,8 +68,8 @@ struct RelayLoop::Connection {
   enum class State : uint8_t { kProxyHeader, kHello, kConnecting, kRelaying };
   State state = State::kHello;
   std::shared_ptr<ForwardRuntime> forward;
-  Source client{Kind::kClient, -1, nullptr};
-  Source backend{Kind::kBackend, -1, nullptr};
+  Source client{kClient, -1};
+  Source backend{kBackend, -1};
   IpEndpoint peer, local;
   bool local_known = false;  // `local` is read only when a PROXY header needs it
   ClientHelloParser hello;
@@ -101,23 +96,16 @@ struct RelayLoop::Connection {
   size_t up_left = SIZE_MAX;
 };
 
-RelayLoop::RelayLoop() : scratch_(std::make_unique<char[]>(kCopyBytes)) {
-  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+RelayLoop::RelayLoop() : reactor_("proxy", 128), scratch_(std::make_unique<char[]>(kCopyBytes)) {
   reserve_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  sources_.push_back(std::make_unique<Source>(Source{Kind::kWake, wake_fd_}));
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = sources_.back().get();
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  // May start a connection's relay (a retry that connects at once): settled after the batch.
+  reactor_.every(std::chrono::milliseconds(250), [this](Clock::time_point) { sweep_timeouts(); });
 }
 
 RelayLoop::~RelayLoop() {
   while (!connections_.empty()) close_connection(*connections_.begin(), false);
-  free_closed();
-  for (auto& s : sources_) ::close(s->fd);
+  for (auto& s : listeners_) ::close(s->fd);
   if (reserve_fd_ >= 0) ::close(reserve_fd_);
-  ::close(epoll_fd_);
 }
 
 void RelayLoop::add_listener(std::shared_ptr<ForwardRuntime> forward, int fd) {
@@ -125,64 +113,41 @@ void RelayLoop::add_listener(std::shared_ptr<ForwardRuntime> forward, int fd) {
   // connection.
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sources_.push_back(
-      std::make_unique<Source>(Source{Kind::kListener, fd, nullptr, std::move(forward)}));
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = sources_.back().get();
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  listeners_.push_back(std::make_unique<Source>(kListener, fd, nullptr, std::move(forward)));
+  reactor_.add(*listeners_.back(), EPOLLIN);
 }
 
 void RelayLoop::stop() {
-  stopping_.store(true);
-  uint64_t one = 1;
-  ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
-  (void)ignored;
+  reactor_.stop();
 }
 
 void RelayLoop::post(LoopUpdate update) {
-  {
-    std::lock_guard lock(updates_mu_);
-    updates_.push_back(std::move(update));
-  }
-  uint64_t one = 1;
-  ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
-  (void)ignored;
+  reactor_.post([this, u = std::move(update)]() mutable { apply(u); });
 }
 
-// Runs between batches of events, so no event of the batch points at a listener it closes.
-void RelayLoop::apply_updates() {
-  std::vector<LoopUpdate> updates;
-  {
-    std::lock_guard lock(updates_mu_);
-    updates.swap(updates_);
-  }
+// A reactor task: runs between batches of events, so no event of the batch points at a listener
+// it closes.
+void RelayLoop::apply(LoopUpdate& u) {
   auto now = Clock::now();
-  for (auto& u : updates) {
-    for (auto& s : sources_) {
-      if (s->kind != Kind::kListener) continue;
-      for (auto& [old, next] : u.replaced)
-        if (s->forward.get() == old) s->forward = next;
+  for (auto& s : listeners_)
+    for (auto& [old, next] : u.replaced)
+      if (s->forward.get() == old) s->forward = next;
+  for (const ForwardRuntime* gone : u.removed) {
+    auto it = std::find_if(listeners_.begin(), listeners_.end(),
+                           [&](const auto& s) { return s->forward.get() == gone; });
+    if (it != listeners_.end()) {
+      reactor_.close(**it);
+      listeners_.erase(it);
     }
-    for (const ForwardRuntime* gone : u.removed) {
-      auto it = std::find_if(sources_.begin(), sources_.end(), [&](const auto& s) {
-        return s->kind == Kind::kListener && s->forward.get() == gone;
-      });
-      if (it != sources_.end()) {
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, (*it)->fd, nullptr);
-        ::close((*it)->fd);
-        sources_.erase(it);
-      }
-      for (Connection* c : connections_) {
-        if (c->forward.get() != gone || c->draining) continue;
-        c->draining = true;
-        c->drain_deadline = now + std::chrono::milliseconds(u.drain_ms);
-      }
+    for (Connection* c : connections_) {
+      if (c->forward.get() != gone || c->draining) continue;
+      c->draining = true;
+      c->drain_deadline = now + std::chrono::milliseconds(u.drain_ms);
     }
-    for (auto& [forward, fd] : u.added) {
-      add_listener(std::move(forward), fd);
-      fd = -1;
-    }
+  }
+  for (auto& [forward, fd] : u.added) {
+    add_listener(std::move(forward), fd);
+    fd = -1;
   }
 }
 
@@ -195,90 +160,50 @@ void RelayLoop::run() {
   sigemptyset(&sigpipe);
   sigaddset(&sigpipe, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &sigpipe, nullptr);
-  epoll_event events[128];
-  auto next_sweep = Clock::now() + std::chrono::milliseconds(250);
-  while (true) {
-    int n = ::epoll_wait(epoll_fd_, events, 128, 250);
-    ++batch_;
-    if (n < 0 && errno != EINTR) {
-      runtime::log_error(fmt::format("proxy epoll_wait: {}", std::strerror(errno)));
-      return;
-    }
-    for (int i = 0; i < n; ++i) {
-      auto* s = static_cast<Source*>(events[i].data.ptr);
-      switch (s->kind) {
-        case Kind::kWake: {
-          uint64_t value;
-          ssize_t ignored = ::read(wake_fd_, &value, sizeof value);
-          (void)ignored;
-          if (stopping_.load()) return;
-          updates_waiting_ = true;
-          break;
-        }
-        case Kind::kListener:
-          on_accept(s);
-          break;
-        case Kind::kClient:
-        case Kind::kBackend: {
-          Connection* c = s->connection;
-          // A connection closed earlier in this batch is still allocated (see closed_) but no
-          // longer live: skip its remaining events.
-          if (!connections_.contains(c)) break;
-          c->last_active = Clock::now();
-          if (c->state == Connection::State::kProxyHeader ||
-              c->state == Connection::State::kHello) {
-            on_client_input(c);
-          } else if (c->state == Connection::State::kConnecting) {
-            if (s->kind == Kind::kBackend)
-              on_connected(c, events[i].events);
-            else if (events[i].events & (EPOLLERR | EPOLLHUP))
-              close_connection(c, false);
-          } else {
-            uint32_t e = events[i].events;
-            if (e & EPOLLERR) {
-              // A reset (or another error). Of the backend: what it sent before it is still
-              // in its receive queue and goes to the client first. Of the client: nothing more
-              // can reach it.
-              if (s->kind == Kind::kBackend)
-                salvage(c);
-              else
-                close_connection(c, false);
-              break;
-            }
-            // The side that fired may be read (EOF and hang-up included) or written.
-            bool is_client = s->kind == Kind::kClient;
-            Direction& from_here = is_client ? c->up : c->down;
-            Direction& to_here = is_client ? c->down : c->up;
-            if (e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) from_here.readable = true;
-            if (e & (EPOLLOUT | EPOLLHUP)) to_here.writable = true;
-            // A hang-up is reported even with no interest; after the relay has done what it can
-            // with it, stop watching that side so a level-triggered HUP cannot spin the loop.
-            if (e & EPOLLHUP) {
-              (is_client ? c->client_hup : c->backend_hup) = true;
-              from_here.hung_up = true;
-            }
-            on_relay(c);
-          }
-          break;
-        }
-      }
-    }
-    if (Clock::now() >= next_sweep) {
-      sweep_timeouts();  // may start a connection's relay (a retry that connects at once)
-      next_sweep = Clock::now() + std::chrono::milliseconds(250);
-    }
-    settle_touched();  // before the next wait, which may be long
-    free_closed();
-    if (updates_waiting_) {
-      updates_waiting_ = false;
-      apply_updates();
-    }
-  }
+  reactor_.run([this](runtime::Reactor::Source& s,
+                      uint32_t events) { dispatch(static_cast<Source&>(s), events); },
+               // After the sweep (a timer), before the next wait, which may be long.
+               [this](Clock::time_point) { settle_touched(); });
 }
 
-void RelayLoop::free_closed() {
-  for (Connection* c : closed_) delete c;
-  closed_.clear();
+// A connection closed earlier in this batch has its sources closed: the reactor skips their
+// events, and the connection is still allocated (see reactor_).
+void RelayLoop::dispatch(Source& source, uint32_t e) {
+  Source* s = &source;
+  if (s->kind == kListener) return on_accept(s);
+  Connection* c = s->connection;
+  c->last_active = Clock::now();
+  if (c->state == Connection::State::kProxyHeader || c->state == Connection::State::kHello) {
+    on_client_input(c);
+  } else if (c->state == Connection::State::kConnecting) {
+    if (s->kind == kBackend)
+      on_connected(c, e);
+    else if (e & (EPOLLERR | EPOLLHUP))
+      close_connection(c, false);
+  } else {
+    if (e & EPOLLERR) {
+      // A reset (or another error). Of the backend: what it sent before it is still in its
+      // receive queue and goes to the client first. Of the client: nothing more can reach it.
+      if (s->kind == kBackend)
+        salvage(c);
+      else
+        close_connection(c, false);
+      return;
+    }
+    // The side that fired may be read (EOF and hang-up included) or written.
+    bool is_client = s->kind == kClient;
+    Direction& from_here = is_client ? c->up : c->down;
+    Direction& to_here = is_client ? c->down : c->up;
+    if (e & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) from_here.readable = true;
+    if (e & (EPOLLOUT | EPOLLHUP)) to_here.writable = true;
+    // A hang-up is reported even with no interest; after the relay has done what it can with
+    // it, stop watching that side so a level-triggered HUP cannot spin the loop.
+    if (e & EPOLLHUP) {
+      (is_client ? c->client_hup : c->backend_hup) = true;
+      from_here.hung_up = true;
+    }
+    on_relay(c);
+  }
 }
 
 void RelayLoop::on_accept(Source* listener) {
@@ -310,8 +235,8 @@ void RelayLoop::on_accept(Source* listener) {
     state.accepted.fetch_add(1, std::memory_order_relaxed);
     auto* c = new Connection;
     c->forward = listener->forward;
-    c->client = {Kind::kClient, fd, c};
-    c->backend = {Kind::kBackend, -1, c};
+    c->client = Source(kClient, fd, c);
+    c->backend = Source(kBackend, -1, c);
     c->peer = from_sockaddr(peer, len).value_or(IpEndpoint{});
     c->last_active = Clock::now();
     connections_.insert(c);
@@ -430,7 +355,7 @@ void RelayLoop::connect_backend(Connection* c) {
   c->backend.fd = fd;
   c->backend_events = kUnregistered;
   c->backend_hup = false;
-  c->connect_batch = batch_;
+  c->connect_batch = reactor_.batch();
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   SocketAddress sa;
@@ -456,10 +381,7 @@ void RelayLoop::on_connect_failed(Connection* c) {
     }
     c->backend_index = -1;
   }
-  if (c->backend.fd >= 0) {
-    ::close(c->backend.fd);  // which also takes it out of the epoll set
-    c->backend.fd = -1;
-  }
+  reactor_.close(c->backend);  // which also takes it out of the epoll set
   uint64_t all = f.backends.size() >= 64 ? ~uint64_t{0} : (uint64_t{1} << f.backends.size()) - 1;
   if (c->named || (c->tried & all) == all) return close_connection(c, true);
   connect_backend(c);
@@ -468,7 +390,7 @@ void RelayLoop::on_connect_failed(Connection* c) {
 void RelayLoop::on_connected(Connection* c, uint32_t events) {
   // An event fetched before this connect began (in this batch, for the socket of an attempt that
   // has failed since) is stale; a real one is reported again in the next batch.
-  if (c->connect_batch == batch_) return;
+  if (c->connect_batch == reactor_.batch()) return;
   if (events & (EPOLLERR | EPOLLHUP)) return on_connect_failed(c);
   if (!(events & EPOLLOUT)) return;
   start_relay(c);
@@ -723,17 +645,15 @@ void RelayLoop::update_interest(Connection* c) {
   auto apply = [&](Source* s, uint32_t want, uint32_t* have, bool hup) {
     if (s->fd < 0) return;
     if (hup) {
-      if (*have != kUnwatched && *have != kUnregistered)
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s->fd, nullptr);
+      if (*have != kUnwatched && *have != kUnregistered) reactor_.remove(*s);
       *have = kUnwatched;
       return;
     }
     if (want == *have || (want == 0 && *have == kUnregistered)) return;
-    epoll_event ev{};
-    ev.events = want;
-    ev.data.ptr = s;
-    bool added = *have == kUnregistered || *have == kUnwatched;
-    ::epoll_ctl(epoll_fd_, added ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, s->fd, &ev);
+    if (*have == kUnregistered || *have == kUnwatched)
+      reactor_.add(*s, want);
+    else
+      reactor_.modify(*s, want);
     *have = want;
   };
   // Interest 0 still reports errors and hang-ups, which the relay then sees as a failed splice.
@@ -753,7 +673,7 @@ void RelayLoop::close_connection(Connection* c, bool failed) {
     }
   }
   for (Source* s : {&c->client, &c->backend})
-    if (s->fd >= 0) ::close(s->fd);  // which also takes it out of the epoll set
+    reactor_.close(*s);  // which also takes it out of the epoll set: no more events
   for (Direction* d : {&c->up, &c->down}) {
     if (d->pipe_read >= 0) ::close(d->pipe_read);
     if (d->pipe_write >= 0) ::close(d->pipe_write);
@@ -765,7 +685,7 @@ void RelayLoop::close_connection(Connection* c, bool failed) {
   state.active.fetch_sub(1, std::memory_order_relaxed);
   if (failed) state.failed.fetch_add(1, std::memory_order_relaxed);
   connections_.erase(c);
-  closed_.push_back(c);  // freed after the current batch of events: see closed_
+  reactor_.defer_delete(c);  // freed after the current batch of events: see reactor_
 }
 
 // After the client has finished sending, or once the backend failed (salvage), the connection may

@@ -21,20 +21,22 @@
 // Overload: past a forward's max_connections, or when the process is out of file descriptors
 // (EMFILE/ENFILE), a new connection is accepted and closed at once (the client sees a clean close,
 // the listen queue does not fill up), and every other connection is served as before.
+//
+// The epoll core (wake-up, reloads as posted tasks, the 250 ms sweep, connections freed after the
+// batch of events that closed them) is runtime/reactor.h.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
-#include <mutex>
-#include <string>
-
 #include "proxy/backend_pool.h"
 #include "proxy/proxy_forward.h"
+#include "runtime/reactor.h"
 
 namespace labgate::proxy {
 
@@ -85,14 +87,19 @@ class RelayLoop {
 
  private:
   struct Connection;
-  enum class Kind : uint8_t { kWake, kListener, kClient, kBackend };
-  struct Source {
-    Kind kind;
-    int fd;
+  enum Kind : uint8_t { kListener, kClient, kBackend };
+  struct Source : runtime::Reactor::Source {
+    Source(Kind k, int descriptor, Connection* c = nullptr,
+           std::shared_ptr<ForwardRuntime> f = nullptr)
+        : connection(c), forward(std::move(f)) {
+      fd = descriptor;
+      kind = k;
+    }
     Connection* connection = nullptr;
     std::shared_ptr<ForwardRuntime> forward = nullptr;  // for kListener
   };
 
+  void dispatch(Source& s, uint32_t events);
   void on_accept(Source* listener);
   void on_client_input(Connection* c);
   bool on_proxy_header(Connection* c);  // false: closed
@@ -101,7 +108,7 @@ class RelayLoop {
   void on_connect_failed(Connection* c);
   void on_connected(Connection* c, uint32_t events);
   void start_relay(Connection* c);
-  void apply_updates();
+  void apply(LoopUpdate& update);
   void on_relay(Connection* c);
   // The backend failed (reset, or a write to it failed): deliver what it sent before, then close.
   void salvage(Connection* c);
@@ -113,24 +120,15 @@ class RelayLoop {
   void sweep_timeouts();
   bool stuck_after_client_eof(Connection* c, std::chrono::steady_clock::time_point now);
 
-  int epoll_fd_ = -1;
-  int wake_fd_ = -1;
+  // First, so that it goes last. A closed connection is handed to its defer_delete(): its memory
+  // (which holds the Sources that later events of the same batch point at) is freed only after
+  // the batch, so such events are skipped, and no new connection can reuse the address meanwhile.
+  runtime::Reactor reactor_;
   int reserve_fd_ = -1;  // released to accept-and-close when out of descriptors
-  std::vector<std::unique_ptr<Source>> sources_;
+  std::vector<std::unique_ptr<Source>> listeners_;
   std::unordered_set<Connection*> connections_;
-  // Connections closed during the current batch of events. Their memory (which holds the Sources
-  // that later events of the same batch point at) is freed only after the batch, so such events
-  // can still be recognised as stale, and no new connection can reuse the address meanwhile.
-  std::vector<Connection*> closed_;
-  void free_closed();
   std::vector<Connection*> touched_;  // relayed in this batch: see settle_touched()
-  uint64_t batch_ = 0;                // counts epoll_wait calls
   std::unique_ptr<char[]> scratch_;   // the copying directions' buffer (see Direction, .cc)
-
-  std::atomic<bool> stopping_{false};
-  std::mutex updates_mu_;
-  std::vector<LoopUpdate> updates_;  // guarded by updates_mu_
-  bool updates_waiting_ = false;     // the wake fd fired in this batch
 };
 
 }  // namespace labgate::proxy

@@ -3,18 +3,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
-
-#include <fmt/format.h>
 
 #include "net/socket_address.h"
-#include "runtime/log.h"
 
 namespace labgate::proxy {
 namespace {
@@ -34,12 +29,6 @@ std::optional<uint64_t> session_key(const SocketAddress& client, socklen_t lengt
   return (uint64_t{e->address.v4_value()} << 16) | e->port;
 }
 
-void wake(int fd) {
-  uint64_t one = 1;
-  ssize_t ignored = ::write(fd, &one, sizeof one);
-  (void)ignored;
-}
-
 }  // namespace
 
 struct UdpRelayLoop::Session {
@@ -49,12 +38,12 @@ struct UdpRelayLoop::Session {
   SocketAddress client{};
   socklen_t client_length = 0;
   uint64_t key = 0;
-  Source backend{Kind::kSession, -1};
+  Source backend;
   Clock::time_point last_active;
 };
 
 struct UdpRelayLoop::Listener {
-  Source source{Kind::kListener, -1};
+  Source source;
   std::shared_ptr<const UdpForwardRuntime> forward;  // for new sessions
   std::unordered_map<uint64_t, std::unique_ptr<Session>> sessions;
 };
@@ -87,116 +76,67 @@ UdpLoopUpdate::~UdpLoopUpdate() {
     if (fd >= 0) ::close(fd);
 }
 
-UdpRelayLoop::UdpRelayLoop()
-    : wake_{Kind::kWake, ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)},
-      batch_(std::make_unique<Batch>()) {
-  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = &wake_;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_.fd, &ev);
+UdpRelayLoop::UdpRelayLoop() : reactor_("udp proxy", 128), batch_(std::make_unique<Batch>()) {
+  reactor_.every(kSweepEvery, [this](Clock::time_point) { sweep_idle(); });
 }
 
 UdpRelayLoop::~UdpRelayLoop() {
   while (!listeners_.empty()) close_listener(listeners_.back().get());
-  ::close(wake_.fd);
-  ::close(epoll_fd_);
 }
 
 void UdpRelayLoop::add_listener(std::shared_ptr<const UdpForwardRuntime> forward, int fd) {
   auto l = std::make_unique<Listener>();
-  l->source = {Kind::kListener, fd, l.get()};
+  l->source.fd = fd;
+  l->source.kind = kListener;
+  l->source.listener = l.get();
   l->forward = std::move(forward);
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = &l->source;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  reactor_.add(l->source, EPOLLIN);
   listeners_.push_back(std::move(l));
 }
 
 void UdpRelayLoop::close_listener(Listener* l) {
   while (!l->sessions.empty()) close_session(l->sessions.begin()->second.get());
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, l->source.fd, nullptr);
-  ::close(l->source.fd);
+  reactor_.close(l->source);
   std::erase_if(listeners_, [l](const auto& p) { return p.get() == l; });  // frees l
 }
 
 void UdpRelayLoop::stop() {
-  stopping_.store(true);
-  wake(wake_.fd);
+  reactor_.stop();
 }
 
 void UdpRelayLoop::post(UdpLoopUpdate update) {
-  {
-    std::lock_guard lock(updates_mu_);
-    updates_.push_back(std::move(update));
-  }
-  wake(wake_.fd);
+  // A task must be copyable (std::function); the update owns sockets, so it is shared instead.
+  reactor_.post([this, u = std::make_shared<UdpLoopUpdate>(std::move(update))] { apply(*u); });
 }
 
-// Runs between batches of events, so no event of the batch points at a socket it closes.
-void UdpRelayLoop::apply_updates() {
-  std::vector<UdpLoopUpdate> updates;
-  {
-    std::lock_guard lock(updates_mu_);
-    updates.swap(updates_);
-  }
-  for (auto& u : updates) {
+// A reactor task: runs between batches of events, so no event of the batch points at a socket it
+// closes.
+void UdpRelayLoop::apply(UdpLoopUpdate& u) {
+  for (auto& l : listeners_)
+    for (auto& [old, next] : u.replaced)
+      if (l->forward.get() == old) l->forward = next;
+  for (const UdpForwardRuntime* gone : u.removed) {
+    std::vector<Listener*> closing;
     for (auto& l : listeners_)
-      for (auto& [old, next] : u.replaced)
-        if (l->forward.get() == old) l->forward = next;
-    for (const UdpForwardRuntime* gone : u.removed) {
-      std::vector<Listener*> closing;
-      for (auto& l : listeners_)
-        if (l->forward.get() == gone) closing.push_back(l.get());
-      for (Listener* l : closing) close_listener(l);
-    }
-    for (auto& [forward, fd] : u.added) {
-      add_listener(forward, fd);
-      fd = -1;
-    }
+      if (l->forward.get() == gone) closing.push_back(l.get());
+    for (Listener* l : closing) close_listener(l);
+  }
+  for (auto& [forward, fd] : u.added) {
+    add_listener(forward, fd);
+    fd = -1;
   }
 }
 
 void UdpRelayLoop::run() {
-  epoll_event events[128];
-  auto next_sweep = Clock::now() + kSweepEvery;
-  while (true) {
-    int n = ::epoll_wait(epoll_fd_, events, 128, static_cast<int>(kSweepEvery.count()));
-    if (n < 0 && errno != EINTR) {
-      runtime::log_error(fmt::format("udp proxy epoll_wait: {}", std::strerror(errno)));
-      return;
-    }
-    // Sessions and listeners are closed only by sweep_idle() and apply_updates(), after the
-    // batch, so every Source an event points at is alive while the batch is handled.
-    for (int i = 0; i < n; ++i) {
-      auto* s = static_cast<Source*>(events[i].data.ptr);
-      switch (s->kind) {
-        case Kind::kWake: {
-          uint64_t value;
-          ssize_t ignored = ::read(wake_.fd, &value, sizeof value);
-          (void)ignored;
-          if (stopping_.load()) return;
-          updates_waiting_ = true;
-          break;
-        }
-        case Kind::kListener:
-          on_client_datagrams(s->listener);
-          break;
-        case Kind::kSession:
-          on_backend_datagrams(s->session);
-          break;
-      }
-    }
-    if (updates_waiting_) {
-      updates_waiting_ = false;
-      apply_updates();
-    }
-    if (Clock::now() >= next_sweep) {
-      sweep_idle();
-      next_sweep = Clock::now() + kSweepEvery;
-    }
-  }
+  // Sessions and listeners are closed only by sweep_idle() and apply(), after the batch, so every
+  // Source an event points at is alive while the batch is handled.
+  reactor_.run([this](runtime::Reactor::Source& source, uint32_t) {
+    auto& s = static_cast<Source&>(source);
+    if (s.kind == kListener)
+      on_client_datagrams(s.listener);
+    else
+      on_backend_datagrams(s.session);
+  });
 }
 
 void UdpRelayLoop::on_client_datagrams(Listener* l) {
@@ -280,19 +220,17 @@ UdpRelayLoop::Session* UdpRelayLoop::open_session(Listener* l, uint64_t key,
   s->client = client;
   s->client_length = client_length;
   s->key = key;
-  s->backend = {Kind::kSession, fd, nullptr, s};
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.ptr = &s->backend;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  s->backend.fd = fd;
+  s->backend.kind = kSession;
+  s->backend.session = s;
+  reactor_.add(s->backend, EPOLLIN);
   l->sessions.emplace(key, std::move(session));
   state.opened.fetch_add(1, std::memory_order_relaxed);
   return s;
 }
 
 void UdpRelayLoop::close_session(Session* s) {
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s->backend.fd, nullptr);
-  ::close(s->backend.fd);
+  reactor_.close(s->backend);
   s->forward->state->sessions.fetch_sub(1, std::memory_order_relaxed);
   s->listener->sessions.erase(s->key);  // frees s
 }

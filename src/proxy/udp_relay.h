@@ -13,18 +13,20 @@
 // SO_REUSEPORT hashes a client's address and port to one of the loops' sockets, so a client keeps
 // its session only while the set of sockets is stable: a reload never closes or re-binds the
 // sockets of a forward that stays. PROXY protocol v2 over UDP is not sent.
+//
+// The epoll core (wake-up, posted reloads, the 100 ms idle sweep) is runtime/reactor.h.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "net/socket_address.h"
 #include "proxy/udp_forward.h"
+#include "runtime/reactor.h"
 
 namespace labgate::proxy {
 
@@ -80,10 +82,8 @@ class UdpRelayLoop {
  private:
   struct Session;
   struct Listener;
-  enum class Kind : uint8_t { kWake, kListener, kSession };
-  struct Source {
-    Kind kind;
-    int fd;
+  enum Kind : uint8_t { kListener, kSession };
+  struct Source : runtime::Reactor::Source {
     Listener* listener = nullptr;  // for kListener
     Session* session = nullptr;    // for kSession
   };
@@ -96,14 +96,9 @@ class UdpRelayLoop {
   void close_session(Session* s);
   void close_listener(Listener* l);
   void sweep_idle();
-  void apply_updates();
+  void apply(UdpLoopUpdate& update);
 
-  int epoll_fd_ = -1;
-  Source wake_;
-  std::atomic<bool> stopping_{false};
-  bool updates_waiting_ = false;
-  std::mutex updates_mu_;
-  std::vector<UdpLoopUpdate> updates_;  // guarded by updates_mu_
+  runtime::Reactor reactor_;
   // Each with its sessions, keyed by client address and port.
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unique_ptr<Batch> batch_;  // recvmmsg/sendmmsg buffers, reused by every event

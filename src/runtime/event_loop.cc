@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -76,11 +75,9 @@ struct EventLoop::Connection {
   Clock::time_point message_since;  // when the partial message in `in` began (if `in` is not empty)
 };
 
-EventLoop::EventLoop(std::unique_ptr<LoopHandler> handler) : handler_(std::move(handler)) {
-  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  sources_.push_back(std::make_unique<Source>(Source{Kind::kWake, wake_fd_, nullptr, {}}));
-  watch(sources_.back().get(), EPOLLIN);
+EventLoop::EventLoop(std::unique_ptr<LoopHandler> handler)
+    : reactor_("", 64), handler_(std::move(handler)) {
+  reactor_.every(std::chrono::seconds(1), [this](Clock::time_point) { close_idle_connections(); });
   tcp_reply_.resize(2 + 65535);
   handler_->attach(this);
 }
@@ -90,14 +87,6 @@ EventLoop::~EventLoop() {
   handler_.reset();
   for (auto& [c, owned] : connections_) ::close(c->source.fd);
   for (auto& s : sources_) ::close(s->fd);
-  ::close(epoll_fd_);
-}
-
-void EventLoop::watch(Source* source, uint32_t events) {
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.ptr = source;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, source->fd, &ev);
 }
 
 void EventLoop::add_udp_socket(int fd) {
@@ -105,65 +94,25 @@ void EventLoop::add_udp_socket(int fd) {
     udp_ = std::make_unique_for_overwrite<UdpBatch>();
     udp_->point_headers();
   }
-  sources_.push_back(std::make_unique<Source>(Source{Kind::kUdp, fd, nullptr, {}}));
-  watch(sources_.back().get(), EPOLLIN);
+  sources_.push_back(std::make_unique<Source>(kUdp, fd));
+  reactor_.add(*sources_.back(), EPOLLIN);
 }
 
 void EventLoop::add_tcp_listener(int fd) {
-  sources_.push_back(std::make_unique<Source>(Source{Kind::kListener, fd, nullptr, {}}));
-  watch(sources_.back().get(), EPOLLIN);
+  sources_.push_back(std::make_unique<Source>(kListener, fd));
+  reactor_.add(*sources_.back(), EPOLLIN);
 }
 
 void EventLoop::stop() {
-  uint64_t one = 1;
-  ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
-  (void)ignored;
+  reactor_.stop();
 }
 
 void EventLoop::run() {
-  epoll_event events[64];
-  auto next_sweep = Clock::now() + std::chrono::seconds(1);
-  while (true) {
-    int wait_ms = handler_wait_ms_ >= 0 && handler_wait_ms_ < 1000 ? handler_wait_ms_ : 1000;
-    int n = ::epoll_wait(epoll_fd_, events, 64, wait_ms);
-    if (n < 0 && errno != EINTR) {
-      log_error(fmt::format("epoll_wait: {}", std::strerror(errno)));
-      break;
-    }
-    bool stopping = false;
-    for (int i = 0; i < n && !stopping; ++i) {
-      auto* source = static_cast<Source*>(events[i].data.ptr);
-      switch (source->kind) {
-        case Kind::kWake:
-          stopping = true;
-          break;
-        case Kind::kRetired:
-          break;  // unwatched or closed earlier in this round
-        case Kind::kHandler:
-          source->callback(events[i].events);
-          break;
-        case Kind::kUdp:
-          on_udp(source->fd);
-          break;
-        case Kind::kListener:
-          on_accept(source->fd);
-          break;
-        case Kind::kConnection:
-          on_connection(source->connection, events[i].events);
-          break;
-      }
-    }
-    if (stopping) break;
-    const auto now = Clock::now();
-    handler_wait_ms_ = handler_->tick(now);
-    if (now >= next_sweep) {
-      close_idle_connections();
-      next_sweep = now + std::chrono::seconds(1);
-    }
-    free_retired();
-  }
+  reactor_.run(
+      [this](Reactor::Source& s, uint32_t events) { dispatch(static_cast<Source&>(s), events); },
+      // The handler's timers bound the wait (the sweep's second bounds it too).
+      [this](Clock::time_point now) { reactor_.wait_at_most(handler_->tick(now)); });
   handler_->shutdown();
-  free_retired();
   if (tcp_evicted() || tcp_stalled())
     log_info(
         fmt::format("a DNS loop stops: {} TCP connections evicted for room, {} closed "
@@ -171,9 +120,21 @@ void EventLoop::run() {
                     tcp_evicted(), tcp_stalled()));
 }
 
-void EventLoop::free_retired() {
-  retired_connections_.clear();
-  retired_sources_.clear();
+void EventLoop::dispatch(Source& source, uint32_t events) {
+  switch (source.kind) {
+    case kHandler:
+      source.callback(events);
+      break;
+    case kUdp:
+      on_udp(source.fd);
+      break;
+    case kListener:
+      on_accept(source.fd);
+      break;
+    case kConnection:
+      on_connection(source.connection, events);
+      break;
+  }
 }
 
 void EventLoop::on_udp(int fd) {
@@ -239,7 +200,7 @@ void EventLoop::on_accept(int listener) {
       tcp_evicted_.fetch_add(1, std::memory_order_relaxed);
     }
     auto c = std::make_unique<Connection>();
-    c->source = {Kind::kConnection, fd, c.get(), {}};
+    c->source = Source(kConnection, fd, c.get());
     c->id = next_connection_id_++;
     connection_ids_.emplace(c->id, c.get());
     ++connections_per_client_[client];
@@ -247,7 +208,7 @@ void EventLoop::on_accept(int listener) {
     c->last_active = Clock::now();
     Connection* raw = c.get();
     connections_.emplace(raw, std::move(c));
-    watch(&raw->source, EPOLLIN | EPOLLRDHUP);
+    reactor_.add(raw->source, EPOLLIN | EPOLLRDHUP);
   }
 }
 
@@ -328,27 +289,22 @@ bool EventLoop::flush(Connection* c) {
   }
   bool want_write = !c->out.empty();
   if (want_write != c->want_write || c->closing) {
-    epoll_event ev{};
     // A closing connection is no longer read: its read side would report EOF forever.
-    ev.events =
-        (c->closing ? 0u : uint32_t{EPOLLIN | EPOLLRDHUP}) | (want_write ? uint32_t{EPOLLOUT} : 0u);
-    ev.data.ptr = &c->source;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c->source.fd, &ev);
+    reactor_.modify(c->source, (c->closing ? 0u : uint32_t{EPOLLIN | EPOLLRDHUP}) |
+                                   (want_write ? uint32_t{EPOLLOUT} : 0u));
     c->want_write = want_write;
   }
   return true;
 }
 
 void EventLoop::close_connection(Connection* c) {
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->source.fd, nullptr);
-  ::close(c->source.fd);
-  c->source.kind = Kind::kRetired;
+  reactor_.close(c->source);  // its events later in this round are skipped
   connection_ids_.erase(c->id);
   if (auto n = connections_per_client_.find(c->client);
       n != connections_per_client_.end() && --n->second == 0)
     connections_per_client_.erase(n);
   auto it = connections_.find(c);
-  retired_connections_.push_back(std::move(it->second));
+  reactor_.defer_delete(it->second.release());  // after the round (see the file comment)
   connections_.erase(it);
 }
 
@@ -409,15 +365,13 @@ void EventLoop::reply(const ReplyPath& to, const uint8_t* message, size_t size) 
 }
 
 bool EventLoop::watch(int fd, uint32_t events, Callback callback) {
-  auto source = std::make_unique<Source>(Source{Kind::kHandler, fd, nullptr, std::move(callback)});
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.ptr = source.get();
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return false;
-  auto [it, inserted] = handler_sources_.emplace(fd, std::move(source));
+  auto source = std::make_unique<Source>(kHandler, fd, nullptr, std::move(callback));
+  if (!reactor_.add(*source, events)) return false;
+  // try_emplace: a failed emplace() would have moved the source into a node it then destroys.
+  auto [it, inserted] = handler_sources_.try_emplace(fd, std::move(source));
   if (!inserted) {  // a stale entry for a reused descriptor number
-    retired_sources_.push_back(std::move(it->second));
-    retired_sources_.back()->kind = Kind::kRetired;
+    reactor_.forget(*it->second);
+    reactor_.defer_delete(it->second.release());
     it->second = std::move(source);
   }
   return true;
@@ -426,18 +380,14 @@ bool EventLoop::watch(int fd, uint32_t events, Callback callback) {
 void EventLoop::modify(int fd, uint32_t events) {
   auto it = handler_sources_.find(fd);
   if (it == handler_sources_.end()) return;
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.ptr = it->second.get();
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+  reactor_.modify(*it->second, events);
 }
 
 void EventLoop::unwatch(int fd) {
   auto it = handler_sources_.find(fd);
   if (it == handler_sources_.end()) return;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-  it->second->kind = Kind::kRetired;
-  retired_sources_.push_back(std::move(it->second));
+  reactor_.remove(*it->second);
+  reactor_.defer_delete(it->second.release());
   handler_sources_.erase(it);
 }
 

@@ -20,7 +20,8 @@
 // 7766 allows out of order, the IDs tell replies apart). A connection with replies owed is not
 // closed for idleness, nor when the client half-closes, until they are sent.
 //
-// Closed connections and unwatched descriptors are freed after the round of events that closed
+// The epoll core (sources, wake-up, the 1 s sweep timer, deferred frees) is runtime/reactor.h:
+// closed connections and unwatched descriptors are freed after the round of events that closed
 // them, so an event still queued for them in that round is skipped, never dereferenced.
 #pragma once
 
@@ -31,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/reactor.h"
 #include "runtime/service.h"
 
 namespace labgate::runtime {
@@ -73,15 +75,18 @@ class EventLoop : public LoopContext {
  private:
   struct Connection;
   struct UdpBatch;
-  enum class Kind : uint8_t { kWake, kUdp, kListener, kConnection, kHandler, kRetired };
-  struct Source {
-    Kind kind;
-    int fd;
+  enum Kind : uint8_t { kUdp, kListener, kConnection, kHandler };
+  struct Source : Reactor::Source {
+    Source(Kind k = kConnection, int descriptor = -1, Connection* c = nullptr, Callback cb = {})
+        : connection(c), callback(std::move(cb)) {
+      fd = descriptor;
+      kind = k;
+    }
     Connection* connection = nullptr;  // for kConnection
     Callback callback;                 // for kHandler
   };
 
-  void watch(Source* source, uint32_t events);
+  void dispatch(Source& source, uint32_t events);
   void on_udp(int fd);
   void on_accept(int fd);
   void on_connection(Connection* c, uint32_t events);
@@ -93,23 +98,18 @@ class EventLoop : public LoopContext {
   // (or all, when null); nullptr if there is none.
   Connection* idlest(const IpAddress* client) const;
   void append_frame(Connection* c, const uint8_t* message, size_t size);
-  void free_retired();
 
+  // First, so that it goes last: the handler unwatches its descriptors as it is destroyed.
+  Reactor reactor_;
   std::unique_ptr<LoopHandler> handler_;
-  std::unique_ptr<UdpBatch> udp_;  // made by the first add_udp_socket
-  int epoll_fd_ = -1;
-  int wake_fd_ = -1;
-  std::vector<std::unique_ptr<Source>> sources_;
+  std::unique_ptr<UdpBatch> udp_;                 // made by the first add_udp_socket
+  std::vector<std::unique_ptr<Source>> sources_;  // UDP sockets and TCP listeners
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
   std::unordered_map<uint64_t, Connection*> connection_ids_;
   std::unordered_map<IpAddress, uint32_t> connections_per_client_;  // by address
   uint64_t next_connection_id_ = 1;
   std::unordered_map<int, std::unique_ptr<Source>> handler_sources_;  // by fd
-  // Freed after the current round of events (see the file comment).
-  std::vector<std::unique_ptr<Connection>> retired_connections_;
-  std::vector<std::unique_ptr<Source>> retired_sources_;
-  int handler_wait_ms_ = -1;        // what the handler's last tick() asked for
-  std::vector<uint8_t> tcp_reply_;  // scratch for one TCP reply
+  std::vector<uint8_t> tcp_reply_;                                    // scratch for one TCP reply
   std::atomic<uint64_t> udp_answers_{0};
   std::atomic<uint64_t> tcp_answers_{0};
   std::atomic<uint64_t> udp_batches_{0};
