@@ -24,7 +24,9 @@ Plan plan_of(std::string_view yaml) {
   Diagnostics d;
   Topology t = check_topology(yaml, d);
   EXPECT_FALSE(d.has_errors());
-  return compile(t);
+  Plan plan = compile(t);
+  plan.http.port = 0;  // the endpoint on any free port: tests run side by side
+  return plan;
 }
 
 DaemonOptions loopback_options() {
