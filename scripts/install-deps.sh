@@ -17,6 +17,7 @@ packages=(
   openssl  # s_client/s_server in tests/integration/proxy_sni_test.sh
   iperf3  # tests/integration/proxy_iperf_test.sh
   dnsperf  # tests/integration/dns_rate_limit_test.sh (and the DNS benchmarks)
+  prometheus curl  # tests/integration/metrics_prometheus_test.sh (a real scrape; promtool)
   # the Debian package (make deb, debian/) and its install test (tests/deb/)
   debhelper dpkg-dev lintian go-md2man debootstrap
 )

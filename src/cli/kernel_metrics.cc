@@ -38,8 +38,8 @@ void KernelForwardMetrics::collect(daemon::MetricsSink& sink) const {
                    "(reset when `labgate apply` replaces the table)",
                    l, static_cast<double>(c.packets));
       sink.counter("labgate_kernel_forward_bytes_total",
-                   "bytes of the kernel datapath's forwarded flows, both directions, per forward", l,
-                   static_cast<double>(c.bytes));
+                   "bytes of the kernel datapath's forwarded flows, both directions, per forward",
+                   l, static_cast<double>(c.bytes));
     }
 }
 

@@ -12,6 +12,8 @@ namespace labgate::daemon {
 Daemon::Daemon(const Plan& plan, DaemonOptions options) : options_(std::move(options)) {
   if (options_.threads < 1) options_.threads = 1;
   options_.dns.threads = options_.threads;
+  // Without the endpoint nobody reads the DNS counters: the loops skip counting.
+  options_.dns.count = plan.http.enabled;
   auto dns = std::make_unique<DnsComponent>(plan, options_.dns);
   dns_ = dns.get();
   components_.push_back(std::move(dns));

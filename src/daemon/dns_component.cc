@@ -30,6 +30,7 @@ Status DnsComponent::configure() {
   if (!initial_) return Status::error(initial_error_);
   dns::DnsServiceOptions dns_options;
   dns_options.rate_limit = options_.rate_limit;
+  dns_options.count = options_.count;
   service_ = std::make_unique<dns::DnsService>(initial_, initial_forwarding_, dns_options);
   return Status::ok_status();
 }

@@ -24,6 +24,7 @@ struct DnsComponentOptions {
   std::string loopback_view;  // tests on loopback: 127.0.0.0/8 gets this network's view
   uint32_t rate_limit = 0;    // UDP answers per second per client /24; 0: off
   uint16_t upstream_port = 53;
+  bool count = true;  // the per-loop counters for the metrics (off when nothing serves them)
 };
 
 class DnsComponent : public Component {

@@ -159,8 +159,7 @@ class BoundedServer : public httplib::Server {
     {
       BoundedStream stream(sock, options_);
       bool closed = false;
-      ok = process_request(stream, /*close_connection=*/true, closed,
-                           [](httplib::Request&) {});
+      ok = process_request(stream, /*close_connection=*/true, closed, [](httplib::Request&) {});
     }
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
@@ -193,10 +192,10 @@ void HttpComponent::add_route(std::string path, HttpHandler handler) {
 
 void HttpComponent::add_route(std::string path, std::string content_type,
                               std::function<std::string()> body) {
-  add_route(std::move(path), [content_type = std::move(content_type),
-                              body = std::move(body)](const HttpRequest&) {
-    return HttpResponse{200, content_type, body()};
-  });
+  add_route(std::move(path),
+            [content_type = std::move(content_type), body = std::move(body)](const HttpRequest&) {
+              return HttpResponse{200, content_type, body()};
+            });
 }
 
 HttpResponse HttpComponent::respond(std::string_view method, std::string_view target) const {
@@ -238,9 +237,8 @@ Status HttpComponent::bind() {
         res.status = 500;
         res.set_content("internal error\n", "text/plain; charset=utf-8");
       });
-  server->set_logger([this](const httplib::Request&, const httplib::Response& res) {
-    count(res.status);
-  });
+  server->set_logger(
+      [this](const httplib::Request&, const httplib::Response& res) { count(res.status); });
   const std::string host = options_.address.str();
   if (options_.port == 0) {
     int port = server->bind_to_any_port(host);

@@ -56,9 +56,9 @@ struct HttpOptions {
   uint16_t port = 9153;  // 0: any free port (tests; port() says which)
   size_t threads = 2;    // workers
   size_t max_queued = 16;
-  time_t keep_alive_timeout_s = 2;  // a connection that sends nothing is closed after this
-  time_t read_timeout_s = 5;        // the whole request must arrive within this (slowloris)
-  time_t write_timeout_s = 5;       // each write of the response
+  time_t keep_alive_timeout_s = 2;   // a connection that sends nothing is closed after this
+  time_t read_timeout_s = 5;         // the whole request must arrive within this (slowloris)
+  time_t write_timeout_s = 5;        // each write of the response
   size_t max_request_bytes = 16384;  // request line, headers and body together
   size_t max_body_bytes = 1024;      // GET has no body; a longer Content-Length is refused
 };

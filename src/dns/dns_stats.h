@@ -17,11 +17,10 @@
 
 namespace labgate::dns {
 
-inline constexpr size_t kMaxViews = 16;      // views beyond this count as "other"
+inline constexpr size_t kMaxViews = 16;              // views beyond this count as "other"
 inline constexpr size_t kViewSlots = kMaxViews + 1;  // + the client on no network of the file
 // Query types with a label of their own; every other type is counted as "other" (the last slot).
-inline constexpr std::array<uint16_t, 11> kCountedTypes = {1,  28, 5,  2,  6,  12,
-                                                           15, 16, 33, 65, 255};
+inline constexpr std::array<uint16_t, 11> kCountedTypes = {1, 28, 5, 2, 6, 12, 15, 16, 33, 65, 255};
 inline constexpr size_t kTypeSlots = kCountedTypes.size() + 1;
 inline constexpr size_t kRcodeSlots = 7;  // NOERROR .. REFUSED (0..5), other
 // The upstream latency histogram's upper bounds, in seconds.

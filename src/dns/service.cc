@@ -59,7 +59,7 @@ class DnsService::Handler : public runtime::LoopHandler {
         case RateLimiter::Verdict::kAnswer:
           break;
         case RateLimiter::Verdict::kDrop:
-          stats_->count_rate_limited();
+          if (stats_) stats_->count_rate_limited();
           return 0;
         case RateLimiter::Verdict::kSlip:
           return slip(message, size, out, out_capacity);
@@ -67,7 +67,7 @@ class DnsService::Handler : public runtime::LoopHandler {
     }
     size_t n = answer(message, size, from, out, out_capacity);
     // Counted here, once per reply sent now (deferred ones when the forwarder sends them).
-    if (n != 0 && n != runtime::LoopHandler::kDeferred)
+    if (stats_ && n != 0 && n != runtime::LoopHandler::kDeferred)
       stats_->count_response(snapshot_->authority->view_for(from.client), out, n);
     return n;
   }
@@ -102,16 +102,16 @@ class DnsService::Handler : public runtime::LoopHandler {
     const size_t limit = reply_limit(q, from.transport, capacity);
     size_t n = 0;
     if (cache_.lookup(q, message, now_, false, out, limit, &n) == Cache::Hit::kFresh) {
-      stats_->count_cache_hit();
+      if (stats_) stats_->count_cache_hit();
       return n;
     }
-    stats_->count_cache_miss();
+    if (stats_) stats_->count_cache_miss();
     if (forwarder_ && forwarder_->forward(snapshot_->forwarding, q, message, size, from, limit,
                                           snapshot_->authority))
       return runtime::LoopHandler::kDeferred;
     // Too much in flight, or no upstream reachable at all: stale if there is, else SERVFAIL.
     if (cache_.lookup(q, message, now_, true, out, limit, &n) != Cache::Hit::kMiss) {
-      stats_->count_stale();
+      if (stats_) stats_->count_stale();
       return n;
     }
     return write_short_reply(q, message, rcode::kServFail, flag::kRa, out, capacity);
@@ -129,7 +129,7 @@ class DnsService::Handler : public runtime::LoopHandler {
   }
 
   const DnsService& service_;
-  std::shared_ptr<DnsLoopStats> stats_;  // this loop's; the service reads it for the metrics
+  std::shared_ptr<DnsLoopStats> stats_;  // this loop's (null: not counting); read for the metrics
   uint64_t generation_ = 0;
   std::shared_ptr<const Snapshot> snapshot_;
   const ForwardingConfig* forwarding_ = nullptr;  // null: no forwarding (owned by snapshot_)
@@ -155,6 +155,7 @@ void DnsService::replace(std::shared_ptr<const Authority> next,
 }
 
 std::unique_ptr<runtime::LoopHandler> DnsService::make_loop_handler() {
+  if (!options_.count) return std::make_unique<Handler>(*this, nullptr);
   auto stats = std::make_shared<DnsLoopStats>();
   {
     std::lock_guard lock(stats_mu_);

@@ -38,6 +38,7 @@ struct DnsServiceOptions {
                                   // on no network of the file
   uint32_t rate_limit_burst = 0;  // 0: twice the rate
   ForwarderOptions forwarder;
+  bool count = true;  // keep the per-loop counters of dns_stats.h (false: stats() stays zero)
 };
 
 class DnsService : public runtime::Service {

@@ -23,7 +23,8 @@ Result<std::vector<Ruleset::NamedCounter>> parse_nft_counters_json(std::string_v
     n.name = c["name"].get<std::string>();
     if (c.contains("packets") && c["packets"].is_number_unsigned())
       n.packets = c["packets"].get<uint64_t>();
-    if (c.contains("bytes") && c["bytes"].is_number_unsigned()) n.bytes = c["bytes"].get<uint64_t>();
+    if (c.contains("bytes") && c["bytes"].is_number_unsigned())
+      n.bytes = c["bytes"].get<uint64_t>();
     out.push_back(std::move(n));
   }
   return out;

@@ -73,6 +73,24 @@ TEST(DaemonTest, ServesTheSeedAndCountsWhatItAnswers) {
   d.stop();
 }
 
+// The DNS loops count every answer by view, type and rcode (dns_stats.h), read at collect().
+TEST(DaemonTest, CountsAnswersByViewTypeAndRcode) {
+  Daemon d(plan_of(seed_topology_text()), loopback_options());
+  ASSERT_TRUE(IsOk(d.configure()));
+  ASSERT_TRUE(IsOk(d.bind()));
+  d.start();
+  for (int i = 0; i < 3; ++i)
+    udp_exchange(d.dns().bound()[0], dns::testing::make_query("argocd.cluster", dns::type::kA));
+  udp_exchange(d.dns().bound()[0], dns::testing::make_query("nosuch.cluster", dns::type::kA));
+  const std::string ok = "view=lan;type=A;rcode=NOERROR;";
+  const std::string nx = "view=lan;type=A;rcode=NXDOMAIN;";
+  for (int i = 0; i < 100 && value_of(d.metrics(), "labgate_dns_answers_total", nx) < 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(value_of(d.metrics(), "labgate_dns_answers_total", ok), 3);
+  EXPECT_EQ(value_of(d.metrics(), "labgate_dns_answers_total", nx), 1);
+  d.stop();
+}
+
 TEST(DaemonTest, AReloadThatOneComponentRefusesChangesNothing) {
   Daemon d(plan_of(seed_topology_text()), loopback_options());
   ASSERT_TRUE(IsOk(d.configure()));

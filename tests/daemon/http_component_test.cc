@@ -123,9 +123,10 @@ TEST_F(HttpComponentTest, UnknownPathsAre404AndOtherMethods405) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
   for (const char* method : {"POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
-    std::string reply = raw_exchange(
-        http.port(), std::string(method) + " /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                                           "Content-Length: 0\r\n\r\n");
+    std::string reply =
+        raw_exchange(http.port(), std::string(method) +
+                                      " /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                      "Content-Length: 0\r\n\r\n");
     EXPECT_EQ(status_line(reply), "HTTP/1.1 405 Method Not Allowed") << method;
     EXPECT_NE(reply.find("Allow: GET, HEAD\r\n"), std::string::npos) << reply;
   }
@@ -150,13 +151,15 @@ TEST_F(HttpComponentTest, RefusesHugeHeadersAndBodiesAndGarbage) {
                      "\r\nConnection: close\r\n\r\n";
   std::string reply = raw_exchange(http.port(), huge);
   EXPECT_EQ(reply.find("hello\n"), std::string::npos) << status_line(reply);
-  std::string body = "GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
-                     "Connection: close\r\n\r\n" +
-                     std::string(100000, 'b');
+  std::string body =
+      "GET /hello HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n"
+      "Connection: close\r\n\r\n" +
+      std::string(100000, 'b');
   // A GET is answered without reading its body; the connection is closed after the reply.
   reply = raw_exchange(http.port(), body);
   EXPECT_EQ(status_line(reply), "HTTP/1.1 200 OK");
-  reply = raw_exchange(http.port(), std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+  reply =
+      raw_exchange(http.port(), std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
   EXPECT_EQ(reply.find("200"), std::string::npos) << status_line(reply);
   // And it still serves.
   httplib::Client c("127.0.0.1", http.port());

@@ -19,12 +19,9 @@ TEST(HttpQueryTest, SplitsTheTarget) {
     const char* query;
   };
   const Case cases[] = {
-      {"/metrics", "/metrics", ""},
-      {"/api/queries?client=1", "/api/queries", "client=1"},
-      {"/a?b?c", "/a", "b?c"},
-      {"/a#frag?x", "/a", ""},
-      {"/a?x=1#frag", "/a", "x=1"},
-      {"", "", ""},
+      {"/metrics", "/metrics", ""}, {"/api/queries?client=1", "/api/queries", "client=1"},
+      {"/a?b?c", "/a", "b?c"},      {"/a#frag?x", "/a", ""},
+      {"/a?x=1#frag", "/a", "x=1"}, {"", "", ""},
   };
   for (const auto& c : cases) {
     RequestTarget t = split_target(c.target);
