@@ -7,7 +7,8 @@
 # asks its HTTP API (/api/v1/query):
 #   - exactly 100 DNS queries (dnsperf) -> sum(labgate_dns_answers_total{view="lan"}) is 100, all
 #     of type A with rcode NOERROR;
-#   - 7 TCP connections through the proxy -> labgate_proxy_connections_total is 7;
+#   - 7 TCP connections through the proxy -> labgate_proxy_connections_total is 7, none active, its
+#     backend up;
 #   - 5 HTTP requests through the kernel forward -> its nftables counter (packets, bytes) is above
 #     what 5 TCP exchanges need at least;
 #   - labgate_build_info is 1, and a reload counts in labgate_reloads_total{result="ok"};
@@ -118,6 +119,7 @@ c = socket.create_connection(("192.168.1.55", 8443), timeout=5); c.sendall(b"pin
 done
 expect_value 'labgate_proxy_connections_total{forward=~"lan:8443.*"}' 7
 expect_value 'labgate_proxy_active_connections{forward=~"lan:8443.*"}' 0
+expect_value 'labgate_proxy_backend_up{forward=~"lan:8443.*",backend="192.168.100.80:443"}' 1
 
 # 5 requests through the kernel forward: each TCP exchange is at least 3 packets each way.
 for _ in $(seq 5); do
