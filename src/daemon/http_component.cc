@@ -153,10 +153,19 @@ class BoundedServer : public httplib::Server {
  public:
   explicit BoundedServer(const HttpOptions& options) : options_(options) {}
 
+  // Closes the listening socket of a server that was bound but never listened: cpp-httplib's
+  // stop() closes it only while listening, and its destructor not at all.
+  void close_unstarted() {
+    int sock = svr_sock_.exchange(-1);
+    if (sock >= 0) ::close(sock);
+  }
+
  private:
   bool process_and_close_socket(int sock) override {
     bool ok = false;
-    {
+    // Stopping (the listening socket is closed): connections still queued are closed unread, so
+    // that a stop waits for at most the requests being read now.
+    if (svr_sock_ != -1) {
       BoundedStream stream(sock, options_);
       bool closed = false;
       ok = process_request(stream, /*close_connection=*/true, closed, [](httplib::Request&) {});
@@ -261,12 +270,20 @@ Status HttpComponent::bind() {
 void HttpComponent::start() {
   if (!server_ || listener_.joinable()) return;
   listener_ = std::thread([s = server_.get()] { s->listen_after_bind(); });
+  // cpp-httplib's stop() does nothing until the listener runs: wait for it, so that a stop right
+  // after start cannot miss it (and then wait forever in join).
+  for (int i = 0; i < 2000 && !server_->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void HttpComponent::stop() {
   if (!server_) return;
-  server_->stop();
-  if (listener_.joinable()) listener_.join();
+  if (listener_.joinable()) {
+    server_->stop();
+    listener_.join();
+  } else {
+    static_cast<BoundedServer*>(server_.get())->close_unstarted();
+  }
   server_.reset();
 }
 

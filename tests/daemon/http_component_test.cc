@@ -234,6 +234,30 @@ TEST_F(HttpComponentTest, CountsResponsesByCode) {
   EXPECT_NE(text.find("labgate_http_responses_total{code=\"404\"} 2\n"), std::string::npos) << text;
 }
 
+// bind() then stop() without start() leaves nothing open (the Component contract), and a stop right
+// after start returns.
+TEST(HttpLifecycleTest, StopClosesWhatBindOpened) {
+  uint16_t port = 0;
+  {
+    HttpComponent first(any_port());
+    ASSERT_TRUE(IsOk(first.bind()));
+    port = first.port();
+    first.stop();
+  }
+  HttpOptions again = any_port();
+  again.port = port;
+  HttpComponent second(again);
+  ASSERT_TRUE(IsOk(second.bind())) << "port " << port << " still held";
+  second.start();
+  second.stop();
+  for (int i = 0; i < 5; ++i) {
+    HttpComponent quick(any_port());
+    ASSERT_TRUE(IsOk(quick.bind()));
+    quick.start();
+    quick.stop();
+  }
+}
+
 TEST(HttpRespondTest, RoutesWithoutASocket) {
   HttpComponent http(any_port());
   http.add_route("/a", "text/plain", [] { return std::string("A"); });
