@@ -23,7 +23,13 @@ void KernelForwardMetrics::collect(daemon::MetricsSink& sink) const {
     if (forwards_.empty()) return;  // no kernel forward: nothing to read
   }
   std::vector<Ruleset::NamedCounter> counters;
-  Status s = make_nftables_ruleset()->list_counters(&counters);
+  Status s = Status::ok_status();
+  {
+    // One reading at a time: two scrapes at once would otherwise run two libnftables contexts
+    // side by side, which libnftables does not promise to support.
+    std::lock_guard lock(read_mu_);
+    s = make_nftables_ruleset()->list_counters(&counters);
+  }
   sink.gauge("labgate_kernel_counters_readable",
              "1 when the kernel datapath's counters could be read (root and an applied table)", {},
              s.ok() && !counters.empty() ? 1 : 0);

@@ -28,6 +28,7 @@ class KernelForwardMetrics {
   void collect(daemon::MetricsSink& sink) const;
 
   mutable std::mutex mu_;
+  mutable std::mutex read_mu_;  // serialises the libnftables readings
   std::vector<std::pair<std::string, std::string>> forwards_;  // counter name, forward label
 };
 
