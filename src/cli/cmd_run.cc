@@ -18,6 +18,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_source.h"
+#include "cli/kernel_metrics.h"
 #include "cli/version.h"
 #include "daemon/daemon.h"
 #include "runtime/listen_address.h"
@@ -86,7 +87,9 @@ int run(const RunOptions& o) {
   daemon::DaemonOptions options;
   if (!daemon_options(o, &options)) return kExitConfigError;
 
+  KernelForwardMetrics kernel_metrics(*plan);  // outlives the daemon, whose registry reads it
   daemon::Daemon d(*plan, options);
+  kernel_metrics.register_with(d.metrics());
   if (Status s = d.configure(); !s.ok()) {
     runtime::log_error(s.message());
     return kExitConfigError;
@@ -111,6 +114,7 @@ int run(const RunOptions& o) {
     Result<std::vector<std::string>> log =
         next ? d.reload(*next) : Result<std::vector<std::string>>::failure("");
     if (log) {
+      kernel_metrics.set_plan(*next);
       for (const auto& line : *log) runtime::log_info(line);
     } else {
       // The file's own errors were printed by load(); a component says why it refused.

@@ -44,7 +44,7 @@ cp "$src/examples/homelab.yaml" "$tmp/topology.yaml"
 NOTIFY_SOCKET=$tmp/notify.sock JOURNAL_STREAM=8:1234 ip netns exec $ns "$labgate" run \
   -c "$tmp/topology.yaml" --listen 127.0.0.1:5353 --threads 1 2>"$tmp/run.log" &
 pid=$!
-wait_for "$tmp/notify.txt" "^READY=1|STATUS=serving DNS for zone 'cluster' on udp+tcp 127.0.0.1:5353 with 1 thread$" ||
+wait_for "$tmp/notify.txt" "^READY=1|STATUS=serving DNS for zone 'cluster' on udp+tcp 127.0.0.1:5353 with 1 thread; http on 127.0.0.1:9153$" ||
   fail "no READY=1 with STATUS: $(cat "$tmp/notify.txt" 2>/dev/null)"
 grep -q "^<6>serving DNS for zone 'cluster'" "$tmp/run.log" || fail "no <6> priority prefix under journald"
 
