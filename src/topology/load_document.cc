@@ -33,7 +33,7 @@ bool section(LoadContext& cx, YamlNode v, const std::string&, Topology&) {
   return true;
 }
 
-constexpr std::array<KeyRule<Topology>, 8> kTopLevelKeys = {{
+constexpr std::array<KeyRule<Topology>, 10> kTopLevelKeys = {{
     {"version", false, read_version},
     {"gateway", false, read_gateway},
     {"networks", true, section<load_networks>},
@@ -42,6 +42,8 @@ constexpr std::array<KeyRule<Topology>, 8> kTopLevelKeys = {{
     {"services", false, section<load_services>},
     {"forwards", false, section<load_forwards>},
     {"dns", false, section<load_dns>},
+    {"zones", false, section<load_zones>},
+    {"policies", false, section<load_policies>},
 }};
 
 }  // namespace
