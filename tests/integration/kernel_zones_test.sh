@@ -24,6 +24,7 @@ done
 echo "ok: the zone plans pass nft -c and load"
 
 # The example's plan as loaded: the users -> servers chain has its ports, iot reaches nothing.
+inns "$g" nft -f "$tmp/vlan.nft" || fail "nft -f refuses the example's plan"
 grep -q 'tcp dport { 22, 80, 443, 445, 6443 } accept' <(inns "$g" nft list chain inet labgate fwd_users_servers) ||
   fail "fwd_users_servers lacks the users' ports: $(inns "$g" nft list chain inet labgate fwd_users_servers)"
 inns "$g" nft list map inet labgate zone_forward | grep -q '"vmbr0.40" . "vmbr0.20" : jump fwd_iot_servers' ||
