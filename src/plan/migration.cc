@@ -191,9 +191,9 @@ std::string migration_report(const MigrationSide& from, const MigrationSide& to)
   dns_section(from, to, out);
   access_section(from, to, out);
   out += "\nruleset (table inet labgate):\n";
-  std::string diff = unified_diff(compile_nft_table(from.plan.forwarding, from.plan.policy),
-                                  compile_nft_table(to.plan.forwarding, to.plan.policy), from.name,
-                                  to.name);
+  std::string diff =
+      unified_diff(compile_nft_table(from.plan.forwarding, from.plan.policy),
+                   compile_nft_table(to.plan.forwarding, to.plan.policy), from.name, to.name);
   out += diff.empty() ? "  (unchanged)\n" : diff;
   return out;
 }

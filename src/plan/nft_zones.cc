@@ -87,8 +87,8 @@ enum class PairShape { kAccept, kDrop, kChain };
 
 PairShape shape_of(const PolicyPlan& policy, const ZonePairPolicy& p) {
   if (p.allows_all()) return PairShape::kAccept;
-  bool accepts_some = std::any_of(p.rules.begin(), p.rules.end(),
-                                  [](const PlannedRule& r) { return r.accept; });
+  bool accepts_some =
+      std::any_of(p.rules.begin(), p.rules.end(), [](const PlannedRule& r) { return r.accept; });
   if (!accepts_some && policy.log_group == 0) return PairShape::kDrop;
   return PairShape::kChain;
 }
@@ -122,8 +122,8 @@ std::string nft_zone_maps(const PolicyPlan& policy) {
     for (const auto& b : policy.zones) {
       const ZonePairPolicy* p = &a == &b ? nullptr : policy.pair(a.name, b.name);
       if (&a != &b && !p) continue;
-      std::string v = p ? verdict(shape_of(policy, *p), chain_name(a.name, b.name))
-                        : intra_verdict(policy, a);
+      std::string v =
+          p ? verdict(shape_of(policy, *p), chain_name(a.name, b.name)) : intra_verdict(policy, a);
       for (const auto& i : a.interfaces)
         for (const auto& o : b.interfaces)
           out += fmt::format("\t\t\t{} . {} : {},\n", nft_interface(i), nft_interface(o), v);
@@ -132,7 +132,8 @@ std::string nft_zone_maps(const PolicyPlan& policy) {
   out += "\tmap zone_input {\n\t\ttype ifname : verdict\n\t\telements = {\n";
   for (const auto& z : policy.zones)
     for (const auto& i : z.interfaces)
-      out += fmt::format("\t\t\t{} : jump {},\n", nft_interface(i), chain_name(z.name, kGatewayZone));
+      out +=
+          fmt::format("\t\t\t{} : jump {},\n", nft_interface(i), chain_name(z.name, kGatewayZone));
   out += "\t\t}\n\t}\n\n";
   return out;
 }
@@ -161,14 +162,12 @@ std::string nft_zone_chains(const PolicyPlan& policy) {
         if (std::find(z.interfaces.begin(), z.interfaces.end(), i) != z.interfaces.end())
           here.push_back(nft_interface(i));
       if (here.empty()) continue;
-      std::string match = here.size() == z.interfaces.size()
-                              ? std::string()
-                              : "iifname " + set_or_one(here) + " ";
+      std::string match =
+          here.size() == z.interfaces.size() ? std::string() : "iifname " + set_or_one(here) + " ";
       out += fmt::format("\t\t{}{} dport {} accept comment {}\n", match, to_string(s.protocol),
                          s.port, nft_comment(s.name));
     }
-    if (const ZonePairPolicy* p = policy.pair(z.name, kGatewayZone))
-      out += rule_lines(p->rules);
+    if (const ZonePairPolicy* p = policy.pair(z.name, kGatewayZone)) out += rule_lines(p->rules);
     out += drop_lines(policy, z.name, kGatewayZone);
     out += "\t}\n\n";
   }

@@ -110,9 +110,8 @@ void gateway_services(const Topology& t, PolicyPlan& plan) {
   if (t.dns.enabled) {
     std::vector<std::string> served;
     for (const auto& n : t.networks) {
-      bool listed = t.dns.listen.empty() ||
-                    std::find(t.dns.listen.begin(), t.dns.listen.end(), n.name) !=
-                        t.dns.listen.end();
+      bool listed = t.dns.listen.empty() || std::find(t.dns.listen.begin(), t.dns.listen.end(),
+                                                      n.name) != t.dns.listen.end();
       if (n.ok && listed) served.push_back(n.interface);
     }
     if (!served.empty()) {
@@ -127,7 +126,9 @@ void gateway_services(const Topology& t, PolicyPlan& plan) {
     const ServicePort* sp = s ? s->find_port(f.service_port) : nullptr;
     if (!n || !n->ok || !sp) continue;
     plan.gateway_services.push_back({fmt::format("forward {}:{}", f.listen_network, f.listen_port),
-                                     sp->protocol, f.listen_port, {n->interface}});
+                                     sp->protocol,
+                                     f.listen_port,
+                                     {n->interface}});
   }
 }
 

@@ -44,8 +44,8 @@ bool read_ports(LoadContext& cx, YamlNode v, const std::string& path, PolicyRule
     return p.has_value();
   }
   if (v.size() == 0 || v.size() > kMaxRulePorts) {
-    cx.bad_value(path, fmt::format("'ports' must list 1 to {} ports, not {}", kMaxRulePorts,
-                                   v.size()),
+    cx.bad_value(path,
+                 fmt::format("'ports' must list 1 to {} ports, not {}", kMaxRulePorts, v.size()),
                  "write e.g. 'ports: [443, 6443]', or remove the key for every port");
     return false;
   }
@@ -100,8 +100,7 @@ bool read_rules(LoadContext& cx, YamlNode v, const std::string& path, Policies& 
     cx.where().set_key(rpath, v.item(i).pos());
     cx.where().set_value(rpath, v.item(i).pos());
     PolicyRule r;
-    r.ok = cx.read_object<PolicyRule>(v.item(i), rpath, Noun("policy rule #", i + 1), kRuleKeys,
-                                      r);
+    r.ok = cx.read_object<PolicyRule>(v.item(i), rpath, Noun("policy rule #", i + 1), kRuleKeys, r);
     p.rules.push_back(std::move(r));
   }
   return true;

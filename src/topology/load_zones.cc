@@ -49,10 +49,10 @@ void load_zones(LoadContext& cx, YamlNode section) {
     Zone z;
     z.name = name;
     if (name == kGatewayZone) {
-      cx.bad_value("zones." + name,
-                   fmt::format("'{}' is reserved: it names the gateway itself in policies",
-                               kGatewayZone),
-                   "give the zone another name");
+      cx.bad_value(
+          "zones." + name,
+          fmt::format("'{}' is reserved: it names the gateway itself in policies", kGatewayZone),
+          "give the zone another name");
       z.ok = false;
     }
     z.ok &= cx.read_object<Zone>(n, "zones." + name, Noun("zone", name), kZoneKeys, z);

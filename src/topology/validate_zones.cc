@@ -90,12 +90,12 @@ class ZoneValidator {
         }
         auto [it, fresh] = zone_of.emplace(net, z.name);
         if (!fresh)
-          d_.error(at(path), "network-in-two-zones",
-                   it->second == z.name
-                       ? fmt::format("network '{}' is listed twice in zone '{}'", net, z.name)
-                       : fmt::format("network '{}' is in zones '{}' and '{}'", net, it->second,
-                                     z.name),
-                   "a network belongs to exactly one zone");
+          d_.error(
+              at(path), "network-in-two-zones",
+              it->second == z.name
+                  ? fmt::format("network '{}' is listed twice in zone '{}'", net, z.name)
+                  : fmt::format("network '{}' is in zones '{}' and '{}'", net, it->second, z.name),
+              "a network belongs to exactly one zone");
       }
     }
     // A zone that failed to load, or lists a network that does not exist (a typo, reported
@@ -108,10 +108,10 @@ class ZoneValidator {
     for (const auto& n : t_.networks) {
       std::string path = "networks." + n.name;
       if (n.inbound_given)
-        d_.error(key_at(path + ".inbound"), "inbound-with-zones",
-                 fmt::format("network '{}' sets 'inbound', but 'zones' decide what reaches it",
-                             n.name),
-                 "remove 'inbound' and write the allowed traffic under 'policies'");
+        d_.error(
+            key_at(path + ".inbound"), "inbound-with-zones",
+            fmt::format("network '{}' sets 'inbound', but 'zones' decide what reaches it", n.name),
+            "remove 'inbound' and write the allowed traffic under 'policies'");
       if (all_zones_ok && !zone_of.count(n.name))
         d_.error(key_at(path), "network-without-zone",
                  fmt::format("network '{}' is in no zone", n.name),
@@ -172,10 +172,10 @@ class ZoneValidator {
       const Zone* to = r.to == kGatewayZone ? nullptr : zone(r.to, path + ".to");
       if (!from || (!to && r.to != kGatewayZone)) continue;
       if (to == from) {
-        never_matches(path + ".to",
-                      fmt::format("traffic inside zone '{}' is set by its 'intra', not by rules",
-                                  r.from),
-                      fmt::format("set 'intra: accept' or 'intra: drop' on zone '{}'", r.from));
+        never_matches(
+            path + ".to",
+            fmt::format("traffic inside zone '{}' is set by its 'intra', not by rules", r.from),
+            fmt::format("set 'intra: accept' or 'intra: drop' on zone '{}'", r.from));
         continue;
       }
       if (from->ok && !has_networks(*from)) {
@@ -190,17 +190,17 @@ class ZoneValidator {
       }
       if (!r.ports.empty() && r.protocol != RuleProtocol::kTcp &&
           r.protocol != RuleProtocol::kUdp) {
-        never_matches(path + ".ports",
-                      fmt::format("ports on protocol '{}', which has no ports",
-                                  to_string(r.protocol)),
-                      "add 'proto: tcp' or 'proto: udp', or remove 'ports'");
+        never_matches(
+            path + ".ports",
+            fmt::format("ports on protocol '{}', which has no ports", to_string(r.protocol)),
+            "add 'proto: tcp' or 'proto: udp', or remove 'ports'");
         continue;
       }
       if (r.source && from->ok && !source_possible(*from, *r.source)) {
-        never_matches(path + ".source",
-                      fmt::format("source {} is in no network of zone '{}'", r.source->str(),
-                                  r.from),
-                      "name an address of the zone's networks");
+        never_matches(
+            path + ".source",
+            fmt::format("source {} is in no network of zone '{}'", r.source->str(), r.from),
+            "name an address of the zone's networks");
         continue;
       }
       for (size_t j = 0; j < i; ++j) {

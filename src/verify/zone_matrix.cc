@@ -90,11 +90,11 @@ class MatrixBuilder {
       // Traffic inside one network does not cross the router.
       if (!server || !z || !net || svc.network == s.network->name) continue;
       for (const auto& p : svc.ports) {
-        bool allowed = policy().allows(s.zone->name, z->name, p.protocol, p.port,
-                                       s.node->primary());
+        bool allowed =
+            policy().allows(s.zone->name, z->name, p.protocol, p.port, s.node->primary());
         cell(s, z->name, fmt::format("{}:{}", svc.name, p.name),
-             Probe{kind_of(p.protocol), svc.address, p.port, {}}, allowed, Expect::kReply,
-             svc.name, seen_as(s, *net));
+             Probe{kind_of(p.protocol), svc.address, p.port, {}}, allowed, Expect::kReply, svc.name,
+             seen_as(s, *net));
       }
     }
   }
@@ -137,14 +137,14 @@ class MatrixBuilder {
     ports.insert({Protocol::kTcp, kClosedPort});
     for (const auto& [proto, port] : ports) {
       // A UDP port nothing answers cannot be told open from filtered.
-      if (proto == Protocol::kUdp && !policy().gateway_service_open(s.network->interface, proto,
-                                                                     port))
+      if (proto == Protocol::kUdp &&
+          !policy().gateway_service_open(s.network->interface, proto, port))
         continue;
       bool allowed = policy().gateway_service_open(s.network->interface, proto, port) ||
                      policy().allows(s.zone->name, kGatewayZone, proto, port, s.node->primary());
       std::string target = port == kClosedPort ? "gateway:closed"
                            : port == 53        ? fmt::format("gateway:dns/{}", to_string(proto))
-                                               : fmt::format("gateway:{}/{}", port, to_string(proto));
+                                        : fmt::format("gateway:{}/{}", port, to_string(proto));
       cell(s, kGatewayZone, target, Probe{kind_of(proto), s.network->gateway, port, {}}, allowed,
            Expect::kPasses);
     }
@@ -172,8 +172,8 @@ void print_policy_matrix(const std::vector<CheckResult>& results, std::ostream& 
     bool pass = r.judgement.verdict == Verdict::kPass;
     // A failed cell shows what was observed: the opposite of what was expected.
     bool observed_allowed = pass ? expected_allowed : !expected_allowed;
-    cells[{c.matrix_row, c.matrix_col}] = pass ? (expected_allowed ? "allow" : "deny")
-                                               : (observed_allowed ? "ALLOW!" : "DENY!");
+    cells[{c.matrix_row, c.matrix_col}] =
+        pass ? (expected_allowed ? "allow" : "deny") : (observed_allowed ? "ALLOW!" : "DENY!");
     agree += pass;
     ++total;
   }

@@ -34,8 +34,8 @@ Plan plan_of(std::string_view text) {
 }
 
 TEST(HostExport, ProxmoxInterfacesMatchGolden) {
-  auto text = export_proxmox_interfaces(plan_of(example_with_pve()), {"pve", "eno1"},
-                                        "homelab-vlan.yaml");
+  auto text =
+      export_proxmox_interfaces(plan_of(example_with_pve()), {"pve", "eno1"}, "homelab-vlan.yaml");
   ASSERT_TRUE(text.ok()) << text.status().to_string();
   test_support::expect_golden_file("tests/plan/golden/homelab-vlan.interfaces", *text);
   EXPECT_THAT(*text, HasSubstr("\tbridge-vlan-aware yes\n\tbridge-vids 10 20 30 40\n"));

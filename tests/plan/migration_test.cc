@@ -62,7 +62,8 @@ TEST(Migration, SameFileChangesNothing) {
   Loaded a(seed_topology_text());
   std::string report = migration_report({a.topology, a.plan, "a"}, {a.topology, a.plan, "a"});
   EXPECT_THAT(report, HasSubstr("networks:\n  (unchanged)\n"));
-  EXPECT_THAT(report, HasSubstr("access (clients of a network -> service ports):\n  (unchanged)\n"));
+  EXPECT_THAT(report,
+              HasSubstr("access (clients of a network -> service ports):\n  (unchanged)\n"));
   EXPECT_THAT(report, HasSubstr("ruleset (table inet labgate):\n  (unchanged)\n"));
 }
 

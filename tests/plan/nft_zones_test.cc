@@ -152,17 +152,19 @@ TEST(NftZones, MergesConsecutivePortRulesOfAPair) {
   std::string yaml = std::string(kSmall);
   const std::string rule = "    - { from: lab, to: dmz, proto: tcp, ports: [80, 443] }\n";
   yaml.replace(yaml.find(rule), rule.size(),
-               rule + "    - { from: lab, to: dmz, proto: tcp, ports: 8080 }\n"
-                      "    - { from: lab, to: dmz, proto: tcp, ports: [22], action: drop }\n"
-                      "    - { from: lab, to: dmz, proto: tcp, ports: 9000 }\n");
+               rule +
+                   "    - { from: lab, to: dmz, proto: tcp, ports: 8080 }\n"
+                   "    - { from: lab, to: dmz, proto: tcp, ports: [22], action: drop }\n"
+                   "    - { from: lab, to: dmz, proto: tcp, ports: 9000 }\n");
   Plan p = plan_of(yaml);
   std::string t = compile_nft_table(p.forwarding, p.policy);
-  EXPECT_THAT(t, HasSubstr("\tchain fwd_lab_dmz {\n"
-                           "\t\ttcp dport { 80, 443, 8080 } accept comment \"policies.rules.1-2\"\n"
-                           "\t\ttcp dport 22 drop comment \"policies.rules.3\"\n"
-                           "\t\ttcp dport 9000 accept comment \"policies.rules.4\"\n"
-                           "\t\tmeta l4proto { icmp, ipv6-icmp } accept comment \"policies.rules.5\"\n"
-                           "\t\tdrop\n"));
+  EXPECT_THAT(t,
+              HasSubstr("\tchain fwd_lab_dmz {\n"
+                        "\t\ttcp dport { 80, 443, 8080 } accept comment \"policies.rules.1-2\"\n"
+                        "\t\ttcp dport 22 drop comment \"policies.rules.3\"\n"
+                        "\t\ttcp dport 9000 accept comment \"policies.rules.4\"\n"
+                        "\t\tmeta l4proto { icmp, ipv6-icmp } accept comment \"policies.rules.5\"\n"
+                        "\t\tdrop\n"));
 }
 
 }  // namespace

@@ -11,37 +11,37 @@ namespace {
 
 // Line numbers matter: the rows refer to them.
 constexpr std::string_view kZoneBase =
-    "networks:\n"                                                            //  1
-    "  lan:\n"                                                               //  2
-    "    interface: vmbr0\n"                                                 //  3
-    "    subnet: 192.168.1.0/24\n"                                           //  4
-    "    address: 192.168.1.2\n"                                             //  5
-    "    router: 192.168.1.1\n"                                              //  6
-    "    uplink: true\n"                                                     //  7
-    "  users:\n"                                                             //  8
-    "    interface: vmbr0.10\n"                                              //  9
-    "    vlan: { id: 10, trunk: vmbr0 }\n"                                   // 10
-    "    subnet: 10.10.0.0/24\n"                                             // 11
-    "    address: 10.10.0.1\n"                                               // 12
-    "  servers:\n"                                                           // 13
-    "    interface: vmbr0.20\n"                                              // 14
-    "    vlan: { id: 20, trunk: vmbr0 }\n"                                   // 15
-    "    subnet: 10.20.0.0/24\n"                                             // 16
-    "    address: 10.20.0.1\n"                                               // 17
-    "  iot:\n"                                                               // 18
-    "    interface: vmbr0.40\n"                                              // 19
-    "    vlan: { id: 40, trunk: vmbr0 }\n"                                   // 20
-    "    subnet: 10.40.0.0/24\n"                                             // 21
-    "    address: 10.40.0.1\n"                                               // 22
-    "zones:\n"                                                               // 23
-    "  wan: { networks: [lan], intra: accept }\n"                            // 24
-    "  users: { networks: [users], intra: accept }\n"                        // 25
-    "  servers: { networks: [servers], intra: accept }\n"                    // 26
-    "  iot: { networks: [iot], intra: drop }\n"                              // 27
-    "policies:\n"                                                            // 28
-    "  rules:\n"                                                             // 29
-    "    - { from: users, to: servers, proto: tcp, ports: [443, 6443] }\n"   // 30
-    "    - { from: servers, to: wan }\n"                                     // 31
+    "networks:\n"                                                                       //  1
+    "  lan:\n"                                                                          //  2
+    "    interface: vmbr0\n"                                                            //  3
+    "    subnet: 192.168.1.0/24\n"                                                      //  4
+    "    address: 192.168.1.2\n"                                                        //  5
+    "    router: 192.168.1.1\n"                                                         //  6
+    "    uplink: true\n"                                                                //  7
+    "  users:\n"                                                                        //  8
+    "    interface: vmbr0.10\n"                                                         //  9
+    "    vlan: { id: 10, trunk: vmbr0 }\n"                                              // 10
+    "    subnet: 10.10.0.0/24\n"                                                        // 11
+    "    address: 10.10.0.1\n"                                                          // 12
+    "  servers:\n"                                                                      // 13
+    "    interface: vmbr0.20\n"                                                         // 14
+    "    vlan: { id: 20, trunk: vmbr0 }\n"                                              // 15
+    "    subnet: 10.20.0.0/24\n"                                                        // 16
+    "    address: 10.20.0.1\n"                                                          // 17
+    "  iot:\n"                                                                          // 18
+    "    interface: vmbr0.40\n"                                                         // 19
+    "    vlan: { id: 40, trunk: vmbr0 }\n"                                              // 20
+    "    subnet: 10.40.0.0/24\n"                                                        // 21
+    "    address: 10.40.0.1\n"                                                          // 22
+    "zones:\n"                                                                          // 23
+    "  wan: { networks: [lan], intra: accept }\n"                                       // 24
+    "  users: { networks: [users], intra: accept }\n"                                   // 25
+    "  servers: { networks: [servers], intra: accept }\n"                               // 26
+    "  iot: { networks: [iot], intra: drop }\n"                                         // 27
+    "policies:\n"                                                                       // 28
+    "  rules:\n"                                                                        // 29
+    "    - { from: users, to: servers, proto: tcp, ports: [443, 6443] }\n"              // 30
+    "    - { from: servers, to: wan }\n"                                                // 31
     "    - { from: users, to: gateway, proto: tcp, ports: 22, source: 10.10.0.10 }\n";  // 32
 
 void expect_zone_row(const Row& row) {
@@ -130,10 +130,10 @@ TEST(Zones, RuleCovers) {
   PolicyRule web{"a", "b", RuleProtocol::kTcp, {443}, std::nullopt, true, true};
   PolicyRule webs{"a", "b", RuleProtocol::kTcp, {80, 443}, std::nullopt, true, true};
   PolicyRule other_pair{"a", "c", RuleProtocol::kTcp, {443}, std::nullopt, true, true};
-  PolicyRule from_host{"a", "b", RuleProtocol::kTcp, {443}, IpPrefix::parse("10.0.0.5/32"), true,
-                       true};
-  PolicyRule from_net{"a", "b", RuleProtocol::kTcp, {443}, IpPrefix::parse("10.0.0.0/24"), true,
-                      true};
+  PolicyRule from_host{"a",  "b", RuleProtocol::kTcp, {443}, IpPrefix::parse("10.0.0.5/32"),
+                       true, true};
+  PolicyRule from_net{"a",  "b", RuleProtocol::kTcp, {443}, IpPrefix::parse("10.0.0.0/24"),
+                      true, true};
   EXPECT_TRUE(rule_covers(all, web));
   EXPECT_TRUE(rule_covers(webs, web));
   EXPECT_FALSE(rule_covers(web, webs));
