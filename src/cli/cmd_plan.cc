@@ -14,6 +14,7 @@
 #include "kernel/nftables_ruleset.h"
 #include "kernel/sysctls.h"
 #include "plan/iptables_ruleset.h"
+#include "plan/migration.h"
 #include "plan/nft_ruleset.h"
 
 namespace labgate {
@@ -53,24 +54,43 @@ void add_plan_command(CLI::App& app, int& exit_status) {
   auto* cmd = app.add_subcommand(
       "plan", "Print the kernel ruleset the topology compiles to, and its diff with what is live");
   struct Options {
-    std::string config, format = "nft", state_dir;
+    std::string config, format = "nft", state_dir, from;
   };
   auto opts = std::make_shared<Options>();
   add_config_option(cmd, opts->config);
   cmd->add_option("--format", opts->format, "nft (default) or iptables (an iptables-restore file)")
       ->check(CLI::IsMember({"nft", "iptables"}));
   add_state_dir_option(cmd, opts->state_dir);
+  cmd->add_option("--from", opts->from,
+                  "another topology file (today's): print what changes from it to this one "
+                  "(networks, addresses, DNS answers, access, ruleset) instead of the ruleset");
   cmd->callback([opts, &exit_status] {
     LoadedTopology loaded = load_for_command(opts->config);
     exit_status = loaded.exit_status;
     if (!loaded.plan) return;
+    if (!opts->from.empty()) {
+      LoadedTopology today = load_for_command(opts->from);
+      if (!today.plan) {
+        exit_status = today.exit_status;
+        return;
+      }
+      std::cout << migration_report({*today.topology, *today.plan, today.source.name},
+                                    {*loaded.topology, *loaded.plan, loaded.source.name});
+      return;
+    }
     const ForwardingPlan& plan = loaded.plan->forwarding;
     if (opts->format == "iptables") {
+      if (loaded.plan->policy.explicit_zones) {
+        std::cerr << "labgate: zones and policies compile to nftables only; use --format nft\n";
+        exit_status = kExitConfigError;
+        return;
+      }
       std::cout << compile_iptables_restore(plan, loaded.source.name);
       return;
     }
-    std::cout << compile_nft_script(plan, loaded.source.name);
-    std::cout << live_comparison(compile_nft_table(plan), opts->state_dir);
+    const PolicyPlan& policy = loaded.plan->policy;
+    std::cout << compile_nft_script(plan, policy, loaded.source.name);
+    std::cout << live_comparison(compile_nft_table(plan, policy), opts->state_dir);
   });
 }
 

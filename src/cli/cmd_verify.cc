@@ -16,6 +16,7 @@
 #include "topology/loader.h"
 #include "verify/checks.h"
 #include "verify/runner.h"
+#include "verify/zone_matrix.h"
 
 namespace labgate {
 
@@ -66,8 +67,10 @@ int run_verify(const VerifyOptions& o) {
   auto results = run_checks(checks, RunOptions{});
   if (o.json)
     print_json(results, std::cout);
-  else
+  else {
     print_table(results, std::cout);
+    print_policy_matrix(results, std::cout);
+  }
   return all_passed(results) ? kExitOk : kExitFailure;
 }
 

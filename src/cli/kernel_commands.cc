@@ -20,7 +20,8 @@ void add_state_dir_option(CLI::App* command, std::string& dir) {
 }
 
 DesiredState desired_state_of(const Plan& plan, const std::string& source) {
-  return DesiredState{compile_nft_table(plan.forwarding), plan.forwarding.sysctls, source};
+  return DesiredState{compile_nft_table(plan.forwarding, plan.policy), plan.forwarding.sysctls,
+                      source};
 }
 
 int report(const Outcome& outcome) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "plan/policy_plan.h"
+
 namespace labgate {
 
 const char* to_string(DnsAnswerKind kind) {
@@ -32,7 +34,8 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
-DnsView resolve_view(const Topology& t, const DnsName& name, const Network& client) {
+DnsView resolve_view(const Topology& t, const DnsName& name, const Network& client,
+                     const PolicyPlan* policy) {
   const Service* service = t.find_service(name.service);
   if (!name.ok || !service || !service->ok)
     return refused(fmt::format("service '{}' is not defined", name.service));
@@ -55,6 +58,24 @@ DnsView resolve_view(const Topology& t, const DnsName& name, const Network& clie
     ports.push_back(
         fmt::format("{}:{}/{}", client.name, f.listen_port, p ? to_string(p->protocol) : "?"));
   }
+  if (v.forwards.empty() && policy && policy->explicit_zones) {
+    // Routed mode: the service's own address, where the zones let the client reach it.
+    const PolicyZone* from = policy->zone_of_network(client.name);
+    const PolicyZone* to = policy->zone_of_network(home->name);
+    for (const auto& p : service->ports) {
+      if (!from || !to || !policy->allows(from->name, to->name, p.protocol, p.port)) continue;
+      DnsView routed;
+      routed.kind = DnsAnswerKind::kService;
+      routed.address = service->address;
+      routed.reason = fmt::format("'{}' is on '{}'; zone '{}' may reach it ({}/{})", service->name,
+                                  home->name, from->name, p.port, to_string(p.protocol));
+      return routed;
+    }
+    return refused(
+        fmt::format("'{}' is on '{}' and the policy lets zone '{}' reach none of its "
+                    "ports",
+                    service->name, home->name, from ? from->name : client.name));
+  }
   if (v.forwards.empty())
     return refused(fmt::format("'{}' is on '{}' and no forward on '{}' reaches it", service->name,
                                home->name, client.name));
@@ -74,6 +95,9 @@ DnsViewTable build_dns_views(const Topology& t) {
     table.networks.push_back(n.name);
     clients.push_back(&n);
   }
+  // Routed mode: answers follow the zones (computed once for every name).
+  std::optional<PolicyPlan> policy;
+  if (!t.zones.empty()) policy = compile_policy_plan(t);
   for (const auto& name : t.dns.names) {
     if (!name.ok) continue;
     DnsNameViews row;
@@ -83,7 +107,8 @@ DnsViewTable build_dns_views(const Topology& t) {
     if (const Service* s = t.find_service(name.service); s && s->ok)
       row.service_address = s->address;
     row.wildcard = name.name.starts_with("*");
-    for (const Network* client : clients) row.views.push_back(resolve_view(t, name, *client));
+    for (const Network* client : clients)
+      row.views.push_back(resolve_view(t, name, *client, policy ? &*policy : nullptr));
     table.names.push_back(std::move(row));
   }
   return table;

@@ -42,8 +42,14 @@ struct DnsView {
   std::string reason;  // why, as a sentence for humans (no trailing period)
 };
 
-// What `name` resolves to for a client on `client_network`.
-DnsView resolve_view(const Topology& topology, const DnsName& name, const Network& client_network);
+struct PolicyPlan;
+
+// What `name` resolves to for a client on `client_network`. With `policy` (a file with zones, in
+// routed mode), a service on another network that no forward on the client's network reaches is
+// answered with its own address where the policy lets the client's zone reach one of its ports,
+// and REFUSED where it does not: never an address the client cannot use.
+DnsView resolve_view(const Topology& topology, const DnsName& name, const Network& client_network,
+                     const PolicyPlan* policy = nullptr);
 
 // Every name of the file against every network of the gateway.
 struct DnsNameViews {

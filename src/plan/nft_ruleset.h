@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include "plan/forwarding_plan.h"
+#include "plan/policy_plan.h"
 
 namespace labgate {
 
@@ -35,12 +36,17 @@ inline constexpr const char* kNftTable = "labgate";
 
 // `table inet labgate { ... }` and nothing else: what `labgate apply` installs.
 std::string compile_nft_table(const ForwardingPlan& plan);
+// With the zone filter of `policy` when it has explicit zones (plan/nft_zones.h); without zones
+// the text is exactly the one-argument form's.
+std::string compile_nft_table(const ForwardingPlan& plan, const PolicyPlan& policy);
 
 // The complete script: a header of comments (the source and the sysctls labgate sets besides
 // the ruleset), then the batch labgate applies as one transaction: create the table if absent,
 // delete it, and define it afresh. `nft -f` of this text does what `labgate apply` does to the
 // ruleset, any number of times, without touching other tables.
 std::string compile_nft_script(const ForwardingPlan& plan, std::string_view source_name);
+std::string compile_nft_script(const ForwardingPlan& plan, const PolicyPlan& policy,
+                               std::string_view source_name);
 
 // The name of a kernel forward's counter object, e.g. "fwd_lan_80_tcp".
 std::string nft_forward_counter_name(const ResolvedForward& forward);

@@ -71,13 +71,14 @@ Plan compile(const Topology& topology) {
   Plan plan;
   for (const auto& n : topology.networks)
     if (n.ok)
-      plan.networks.push_back(
-          {n.name, n.interface, n.subnet, n.address, n.uplink, n.masquerade, n.inbound});
+      plan.networks.push_back({n.name, n.interface, n.subnet, n.address, n.uplink, n.masquerade,
+                               n.inbound, n.vlan, n.router});
   plan.forwarding = compile_forwarding_plan(topology);
   plan.dns = compile_dns(topology);
   plan.addresses = build_address_plan(topology);
   plan.services = plan_services(topology);
   plan.http = {topology.http.enabled, topology.http.address, topology.http.port};
+  plan.policy = compile_policy_plan(topology);
   return plan;
 }
 

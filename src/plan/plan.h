@@ -9,6 +9,7 @@
 // reported (reporting is validation's job).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "plan/address_plan.h"
 #include "plan/dns_views.h"
 #include "plan/forwarding_plan.h"
+#include "plan/policy_plan.h"
 #include "topology/topology.h"
 
 namespace labgate {
@@ -58,6 +60,8 @@ struct PlannedNetwork {
   bool uplink = false;
   bool masquerade = false;
   InboundPolicy inbound = InboundPolicy::kDrop;
+  std::optional<Vlan> vlan;         // set when the network is a VLAN on a trunk
+  std::optional<IpAddress> router;  // the uplink's next hop
 };
 
 // A service with the network its address is on, resolved.
@@ -83,6 +87,7 @@ struct Plan {
   std::vector<NetworkAddressPlan> addresses;  // one per network that loaded, in file order
   std::vector<PlannedService> services;       // every service on a known network, in file order
   HttpPlan http;
+  PolicyPlan policy;  // zones and what may pass between them
 
   const PlannedNetwork* network(const std::string& name) const;
   const PlannedNetwork* uplink() const;  // nullptr if the file has none (or it failed to load)

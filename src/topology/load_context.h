@@ -185,6 +185,8 @@ void load_services(LoadContext& cx, YamlNode n);     // load_services.cc
 void load_forwards(LoadContext& cx, YamlNode n);     // load_forwards.cc
 void load_dns(LoadContext& cx, YamlNode n);          // load_dns.cc
 void load_http(LoadContext& cx, YamlNode n);         // load_http.cc
+void load_zones(LoadContext& cx, YamlNode n);        // load_zones.cc
+void load_policies(LoadContext& cx, YamlNode n);     // load_policies.cc
 
 }  // namespace labgate
 

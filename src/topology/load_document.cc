@@ -33,7 +33,7 @@ bool section(LoadContext& cx, YamlNode v, const std::string&, Topology&) {
   return true;
 }
 
-constexpr std::array<KeyRule<Topology>, 9> kTopLevelKeys = {{
+constexpr std::array<KeyRule<Topology>, 11> kTopLevelKeys = {{
     {"version", false, read_version},
     {"gateway", false, read_gateway},
     {"networks", true, section<load_networks>},
@@ -43,6 +43,8 @@ constexpr std::array<KeyRule<Topology>, 9> kTopLevelKeys = {{
     {"forwards", false, section<load_forwards>},
     {"dns", false, section<load_dns>},
     {"http", false, section<load_http>},
+    {"zones", false, section<load_zones>},
+    {"policies", false, section<load_policies>},
 }};
 
 }  // namespace

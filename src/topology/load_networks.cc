@@ -1,5 +1,5 @@
 // The `networks` section: name -> { interface, subnet, address, router, uplink, masquerade,
-// inbound } (docs/config.md, "networks").
+// inbound, vlan } (docs/config.md, "networks").
 #include <array>
 
 #include <fmt/format.h>
@@ -58,10 +58,28 @@ bool read_inbound(LoadContext& cx, YamlNode v, const std::string& path, Network&
   static constexpr std::array<std::string_view, 2> kChoices = {"drop", "accept"};
   auto text = cx.choice(v, path, "inbound", kChoices);
   if (text) net.inbound = *text == "accept" ? InboundPolicy::kAccept : InboundPolicy::kDrop;
+  net.inbound_given = true;
   return true;
 }
 
-constexpr std::array<KeyRule<Network>, 7> kNetworkKeys = {{
+// { id, trunk }: the network is VLAN `id` (1-4094) tagged on `trunk`.
+bool read_vlan(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
+  static constexpr std::array<std::string_view, 2> kKeys = {"id", "trunk"};
+  FoundKeys found = cx.closed_map(v, path, "'vlan'", kKeys, kKeys);
+  if (!found.keys_ok) return false;
+  auto id = cx.integer(*found.values[0], path + ".id", 1, 4094, "a VLAN id");
+  auto trunk = cx.scalar(*found.values[1], path + ".trunk", "'trunk'");
+  if (trunk && !is_interface_name(*trunk)) {
+    cx.bad_value(path + ".trunk", fmt::format("'{}' is not a valid interface name", shown(*trunk)),
+                 "name the trunk interface or VLAN-aware bridge, e.g. vmbr0");
+    trunk.reset();
+  }
+  if (!id || !trunk) return false;
+  net.vlan = Vlan{static_cast<uint16_t>(*id), *trunk};
+  return true;
+}
+
+constexpr std::array<KeyRule<Network>, 8> kNetworkKeys = {{
     {"interface", true, read_interface},
     {"subnet", true, read_subnet},
     {"address", true, read_address},
@@ -69,6 +87,7 @@ constexpr std::array<KeyRule<Network>, 7> kNetworkKeys = {{
     {"uplink", false, read_uplink},
     {"masquerade", false, read_masquerade},
     {"inbound", false, read_inbound},
+    {"vlan", false, read_vlan},
 }};
 
 }  // namespace

@@ -20,6 +20,20 @@ const char* to_string(Balance b) {
   return b == Balance::kRoundRobin ? "round-robin" : "least-connections";
 }
 
+const char* to_string(RuleProtocol p) {
+  switch (p) {
+    case RuleProtocol::kTcp:
+      return "tcp";
+    case RuleProtocol::kUdp:
+      return "udp";
+    case RuleProtocol::kIcmp:
+      return "icmp";
+    case RuleProtocol::kAny:
+      break;
+  }
+  return "any";
+}
+
 const ServicePort* Service::find_port(const std::string& port_name) const {
   for (const auto& p : ports)
     if (p.name == port_name) return &p;
@@ -46,6 +60,10 @@ const Host* Topology::find_host(const std::string& name) const {
 
 const Service* Topology::find_service(const std::string& name) const {
   return find_by_name(services, name);
+}
+
+const Zone* Topology::find_zone(const std::string& name) const {
+  return find_by_name(zones, name);
 }
 
 const Network* Topology::uplink() const {

@@ -32,15 +32,24 @@ const char* to_string(InboundPolicy p);
 enum class Datapath { kKernel, kProxy };
 const char* to_string(Datapath d);
 
+// A network that is a VLAN: tagged `id` on `trunk` (an interface or a VLAN-aware bridge). The
+// network's own `interface` is the VLAN interface the gateway sees, e.g. vmbr0.10.
+struct Vlan {
+  uint16_t id = 0;    // 1-4094
+  std::string trunk;  // e.g. vmbr0
+};
+
 struct Network {
   std::string name;
   std::string interface;            // e.g. vmbr0
+  std::optional<Vlan> vlan;         // set when the network is a VLAN
   IpPrefix subnet;                  // e.g. 192.168.1.0/24
   IpAddress address;                // the gateway's own address on this network
   std::optional<IpAddress> router;  // the next hop beyond this network (uplink only)
   bool uplink = false;              // the network that leads to the internet
   bool masquerade = false;          // SNAT this network's egress to the uplink's address
   InboundPolicy inbound = InboundPolicy::kDrop;
+  bool inbound_given = false;  // `inbound:` is written (refused beside `zones:`)
   bool ok = true;
 };
 
@@ -137,6 +146,44 @@ struct Http {
   uint16_t port = 9153;
 };
 
+// A zone: networks grouped under one name for policies (docs/zones.md). Traffic between two
+// networks of the same zone is governed by `intra`, which each zone must state (no implicit
+// accept inside a zone).
+struct Zone {
+  std::string name;
+  std::vector<std::string> networks;
+  bool intra_accept = false;
+  bool ok = true;
+};
+
+// The target of policy rules that address the gateway itself (its input), not a zone.
+inline constexpr const char* kGatewayZone = "gateway";
+
+// What a policy rule matches: any protocol, or one of these.
+enum class RuleProtocol { kAny, kTcp, kUdp, kIcmp };
+const char* to_string(RuleProtocol p);
+
+// One rule of `policies.rules`, in file order: new connections from zone `from` to zone `to` (or
+// kGatewayZone) matching protocol, ports and source are accepted (or dropped). A rule with no
+// protocol, ports or source allows the whole pair.
+struct PolicyRule {
+  std::string from;
+  std::string to;
+  RuleProtocol protocol = RuleProtocol::kAny;
+  std::vector<uint16_t> ports;     // destination ports; only with tcp or udp
+  std::optional<IpPrefix> source;  // only from this source prefix
+  bool accept = true;
+  bool ok = true;
+};
+
+// `policies:` — the rules, and the optional rate-limited logging of what they drop (nflog).
+struct Policies {
+  bool given = false;
+  std::vector<PolicyRule> rules;
+  uint16_t log_group = 0;  // nflog group; 0: drops are not logged
+  uint32_t log_rate = 10;  // log messages per second, at most
+};
+
 struct Topology {
   std::string gateway_name = "gateway";
   std::vector<Network> networks;
@@ -146,11 +193,14 @@ struct Topology {
   std::vector<Forward> forwards;
   Dns dns;
   Http http;
+  std::vector<Zone> zones;  // empty: no `zones:` (each network's `inbound` is its policy)
+  Policies policies;
   SourceMap where;  // positions of every key and value, by path
 
   const Network* find_network(const std::string& name) const;
   const Host* find_host(const std::string& name) const;
   const Service* find_service(const std::string& name) const;
+  const Zone* find_zone(const std::string& name) const;
   const Network* uplink() const;
   // The network whose subnet contains `a`, or nullptr.
   const Network* network_containing(IpAddress a) const;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "net/names.h"
+#include "topology/validate_zones.h"
 
 namespace labgate {
 namespace {
@@ -42,6 +43,7 @@ class Validator {
     forwards();
     dns();
     unused_services();
+    validate_zones(t_, d_);
   }
 
  private:

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "plan/nft_ruleset.h"
+#include "verify/zone_matrix.h"
 
 namespace labgate {
 
@@ -29,6 +30,10 @@ std::string Check::expected() const {
       return probe.kind == ProbeKind::kIcmp ? "echo reply" : "connected";
     case Expect::kBlocked:
       return "blocked";
+    case Expect::kPasses:
+      return "allowed";
+    case Expect::kFiltered:
+      return "denied";
     case Expect::kRuleset:
       return "identical to the plan";
     case Expect::kSysctl:
@@ -90,6 +95,20 @@ const LabNode* vm_of(const LabPlan& lab, const std::string& network, const std::
   return lab.client_of(network);
 }
 
+// Whether the zones let `vm` reach the zone of network `to` (or the gateway) on TCP `port`, or
+// with an ICMP echo (no port). Without zones, what the checks above always expected: yes.
+bool zone_allows(const Plan& plan, const LabNode* vm, const std::string& to,
+                 std::optional<uint16_t> port) {
+  const PolicyPlan& p = plan.policy;
+  if (!p.explicit_zones) return true;
+  const PolicyZone* from = p.zone_of_network(vm->network);
+  const PolicyZone* dest = to == kGatewayZone ? nullptr : p.zone_of_network(to);
+  if (!from || (to != kGatewayZone && !dest)) return false;
+  const std::string& to_zone = dest ? dest->name : to;
+  return port ? p.allows(from->name, to_zone, Protocol::kTcp, *port, vm->primary())
+              : p.allows_ping(from->name, to_zone, vm->primary());
+}
+
 bool masquerades(const ForwardingPlan& fp, const std::string& network) {
   for (const auto& m : fp.masquerade)
     if (m.network == network) return true;
@@ -97,7 +116,8 @@ bool masquerades(const ForwardingPlan& fp, const std::string& network) {
 }
 
 // The datapath's state on the gateway: labgate's table is loaded, its sysctls are set.
-std::vector<Check> gateway_state_checks(const ForwardingPlan& fp, const std::string& state_dir) {
+std::vector<Check> gateway_state_checks(const Plan& plan, const std::string& state_dir) {
+  const ForwardingPlan& fp = plan.forwarding;
   std::vector<Check> out;
   Check table;
   table.name = "ruleset/inet-labgate";
@@ -105,7 +125,7 @@ std::vector<Check> gateway_state_checks(const ForwardingPlan& fp, const std::str
   table.to = "nftables table inet labgate";
   table.expect = Expect::kRuleset;
   table.subject = state_dir;
-  table.ruleset = compile_nft_table(fp);
+  table.ruleset = compile_nft_table(fp, plan.policy);
   out.push_back(std::move(table));
   for (const auto& s : fp.sysctls) {
     Check c;
@@ -175,7 +195,7 @@ std::vector<Check> lab_checks(const Plan& plan, const LabPlan& lab, const std::s
 
   // The gateway node's own state, read from inside it, as on a real gateway.
   if (const LabNode* gw = lab.find("gateway")) {
-    for (Check c : gateway_state_checks(fp, state_dir)) {
+    for (Check c : gateway_state_checks(plan, state_dir)) {
       c.from = gw->name;
       c.from_netns = gw->netns;
       out.push_back(std::move(c));
@@ -184,16 +204,20 @@ std::vector<Check> lab_checks(const Plan& plan, const LabPlan& lab, const std::s
 
   for (const LabNode* vm : cluster_vms(plan, lab)) {
     const PlannedNetwork* net = plan.network(vm->network);
-    out.push_back(probe_check("ping-gateway/" + vm->name, *vm,
-                              Probe{ProbeKind::kIcmp, net->gateway, 0, {}}, Expect::kReachable));
+    out.push_back(
+        probe_check("ping-gateway/" + vm->name, *vm, Probe{ProbeKind::kIcmp, net->gateway, 0, {}},
+                    zone_allows(plan, vm, kGatewayZone, std::nullopt) ? Expect::kReachable
+                                                                      : Expect::kFiltered));
   }
   // Every cluster VM should reach the internet: the owner's requirement, whatever the file says
   // about masquerade (without it, the upstream has no way back, and this check says so).
   if (up && lab.find("upstream")) {
     for (const LabNode* vm : cluster_vms(plan, lab)) {
-      Check c = probe_check("internet/" + vm->name, *vm,
-                            Probe{ProbeKind::kTcp, lab.internet, kLabUpstreamTcpPorts[0], {}},
-                            Expect::kReply);
+      Check c =
+          probe_check("internet/" + vm->name, *vm,
+                      Probe{ProbeKind::kTcp, lab.internet, kLabUpstreamTcpPorts[0], {}},
+                      zone_allows(plan, vm, up->name, kLabUpstreamTcpPorts[0]) ? Expect::kReply
+                                                                               : Expect::kFiltered);
       c.expected_label = "upstream";
       c.expected_peer = up->gateway;
       out.push_back(std::move(c));
@@ -249,6 +273,13 @@ std::vector<Check> lab_checks(const Plan& plan, const LabPlan& lab, const std::s
     recursion_checks(dns, lab, out);
   }
 
+  // With zones, the policy matrix proves what passes between networks (and to the gateway).
+  if (plan.policy.explicit_zones) {
+    std::vector<Check> matrix = zone_matrix_checks(plan, lab);
+    out.insert(out.end(), std::make_move_iterator(matrix.begin()),
+               std::make_move_iterator(matrix.end()));
+    return out;
+  }
   // Isolation: every service port opened directly from the clients of the other networks.
   for (const auto& s : plan.services) {
     for (const auto& other : plan.networks) {
@@ -277,7 +308,7 @@ std::vector<Check> lab_checks(const Plan& plan, const LabPlan& lab, const std::s
 
 std::vector<Check> live_checks(const Topology& t, const Plan& plan, const std::string& state_dir) {
   const ForwardingPlan& fp = plan.forwarding;
-  std::vector<Check> out = gateway_state_checks(fp, state_dir);
+  std::vector<Check> out = gateway_state_checks(plan, state_dir);
   std::set<std::string> seen;
   for (const auto* f : fp.kernel_forwards()) {
     Probe probe{probe_kind(f->protocol), f->backend_address, f->backend_port, {}};
@@ -340,6 +371,16 @@ Judgement judge(const Check& check, const Observation& seen) {
       return {verdict(p.outcome == ProbeOutcome::kTimeout || p.outcome == ProbeOutcome::kRefused ||
                       p.outcome == ProbeOutcome::kUnreachable),
               probe_observed()};
+    case Expect::kPasses:
+    case Expect::kFiltered: {
+      bool passed = p.outcome == ProbeOutcome::kReply || p.outcome == ProbeOutcome::kConnected ||
+                    p.outcome == ProbeOutcome::kRefused;
+      bool dropped = p.outcome == ProbeOutcome::kTimeout;
+      std::string seen = passed    ? "allowed (" + probe_observed() + ")"
+                         : dropped ? "denied"
+                                   : probe_observed();
+      return {verdict(check.expect == Expect::kPasses ? passed : dropped), seen};
+    }
     case Expect::kRuleset:
       switch (seen.ruleset) {
         case RulesetState::kIdentical:

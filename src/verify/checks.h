@@ -26,6 +26,9 @@
 //   ruleset/inet-labgate         labgate's nftables table is loaded in the gateway
 //   sysctl/<name>                a sysctl the datapath needs has its value in the gateway
 //   backend/<service>:<port>     live only: the gateway opens a TCP connection to a backend
+//   zone/<from>><to>/<node>/<target>
+//                                with zones: one cell of the policy matrix (verify/zone_matrix.h),
+//                                in place of the isolation checks
 // A "cluster VM" is a host on a network that is not the uplink.
 #pragma once
 
@@ -43,6 +46,8 @@ enum class Expect {
   kReply,      // a lab server answers with expected_label and sees expected_peer
   kReachable,  // TCP connects / ICMP echo answered (from a real gateway: any server will do)
   kBlocked,    // timeout, refused or unreachable
+  kPasses,     // the policy matrix: the packet crossed the router (a reply, connected, refused)
+  kFiltered,   // the policy matrix: dropped on the way (nothing came back)
   kRuleset,    // the live `table inet labgate` is what this plan installs (`ruleset`)
   kSysctl,     // live: sysctl `subject` has value `expected_value`
   kDnsAnswer,  // a DNS query gets `expected_value`: an address, or "REFUSED"
@@ -62,6 +67,9 @@ struct Check {
   std::string expected_value;  // kSysctl
   std::string ruleset;         // kRuleset: the table the plan compiles to (compile_nft_table)
   std::string skip_reason;     // kSkip
+  // A cell of the policy matrix (verify/zone_matrix.h): its row (source) and column (target).
+  std::string matrix_row;
+  std::string matrix_col;
 
   // The "expected" column: "ingress sees 192.168.1.2", "blocked", "echo reply", ...
   std::string expected() const;

@@ -72,9 +72,14 @@ std::vector<CheckResult> run_checks(const std::vector<Check>& checks, const RunO
         case Expect::kReply:
         case Expect::kReachable:
         case Expect::kBlocked:
+        case Expect::kPasses:
+        case Expect::kFiltered:
         case Expect::kDnsAnswer:
-          seen.probe = run_probe(c.probe, c.expect == Expect::kBlocked ? options.blocked_timeout_ms
-                                                                       : options.reply_timeout_ms);
+          // Where silence is the pass, waiting longer proves nothing more.
+          seen.probe =
+              run_probe(c.probe, c.expect == Expect::kBlocked || c.expect == Expect::kFiltered
+                                     ? options.blocked_timeout_ms
+                                     : options.reply_timeout_ms);
           break;
         case Expect::kRuleset:
           seen.ruleset = read_ruleset_state(c.ruleset, c.subject, &seen.value);
