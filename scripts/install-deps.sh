@@ -16,6 +16,7 @@ packages=(
   openssl  # s_client/s_server in tests/integration/proxy_sni_test.sh
   iperf3  # tests/integration/proxy_iperf_test.sh
   dnsperf  # tests/integration/dns_rate_limit_test.sh (and the DNS benchmarks)
+  chromium  # headless: tests/integration/status_page_test.sh loads the status page
   # the Debian package (make deb, debian/) and its install test (tests/deb/)
   debhelper dpkg-dev lintian go-md2man debootstrap
 )

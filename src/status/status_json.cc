@@ -30,12 +30,17 @@ const MetricFamily* family(const std::vector<MetricFamily>& families, const std:
   return nullptr;
 }
 
-// The sum of a family's series, or null when nothing exports it.
-ordered_json total(const std::vector<MetricFamily>& families, const std::string& name) {
+// The sum of a family's series (those labelled key=value, when key is given), or null when
+// nothing exports it.
+ordered_json total(const std::vector<MetricFamily>& families, const std::string& name,
+                   const std::string& key = "", const std::string& value = "") {
   const MetricFamily* f = family(families, name);
   if (!f) return nullptr;
   double sum = 0;
-  for (const auto& s : f->samples) sum += s.value;
+  for (const auto& s : f->samples) {
+    const std::string* v = key.empty() ? nullptr : label(s, key);
+    if (key.empty() || (v && *v == value)) sum += s.value;
+  }
   return number(sum);
 }
 
@@ -51,10 +56,10 @@ ordered_json by_label(const MetricFamily* f, const std::string& key) {
 }
 
 bool counts_forwards(const std::string& name) {
-  return name.starts_with("labgate_proxy_") || name.starts_with("labgate_forward_");
+  return name.starts_with("labgate_proxy_") || name.starts_with("labgate_kernel_forward_");
 }
 
-// Every labgate_proxy_* / labgate_forward_* series of forward `forward` (and, when `backend` is
+// Every labgate_proxy_* / labgate_kernel_forward_* series of forward `forward` (and, when `backend` is
 // given, of that backend; otherwise of no backend), summed per name without the "labgate_" prefix.
 ordered_json counters_of(const std::vector<MetricFamily>& families, const std::string& forward,
                          const std::vector<std::string>& backend) {
@@ -78,16 +83,18 @@ ordered_json counters_of(const std::vector<MetricFamily>& families, const std::s
   return out;
 }
 
-// "up", "down" or "unchecked", from the backend_up series of this forward and backend.
-std::string health(const std::vector<MetricFamily>& families, const std::string& forward,
-                   const std::vector<std::string>& backend) {
-  const MetricFamily* f = family(families, kBackendUp);
-  if (!f) return "unchecked";
-  for (const auto& s : f->samples) {
+// "up", "down" or "unchecked", from the backend_up series of this forward and backend. A forward
+// without active checks reports its backends up (labgate_proxy_backend_up is 1 without checks):
+// that is "unchecked" unless something marked one down.
+std::string health(const std::vector<MetricFamily>& families, const ResolvedForward& fw_plan,
+                   const std::string& forward, const std::vector<std::string>& backend) {
+  const MetricFamily* up = family(families, kBackendUp);
+  if (!up) return "unchecked";
+  for (const auto& s : up->samples) {
     const std::string* fw = label(s, "forward");
     const std::string* b = label(s, "backend");
     if (fw && *fw == forward && b && std::find(backend.begin(), backend.end(), *b) != backend.end())
-      return s.value > 0 ? "up" : "down";
+      return s.value <= 0 ? "down" : (fw_plan.proxy.health_interval_ms > 0 ? "up" : "unchecked");
   }
   return "unchecked";
 }
@@ -111,7 +118,7 @@ ordered_json forward_json(const ResolvedForward& f, const std::vector<MetricFami
     target["service"] = t.service;
     target["port"] = t.service_port;
     target["address"] = address;
-    target["health"] = health(families, name, names);
+    target["health"] = health(families, f, name, names);
     target["counters"] = counters_of(families, name, names);
     j["targets"].push_back(std::move(target));
   }
@@ -122,14 +129,14 @@ ordered_json dns_json(const DnsPlan& dns, const std::vector<MetricFamily>& famil
   ordered_json j;
   j["enabled"] = dns.enabled;
   j["zone"] = dns.zone;
-  ordered_json queries = total(families, kDnsQueries);
-  j["queries_total"] = queries.is_null() ? total(families, kDnsResponses) : queries;
-  j["by_view"] = by_label(family(families, kDnsQueries), "view");
-  j["by_rcode"] = by_label(family(families, kDnsQueries), "rcode");
+  ordered_json answers = total(families, kDnsAnswers);
+  j["queries_total"] = answers.is_null() ? total(families, kDnsResponses) : answers;
+  j["by_view"] = by_label(family(families, kDnsAnswers), "view");
+  j["by_rcode"] = by_label(family(families, kDnsAnswers), "rcode");
   ordered_json cache;
-  cache["hits_total"] = total(families, kDnsCacheHits);
-  cache["misses_total"] = total(families, kDnsCacheMisses);
-  cache["stale_total"] = total(families, kDnsCacheStale);
+  cache["hits_total"] = total(families, kDnsCacheLookups, "result", "hit");
+  cache["misses_total"] = total(families, kDnsCacheLookups, "result", "miss");
+  cache["stale_total"] = total(families, kDnsStale);
   cache["entries"] = total(families, kDnsCacheEntries);
   j["cache"] = std::move(cache);
   return j;

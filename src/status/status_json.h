@@ -2,11 +2,12 @@
 // document built from the Plan, a collection of the metrics registry and the last saved verify.
 //
 // Contract: pure. The caller collects (MetricsRegistry::collect()), reads the saved verify file
-// and the clock; this function only joins them, so it is tested with hand-built families. Metric
-// names are read loosely on purpose: a forward's counters are every `labgate_proxy_*` or
-// `labgate_forward_*` series labelled with its `forward` (the Plan's label, "lan:2222 -> sftp:ssh"),
-// summed over their other labels (direction); a series that also carries a `backend` label is that
-// backend's. The shape is documented in docs/observability.md ("Status page").
+// and the clock; this function only joins them, so it is tested with hand-built families. A
+// forward's counters are read by label, not by name: every `labgate_proxy_*` or
+// `labgate_kernel_forward_*` series labelled with its `forward` (the Plan's label,
+// "lan:2222 -> sftp:ssh"), summed over their other labels (direction); a series that also carries
+// a `backend` label (ADDRESS:PORT) is that backend's. The shape is documented in
+// docs/observability.md ("Status page").
 #pragma once
 
 #include <optional>
@@ -35,16 +36,17 @@ struct StatusInputs {
 
 // Health of one backend as the page shows it: "up" and "down" from labgate_proxy_backend_up,
 // "unchecked" when no health check watches it (a kernel forward, or a proxy forward with one
-// target and no health_check).
+// target and no health_check) and nothing marked it down.
 nlohmann::ordered_json status_json(const Plan& plan, const StatusInputs& in);
 
 // The metric names status_json() reads for backends and DNS (the rest are matched by label).
 inline constexpr const char* kBackendUp = "labgate_proxy_backend_up";
-inline constexpr const char* kDnsQueries = "labgate_dns_queries_total";
+// {view, type, rcode}: every answer sent.
+inline constexpr const char* kDnsAnswers = "labgate_dns_answers_total";
+// {transport}: the older total, used when answers by view are not exported.
 inline constexpr const char* kDnsResponses = "labgate_dns_responses_total";
-inline constexpr const char* kDnsCacheHits = "labgate_dns_cache_hits_total";
-inline constexpr const char* kDnsCacheMisses = "labgate_dns_cache_misses_total";
-inline constexpr const char* kDnsCacheStale = "labgate_dns_cache_stale_total";
-inline constexpr const char* kDnsCacheEntries = "labgate_dns_cache_entries";
+inline constexpr const char* kDnsCacheLookups = "labgate_dns_cache_lookups_total";  // {result}
+inline constexpr const char* kDnsStale = "labgate_dns_stale_answers_total";
+inline constexpr const char* kDnsCacheEntries = "labgate_dns_cache_entries";  // a gauge
 
 }  // namespace labgate::status

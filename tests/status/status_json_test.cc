@@ -71,14 +71,14 @@ TEST(StatusJson, JoinsThePlanWithTheMetrics) {
               sample({{"forward", fw}, {"backend", "web2:http"}}, 0)}),
       family("labgate_proxy_backend_connections_total", MetricType::kCounter,
              {sample({{"forward", fw}, {"backend", "10.1.0.10:80"}}, 5)}),
-      family("labgate_forward_packets_total", MetricType::kCounter,
+      family("labgate_kernel_forward_packets_total", MetricType::kCounter,
              {sample({{"forward", "wan:80 -> web:http"}}, 12)}),
-      family(kDnsQueries, MetricType::kCounter,
+      family(kDnsAnswers, MetricType::kCounter,
              {sample({{"view", "lab"}, {"rcode", "NOERROR"}}, 3),
               sample({{"view", "wan"}, {"rcode", "NOERROR"}}, 4),
               sample({{"view", "wan"}, {"rcode", "NXDOMAIN"}}, 1)}),
-      family(kDnsCacheHits, MetricType::kCounter, {sample({}, 6)}),
-      family(kDnsCacheMisses, MetricType::kCounter, {sample({}, 2)}),
+      family(kDnsCacheLookups, MetricType::kCounter,
+             {sample({{"result", "hit"}}, 6), sample({{"result", "miss"}}, 2)}),
       family(kDnsCacheEntries, MetricType::kGauge, {sample({}, 2)}),
   };
   in.verify = nlohmann::ordered_json{{"time", "2026-12-03T14:00:00.000Z"}, {"passed", 3}};
@@ -104,7 +104,7 @@ TEST(StatusJson, JoinsThePlanWithTheMetrics) {
   EXPECT_EQ(proxy["targets"][1]["health"], "down");
   const auto& kernel = j["forwards"][1];
   EXPECT_EQ(kernel["datapath"], "kernel");
-  EXPECT_EQ(kernel["counters"].dump(), R"({"forward_packets_total":12})");
+  EXPECT_EQ(kernel["counters"].dump(), R"({"kernel_forward_packets_total":12})");
   EXPECT_EQ(kernel["targets"][0]["health"], "unchecked");
 
   EXPECT_EQ(j["dns"]["enabled"], true);
