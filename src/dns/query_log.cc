@@ -11,30 +11,48 @@ namespace labgate::dns {
 
 const char* to_string(Answered a) {
   switch (a) {
-    case Answered::kLocal: return "local";
-    case Answered::kCached: return "cached";
-    case Answered::kStale: return "stale";
-    case Answered::kForwarded: return "forwarded";
-    case Answered::kFailed: return "failed";
+    case Answered::kLocal:
+      return "local";
+    case Answered::kCached:
+      return "cached";
+    case Answered::kStale:
+      return "stale";
+    case Answered::kForwarded:
+      return "forwarded";
+    case Answered::kFailed:
+      return "failed";
   }
   return "local";
 }
 
 std::string type_name(uint16_t qtype) {
   switch (qtype) {
-    case type::kA: return "A";
-    case type::kNs: return "NS";
-    case type::kCname: return "CNAME";
-    case type::kSoa: return "SOA";
-    case type::kPtr: return "PTR";
-    case type::kMx: return "MX";
-    case type::kTxt: return "TXT";
-    case type::kAaaa: return "AAAA";
-    case 33: return "SRV";
-    case 64: return "SVCB";
-    case 65: return "HTTPS";
-    case type::kAny: return "ANY";
-    default: return fmt::format("TYPE{}", qtype);
+    case type::kA:
+      return "A";
+    case type::kNs:
+      return "NS";
+    case type::kCname:
+      return "CNAME";
+    case type::kSoa:
+      return "SOA";
+    case type::kPtr:
+      return "PTR";
+    case type::kMx:
+      return "MX";
+    case type::kTxt:
+      return "TXT";
+    case type::kAaaa:
+      return "AAAA";
+    case 33:
+      return "SRV";
+    case 64:
+      return "SVCB";
+    case 65:
+      return "HTTPS";
+    case type::kAny:
+      return "ANY";
+    default:
+      return fmt::format("TYPE{}", qtype);
   }
 }
 
@@ -110,8 +128,9 @@ std::vector<QueryRecord> QueryLog::recent() const {
     std::lock_guard lock(mu_);
     for (const auto& ring : rings_) ring->snapshot(&all);
   }
-  std::stable_sort(all.begin(), all.end(),
-                   [](const QueryRecord& a, const QueryRecord& b) { return a.time_ns < b.time_ns; });
+  std::stable_sort(all.begin(), all.end(), [](const QueryRecord& a, const QueryRecord& b) {
+    return a.time_ns < b.time_ns;
+  });
   if (all.size() > entries_) all.erase(all.begin(), all.end() - static_cast<ptrdiff_t>(entries_));
   return all;
 }

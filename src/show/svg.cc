@@ -29,7 +29,8 @@ struct Table {
 
 // One box of the picture: a title line and its tables.
 struct Panel {
-  std::string id;     // the element id: "gateway", "net-lan", "dns"
+  std::string id;     // the element id: "lg-gateway", "lg-net-lan", "lg-dns" (prefixed: the
+                      // status page inlines the picture, and its own ids must not clash)
   std::string kind;   // CSS class: internet, router, net, gateway, dns
   std::string title;  // bold first line
   std::vector<Table> tables;
@@ -41,11 +42,20 @@ std::string escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -55,8 +65,7 @@ std::vector<size_t> column_widths(const Table& t) {
   std::vector<size_t> widths;
   for (const auto& row : t.rows) {
     if (widths.size() < row.size()) widths.resize(row.size(), 0);
-    for (size_t i = 0; i < row.size(); ++i)
-      widths[i] = std::max(widths[i], display_width(row[i]));
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], display_width(row[i]));
   }
   return widths;
 }
@@ -106,7 +115,7 @@ std::string member_detail(const AddressPlanEntry& e) {
 // A network: the gateway's address on it, then its hosts, services and pools (services inside a
 // pool indented under it), as in the text diagram.
 Panel network_panel(const PlannedNetwork& n, const NetworkAddressPlan* plan) {
-  Panel p{"net-" + n.name, "net", network_title(n), {Table{}}};
+  Panel p{"lg-net-" + n.name, "net", network_title(n), {Table{}}};
   std::vector<Row>& rows = p.tables.back().rows;
   rows.push_back({n.gateway.str(), "gateway", "on " + n.interface});
   if (!plan) return p;
@@ -115,8 +124,7 @@ Panel network_panel(const PlannedNetwork& n, const NetworkAddressPlan* plan) {
   };
   for (const auto& e : plan->entries) {
     bool top = e.role == AddressRole::kHost || e.role == AddressRole::kVirtualIp ||
-               e.role == AddressRole::kPool ||
-               (e.role == AddressRole::kService && e.pool.empty());
+               e.role == AddressRole::kPool || (e.role == AddressRole::kService && e.pool.empty());
     if (!top) continue;
     rows.push_back(row(e, ""));
     if (e.role != AddressRole::kPool) continue;
@@ -127,7 +135,7 @@ Panel network_panel(const PlannedNetwork& n, const NetworkAddressPlan* plan) {
 }
 
 Panel gateway_panel(const Topology& t, const Plan& plan) {
-  Panel p{"gateway", "gateway", t.gateway_name + " (labgate)", {Table{}}};
+  Panel p{"lg-gateway", "gateway", t.gateway_name + " (labgate)", {Table{}}};
   for (const auto& n : plan.networks)
     p.tables[0].rows.push_back({n.interface, n.name, n.gateway.str(),
                                 n.uplink ? "uplink" : (n.masquerade ? "masquerade" : "")});
@@ -154,7 +162,8 @@ Panel dns_panel(const Plan& plan) {
   const DnsPlan& dns = plan.dns;
   std::vector<std::string> upstreams;
   for (const auto& u : dns.upstreams) upstreams.push_back(u.str());
-  Panel p{"dns", "dns",
+  Panel p{"lg-dns",
+          "dns",
           fmt::format("DNS · zone {} · ttl {}s · upstreams {}", dns.zone, dns.ttl,
                       upstreams.empty() ? "none" : fmt::format("{}", fmt::join(upstreams, ", "))),
           {Table{}}};
@@ -215,8 +224,9 @@ std::string render_svg(const Topology& t, const Plan& plan) {
   };
   if (up) {
     if (up_model && up_model->ok && up_model->router) {
-      panels.push_back({"internet", "internet", "Internet", {}, false, true});
-      panels.push_back({"router", "router", "router " + up_model->router->str(), {}, true, true});
+      panels.push_back({"lg-internet", "internet", "Internet", {}, false, true});
+      panels.push_back(
+          {"lg-router", "router", "router " + up_model->router->str(), {}, true, true});
     }
     panels.push_back(network_panel(*up, plan_of(up->name)));
     panels.front().linked_above = false;
@@ -235,22 +245,25 @@ std::string render_svg(const Topology& t, const Plan& plan) {
 
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lg-topology\" width=\"{0}\" "
+      "height=\"{1}\" "
       "viewBox=\"0 0 {0} {1}\" font-family=\"monospace\" font-size=\"13\">\n",
       total_width, height);
   out += fmt::format("<title>{} (labgate): topology</title>\n", escape(t.gateway_name));
   out +=
+      // Scoped to the picture's root, so that inlined in a page (the status page) the rules
+      // style nothing else.
       "<style>\n"
-      "rect{stroke-width:1.5}\n"
-      "text{fill:#1b1f24}\n"
-      ".title{font-weight:bold}\n"
-      ".heading{font-style:italic;fill:#57606a}\n"
-      ".internet rect{fill:#f4f4f4;stroke:#888}\n"
-      ".router rect{fill:#fff8e6;stroke:#b58100}\n"
-      ".net rect{fill:#eef5ff;stroke:#3a6ea5}\n"
-      ".gateway rect{fill:#f3efff;stroke:#6a4fb3}\n"
-      ".dns rect{fill:#eefaf0;stroke:#2f8f46}\n"
-      ".trunk{stroke:#555;stroke-width:2}\n"
+      ".lg-topology rect{stroke-width:1.5}\n"
+      ".lg-topology text{fill:#1b1f24}\n"
+      ".lg-topology .title{font-weight:bold}\n"
+      ".lg-topology .heading{font-style:italic;fill:#57606a}\n"
+      ".lg-topology .internet rect{fill:#f4f4f4;stroke:#888}\n"
+      ".lg-topology .router rect{fill:#fff8e6;stroke:#b58100}\n"
+      ".lg-topology .net rect{fill:#eef5ff;stroke:#3a6ea5}\n"
+      ".lg-topology .gateway rect{fill:#f3efff;stroke:#6a4fb3}\n"
+      ".lg-topology .dns rect{fill:#eefaf0;stroke:#2f8f46}\n"
+      ".lg-topology .trunk{stroke:#555;stroke-width:2}\n"
       "</style>\n";
   out += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n",
                      total_width, height);

@@ -8,9 +8,9 @@
 namespace labgate::status {
 namespace {
 
-using nlohmann::ordered_json;
 using daemon::MetricFamily;
 using daemon::Sample;
+using nlohmann::ordered_json;
 
 // Whole values as integers (counters read "5", not "5.0"); others as they are.
 ordered_json number(double v) {
@@ -59,8 +59,9 @@ bool counts_forwards(const std::string& name) {
   return name.starts_with("labgate_proxy_") || name.starts_with("labgate_kernel_forward_");
 }
 
-// Every labgate_proxy_* / labgate_kernel_forward_* series of forward `forward` (and, when `backend` is
-// given, of that backend; otherwise of no backend), summed per name without the "labgate_" prefix.
+// Every labgate_proxy_* / labgate_kernel_forward_* series of forward `forward` (and, when `backend`
+// is given, of that backend; otherwise of no backend), summed per name without the "labgate_"
+// prefix.
 ordered_json counters_of(const std::vector<MetricFamily>& families, const std::string& forward,
                          const std::vector<std::string>& backend) {
   std::map<std::string, double> sums;
@@ -72,9 +73,9 @@ ordered_json counters_of(const std::vector<MetricFamily>& families, const std::s
       const std::string* fw = label(s, "forward");
       if (!fw || *fw != forward) continue;
       const std::string* b = label(s, "backend");
-      bool match = backend.empty() ? b == nullptr
-                                   : b && std::find(backend.begin(), backend.end(), *b) !=
-                                              backend.end();
+      bool match = backend.empty()
+                       ? b == nullptr
+                       : b && std::find(backend.begin(), backend.end(), *b) != backend.end();
       if (match) sums[f.name.substr(std::string("labgate_").size())] += s.value;
     }
   }
@@ -151,7 +152,8 @@ ordered_json status_json(const Plan& plan, const StatusInputs& in) {
   j["time"] = in.now;
   j["refresh_seconds"] = in.refresh_seconds;
   j["forwards"] = ordered_json::array();
-  for (const auto& f : plan.forwarding.forwards) j["forwards"].push_back(forward_json(f, in.metrics));
+  for (const auto& f : plan.forwarding.forwards)
+    j["forwards"].push_back(forward_json(f, in.metrics));
   j["dns"] = dns_json(plan.dns, in.metrics);
   j["query_log"] = {{"enabled", in.query_log_entries > 0}, {"entries", in.query_log_entries}};
   j["verify"] = in.verify ? *in.verify : ordered_json(nullptr);

@@ -56,7 +56,7 @@ browse() {
 # 1. Every forward of the Plan, every backend with its health, and the picture.
 browse page1 --dump-dom
 grep -q '<svg' "$tmp/page1.html" || fail "no <svg> in the page: $(head -c 2000 "$tmp/page1.html")"
-grep -q 'id="net-cluster"' "$tmp/page1.html" || fail "the picture lacks the cluster network"
+grep -q 'id="lg-net-cluster"' "$tmp/page1.html" || fail "the picture lacks the cluster network"
 for f in "lan:80 -&gt; ingress:http" "lan:443 -&gt; ingress:https" \
   "lan:6443 -&gt; kubernetes-api:api" "lan:2222 -&gt; sftp:ssh" "lan:9000 -&gt; ingress:http"; do
   grep -qF "class=\"forward\" data-forward=\"$f\"" "$tmp/page1.html" || fail "forward $f is not on the page"

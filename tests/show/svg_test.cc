@@ -42,7 +42,8 @@ TEST(Svg, HoldsTheFactsOfTheDiagram) {
        {"Internet", "router 10.0.0.1", "wan · 10.0.0.0/24 · uplink", ">10.0.0.2<",
         "lab · 10.1.0.0/24 · inbound drop, masquerade", ">10.1.0.1<", ">on eth1<", ">box<",
         ">wan:8080/tcp<", ">web:http, web2:http<", ">via proxy<", "zone home.arpa",
-        ">www.home.arpa<", ">lab: 10.1.0.10<", "id=\"net-wan\"", "id=\"gateway\"", "id=\"dns\""})
+        ">www.home.arpa<", ">lab: 10.1.0.10<", "id=\"lg-net-wan\"", "id=\"lg-gateway\"",
+        "id=\"lg-dns\""})
     EXPECT_NE(svg.find(fact), std::string::npos) << fact;
 }
 
@@ -62,9 +63,9 @@ networks:
   lab: { interface: eth1, subnet: 10.1.0.0/24, address: 10.1.0.1 }
 )");
   const std::string svg = render_svg(t, compile(t));
-  EXPECT_NE(svg.find("id=\"gateway\""), std::string::npos);
-  EXPECT_NE(svg.find("id=\"net-lab\""), std::string::npos);
-  EXPECT_EQ(svg.find("id=\"dns\""), std::string::npos);
+  EXPECT_NE(svg.find("id=\"lg-gateway\""), std::string::npos);
+  EXPECT_NE(svg.find("id=\"lg-net-lab\""), std::string::npos);
+  EXPECT_EQ(svg.find("id=\"lg-dns\""), std::string::npos);
   EXPECT_EQ(svg.find("Internet"), std::string::npos);
   // One trunk: from the gateway down to its one network.
   const size_t line = svg.find("<line");

@@ -22,17 +22,15 @@ dns::QueryRecord record(int64_t second, const char* client, const char* name, ui
 }
 
 std::vector<dns::QueryRecord> sample() {
-  return {record(0, "10.1.0.5", "argocd.cluster", 0),
-          record(1, "10.1.0.6", "nope.cluster", 3),
-          record(2, "10.0.0.9", "example.org", 0, 1),
-          record(3, "10.1.0.5", "ArgoCD.cluster", 0),
+  return {record(0, "10.1.0.5", "argocd.cluster", 0), record(1, "10.1.0.6", "nope.cluster", 3),
+          record(2, "10.0.0.9", "example.org", 0, 1), record(3, "10.1.0.5", "ArgoCD.cluster", 0),
           record(4, "10.1.0.5", "refused.example", 5, -1)};
 }
 
 std::vector<std::string> names(const nlohmann::ordered_json& j) {
   std::vector<std::string> out;
-  for (const auto& q : j["queries"]) out.push_back(q["name"].get<std::string>() + "@" +
-                                                   q["client"].get<std::string>());
+  for (const auto& q : j["queries"])
+    out.push_back(q["name"].get<std::string>() + "@" + q["client"].get<std::string>());
   return out;
 }
 
@@ -47,8 +45,9 @@ TEST(QueriesJson, Filters) {
     std::map<std::string, std::string> params;
     std::vector<std::string> expected;
   } cases[] = {
-      {{}, {"argocd.cluster@10.1.0.5", "nope.cluster@10.1.0.6", "example.org@10.0.0.9",
-            "argocd.cluster@10.1.0.5", "refused.example@10.1.0.5"}},
+      {{},
+       {"argocd.cluster@10.1.0.5", "nope.cluster@10.1.0.6", "example.org@10.0.0.9",
+        "argocd.cluster@10.1.0.5", "refused.example@10.1.0.5"}},
       {{{"client", "10.1.0.5"}},
        {"argocd.cluster@10.1.0.5", "argocd.cluster@10.1.0.5", "refused.example@10.1.0.5"}},
       {{{"client", "10.1.0.0/24"}, {"rcode", "nxdomain"}}, {"nope.cluster@10.1.0.6"}},
@@ -62,9 +61,15 @@ TEST(QueriesJson, Filters) {
 }
 
 TEST(QueriesJson, BadFiltersAreErrorsNamingTheParameter) {
-  for (auto [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"client", "10.1.0.300"}, {"client", "10.1.0.5/24"}, {"rcode", "BOGUS"},
-           {"rcode", "16"}, {"limit", "0"}, {"limit", "x"}, {"limit", "100001"}, {"nmae", "x"}}) {
+  for (auto [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"client", "10.1.0.300"},
+                                                        {"client", "10.1.0.5/24"},
+                                                        {"rcode", "BOGUS"},
+                                                        {"rcode", "16"},
+                                                        {"limit", "0"},
+                                                        {"limit", "x"},
+                                                        {"limit", "100001"},
+                                                        {"nmae", "x"}}) {
     auto f = parse_query_filter({{key, value}});
     ASSERT_FALSE(f.ok()) << key << "=" << value;
     EXPECT_NE(f.error().find(key), std::string::npos) << f.error();

@@ -62,7 +62,8 @@ TEST(StatusJson, JoinsThePlanWithTheMetrics) {
   in.metrics = {
       family("labgate_proxy_connections_total", MetricType::kCounter,
              {sample({{"forward", fw}}, 7), sample({{"forward", "other"}}, 100)}),
-      family("labgate_proxy_active_connections", MetricType::kGauge, {sample({{"forward", fw}}, 2)}),
+      family("labgate_proxy_active_connections", MetricType::kGauge,
+             {sample({{"forward", fw}}, 2)}),
       family("labgate_proxy_bytes_total", MetricType::kCounter,
              {sample({{"forward", fw}, {"direction", "to_backend"}}, 10),
               sample({{"forward", fw}, {"direction", "to_client"}}, 32)}),
