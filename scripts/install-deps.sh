@@ -9,6 +9,7 @@ packages=(
   # libraries
   libfyaml-dev libcli11-dev libfmt-dev nlohmann-json3-dev libnftables-dev libasio-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libcpp-httplib-dev  # the HTTP endpoint of `labgate run` (metrics, status)
   # runtime tools used by the kernel datapath, the lab and the integration tests
   nftables iproute2 iptables procps python3 python3-jsonschema python3-yaml
   dnsutils unbound  # dig, and the reference server of the DNS differential test
@@ -16,6 +17,7 @@ packages=(
   openssl  # s_client/s_server in tests/integration/proxy_sni_test.sh
   iperf3  # tests/integration/proxy_iperf_test.sh
   dnsperf  # tests/integration/dns_rate_limit_test.sh (and the DNS benchmarks)
+  prometheus curl  # tests/integration/metrics_prometheus_test.sh (a real scrape; promtool)
   chromium  # headless: tests/integration/status_page_test.sh loads the status page
   # the Debian package (make deb, debian/) and its install test (tests/deb/)
   debhelper dpkg-dev lintian go-md2man debootstrap

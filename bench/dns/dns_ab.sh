@@ -25,7 +25,12 @@ start() { # binary port log
   if is_floor "$1"; then
     ip netns exec $ns "$1" 127.0.0.1:$2 >$3 2>&1 &
   else
-    ip netns exec $ns "$1" run -c "$seed" --listen 127.0.0.1:$2 --threads 1 --view-for-loopback lan >$3 2>&1 &
+    # Each its own metrics port (two builds with the default 127.0.0.1:9153 would clash); a build
+    # from before the `http:` section (issue 14) refuses the key and runs the seed as it is.
+    local config=$3.yaml
+    { cat "$seed"; printf 'http:\n  listen: 127.0.0.1:%s\n' $((9100 + $2 % 100)); } >"$config"
+    "$1" check -c "$config" >/dev/null 2>&1 || cp "$seed" "$config"
+    ip netns exec $ns "$1" run -c "$config" --listen 127.0.0.1:$2 --threads 1 --view-for-loopback lan >$3 2>&1 &
   fi
 }
 start "$a" 5311 $work/a.log

@@ -49,13 +49,22 @@ for i in $(seq 1 1000); do echo "n$i.example.test A"; done >$work/cached.q
 sed '/^  names:$/,/^  upstreams:/{/^    /d}' "$(dirname "$0")/../../examples/homelab.yaml" |
   awk -v names="$names" '{print} /^  names:$/{n=split(names,a," "); for(i=1;i<=n;i++) print "    " a[i] ": ingress"}' |
   sed 's/^  upstreams: .*/  upstreams: [127.0.0.2]/' >$work/labgate.yaml
+# Metrics on (issue 14): each instance its own HTTP endpoint; and one instance without (`http:
+# enabled: false`, so its loops do not count either), to measure what counting costs.
+cp $work/labgate.yaml $work/labgate-off.yaml
+printf 'http:\n  listen: 127.0.0.1:9154\n' >>$work/labgate.yaml
+printf 'http:\n  listen: 127.0.0.1:9155\n' >>$work/labgate-off.yaml
+sed -i 's/^  listen: 127.0.0.1:9155$/  enabled: false/' $work/labgate-off.yaml
+cp $work/labgate-off.yaml $work/labgate2.yaml
+sed -i 's/^  enabled: false$/  listen: 127.0.0.1:9156/' $work/labgate2.yaml
 
 ip netns exec $ns unbound -c $work/upstream.conf >$work/upstream.log 2>&1 &
 ip netns exec $ns dnsmasq -k -C $work/dnsmasq.conf >$work/dnsmasq.log 2>&1 &
 ip netns exec $ns unbound -c $work/unbound.conf >$work/unbound.log 2>&1 &
 ip netns exec $ns "$labgate" run -c $work/labgate.yaml --listen 127.0.0.1:5303 --threads 1 --view-for-loopback lan >$work/lg1.log 2>&1 &
-ip netns exec $ns "$labgate" run -c $work/labgate.yaml --listen 127.0.0.1:5304 --threads 2 --view-for-loopback lan >$work/lg2.log 2>&1 &
-ports="5301 5302 5303 5304"
+ip netns exec $ns "$labgate" run -c $work/labgate2.yaml --listen 127.0.0.1:5304 --threads 2 --view-for-loopback lan >$work/lg2.log 2>&1 &
+ip netns exec $ns "$labgate" run -c $work/labgate-off.yaml --listen 127.0.0.1:5307 --threads 1 --view-for-loopback lan >$work/lgoff.log 2>&1 &
+ports="5301 5302 5303 5304 5307"
 floors=""
 for entry in udp_reflector:floor-mmsg:5305 udp_reflector_uring:floor-uring:5306; do
   IFS=: read -r program name port <<<"$entry"
@@ -68,6 +77,11 @@ for entry in udp_reflector:floor-mmsg:5305 udp_reflector_uring:floor-uring:5306;
   fi
 done
 
+# Prometheus' part: /metrics of the instances with metrics scraped every second throughout (its CPU
+# is the labgate process's, so it is in their CPU per answer).
+( while sleep 1; do for p in 9154 9156; do ip netns exec $ns curl -s -o /dev/null http://127.0.0.1:$p/metrics || true; done; done ) >/dev/null 2>&1 &
+scraper=$!
+trap 'kill $scraper 2>/dev/null; bench_cleanup' EXIT
 ask() { ip netns exec $ns dig @127.0.0.1 -p $1 +short +tries=1 +time=1 "$2" A 2>/dev/null | tail -1; }
 for port in $ports; do
   for _ in $(seq 1 50); do [ -n "$(pid_on_port $port)" ] && break; sleep 0.1; done
@@ -75,7 +89,9 @@ for port in $ports; do
 done
 for _ in $(seq 1 50); do [ "$(ask 53 n1.example.test)" = 198.51.100.2 ] && break; sleep 0.1; done
 
-servers="dnsmasq:5301:1 unbound:5302:1 labgate:5303:1 labgate:5304:2$floors"
+# lg-nomet: labgate, 1 thread, without metrics (no http endpoint, no counting), right after
+# labgate 1 thread with them, so the two are measured under the same load.
+servers="dnsmasq:5301:1 unbound:5302:1 labgate:5303:1 lg-nomet:5307:1 labgate:5304:2$floors"
 
 # Which servers can do each work: every server answers the local names; the cached work needs a
 # forwarder, which labgate has only once its forwarder is built (issue 5).
@@ -99,7 +115,7 @@ for w in local cached; do
       # it is a floor for answering, not a forwarder.
       [ $w = local ] || continue
     elif ! can_do $server $port $w; then
-      if [ $server = labgate ] && [ $w = cached ]; then
+      if [[ $server = labgate || $server = lg-nomet ]] && [ $w = cached ]; then
         echo "labgate: forwarder not available (n1.example.test: '$(ask $port n1.example.test)')"
         continue
       fi
@@ -131,6 +147,11 @@ for w in local cached; do
     echo "$w labgate 2t / 1t qps: $(ratio ${qps[$w.labgate2]} ${qps[$w.labgate1]})"
   fi
 done
+for w in local cached; do
+  [ -n "${cpu[$w.lg-nomet1]:-}" ] || continue
+  echo "$w metrics cost: labgate 1t cpu with/without metrics $(ratio ${cpu[$w.labgate1]} ${cpu[$w.lg-nomet1]})" \
+    "(cpu_us/answer ${cpu[$w.labgate1]} vs ${cpu[$w.lg-nomet1]}), qps $(ratio ${qps[$w.labgate1]} ${qps[$w.lg-nomet1]})"
+done
 for f in floor-mmsg floor-uring; do
   [ -n "${cpu[local.${f}1]:-}" ] || continue
   echo "local $f: cpu/unbound $(ratio ${cpu[local.${f}1]} ${cpu[local.unbound1]})" \
@@ -140,9 +161,9 @@ for f in floor-mmsg floor-uring; do
 done
 # labgate's own count: answers and recvmmsg batches (answers per batch shows how much batching the
 # load allowed).
-for port in 5303 5304; do kill -TERM "$(pid_on_port $port)"; done
+for port in 5303 5304 5307; do kill -TERM "$(pid_on_port $port)"; done
 sleep 1
-for log in $work/lg1.log $work/lg2.log; do
+for log in $work/lg1.log $work/lg2.log $work/lgoff.log; do
   line=$(grep -h "stopped after" $log || true)
   echo "$line"
   read -r answers batches < <(sed -nE 's/.*\(([0-9]+) over UDP in ([0-9]+) batches.*/\1 \2/p' <<<"$line") || true

@@ -6,6 +6,8 @@
 #   haproxy       HAProxy, mode tcp, one thread (nbthread 1)
 #   socat         socat, fork per connection
 #   labgate-1     `labgate run --threads 1` with `via: proxy` forwards
+#   labgate-1-nomet  the same without metrics (`http: { enabled: false }`); labgate-1 and -2 have
+#                 them, with /metrics scraped every second (issue 14: what metrics cost)
 #   labgate-2     `labgate run --threads 2`
 # Measures TCP throughput (iperf3, one stream, Gbit/s) and new connections per second (wrk -c32,
 # `Connection: close`, against nginx in the server ns), and for the proxies that run as one
@@ -21,7 +23,7 @@ labgate=$(realpath "$1")
 runs=${2:-3}
 secs=${3:-5}
 [ "$(id -u)" -eq 0 ] || { echo "proxy_bench: needs root (network namespaces)" >&2; exit 1; }
-for tool in iperf3 wrk haproxy socat nginx nft python3; do
+for tool in iperf3 wrk haproxy socat nginx nft python3 curl; do
   command -v $tool >/dev/null || { echo "proxy_bench: $tool is missing (scripts/install-deps.sh --bench)" >&2; exit 1; }
 done
 tmp=$(mktemp -d /tmp/labgate-proxy-bench.XXXXXX)
@@ -133,6 +135,10 @@ forwards:
   - { listen: client:7103, to: bench:http1, via: proxy, max_connections: 100000 }
   - { listen: client:7104, to: bench:http2, via: proxy, max_connections: 100000 }
 YAML
+# Without metrics (issue 14): no HTTP endpoint. With them (the file above), /metrics on the
+# gateway's loopback is scraped every second while labgate runs, as Prometheus would.
+cp "$tmp/labgate.yaml" "$tmp/labgate-nomet.yaml"
+printf 'http: { enabled: false }\n' >>"$tmp/labgate-nomet.yaml"
 
 # daemon NS LOG COMMAND...: detached from this script's terminal and pipes.
 daemon() {
@@ -148,7 +154,7 @@ daemon $g /dev/null socat TCP-LISTEN:7102,bind=10.98.0.1,fork,reuseaddr TCP:10.9
 sleep 1
 
 labgate_pid=
-# start_labgate THREADS: one labgate at a time on 7003 and 7103/7104, so the CPU it uses is only this work.
+# start_labgate THREADS [FILE]: one labgate at a time on 7003 and 7103/7104, so the CPU it uses is only this work.
 # The PID of the labgate in the gateway namespace, or nothing.
 find_labgate() {
   local q
@@ -159,10 +165,10 @@ find_labgate() {
     fi
   done
 }
-start_labgate() {
+start_labgate() {  # THREADS [FILE]
   stop_labgate
   rm -f "$tmp/labgate.log"
-  daemon $g "$tmp/labgate.log" "$labgate" run -c "$tmp/labgate.yaml" --threads "$1"
+  daemon $g "$tmp/labgate.log" "$labgate" run -c "${2:-$tmp/labgate.yaml}" --threads "$1"
   for _ in $(seq 100); do
     labgate_pid=$(find_labgate)
     [ -n "$labgate_pid" ] && grep -q "proxying client:7104" "$tmp/labgate.log" 2>/dev/null && return
@@ -189,7 +195,9 @@ cpu_seconds() {
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-paths=(direct kernel-dnat haproxy socat labgate-1 labgate-2)
+paths=(direct kernel-dnat haproxy socat labgate-1 labgate-1-nomet labgate-2)
+# The scrapes of /metrics (a no-op while no labgate with an endpoint runs).
+daemon $g /dev/null sh -c 'while sleep 1; do curl -s -o /dev/null http://127.0.0.1:9153/metrics 2>/dev/null || true; done' 
 declare -A gbps cps errs cpu_gb cpu_conn
 haproxy_pid=$(cat "$tmp/haproxy.pid")
 for _ in $(seq "$runs"); do
@@ -200,10 +208,14 @@ for _ in $(seq "$runs"); do
       kernel-dnat) tp=7000 cp=7100 ;;
       haproxy) tp=7001 cp=7101 pid=$haproxy_pid ;;
       socat) tp=7002 cp=7102 ;;
-      labgate-1) tp=7003 cp=7103 ;;
+      labgate-1 | labgate-1-nomet) tp=7003 cp=7103 ;;
       labgate-2) tp=7003 cp=7104 ;;
     esac
-    if [[ $path == labgate-* ]]; then start_labgate "${path#labgate-}"; pid=$labgate_pid; fi
+    case $path in
+      labgate-1-nomet) start_labgate 1 "$tmp/labgate-nomet.yaml" ;;
+      labgate-*) start_labgate "${path#labgate-}" ;;
+    esac
+    [[ $path == labgate-* ]] && pid=$labgate_pid
     [ "$path" = direct ] && target=10.97.0.2 || target=10.98.0.1
     [ -n "$pid" ] && before=$(cpu_seconds "$pid")
     read -r gb bytes < <(ip netns exec $c iperf3 -c $target -p "$tp" -t "$secs" -J 2>/dev/null </dev/null |

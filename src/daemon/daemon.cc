@@ -12,6 +12,8 @@ namespace labgate::daemon {
 Daemon::Daemon(const Plan& plan, DaemonOptions options) : options_(std::move(options)) {
   if (options_.threads < 1) options_.threads = 1;
   options_.dns.threads = options_.threads;
+  // Without the endpoint nobody reads the DNS counters: the loops skip counting.
+  options_.dns.count = plan.http.enabled;
   auto dns = std::make_unique<DnsComponent>(plan, options_.dns);
   dns_ = dns.get();
   components_.push_back(std::move(dns));
@@ -19,8 +21,19 @@ Daemon::Daemon(const Plan& plan, DaemonOptions options) : options_(std::move(opt
       std::make_unique<UdpProxyComponent>(plan, options_.threads, options_.udp_idle_timeout_ms));
   components_.push_back(
       std::make_unique<TcpProxyComponent>(plan, options_.threads, options_.proxy_drain_ms));
-  // The status line names DNS, then the TCP forwards, then the UDP ones.
+  // The status line names DNS, then the TCP forwards, then the UDP ones, then the endpoint.
   shown_ = {components_[0].get(), components_[2].get(), components_[1].get()};
+  if (plan.http.enabled) {
+    HttpOptions http = options_.http;
+    http.address = plan.http.address;
+    http.port = plan.http.port;
+    auto component = std::make_unique<HttpComponent>(http);
+    http_ = component.get();
+    http_->add_route("/metrics", "text/plain; version=0.0.4; charset=utf-8",
+                     [this] { return render_prometheus_text(metrics_.collect()); });
+    shown_.push_back(http_);
+    components_.push_back(std::move(component));
+  }
   // The component that commits in prepare is prepared last (component.h); at most one.
   assert(std::count_if(components_.begin(), components_.end(),
                        [](const auto& c) { return c->commits_in_prepare(); }) <= 1);

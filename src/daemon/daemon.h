@@ -14,6 +14,7 @@
 
 #include "daemon/component.h"
 #include "daemon/dns_component.h"
+#include "daemon/http_component.h"
 #include "daemon/metrics.h"
 #include "plan/plan.h"
 
@@ -25,6 +26,8 @@ struct DaemonOptions {
   uint32_t proxy_drain_ms = 30000;
   uint32_t udp_idle_timeout_ms = 0;  // 0: each UDP forward's own
   std::string version;               // for labgate_build_info
+  // The HTTP endpoint's limits; its address and whether it runs come from the Plan (`http:`).
+  HttpOptions http;
 };
 
 class Daemon {
@@ -48,11 +51,15 @@ class Daemon {
   std::string status() const;
   MetricsRegistry& metrics() { return metrics_; }
   const DnsComponent& dns() const { return *dns_; }
+  // The HTTP endpoint (serving /metrics), or nullptr when the file turns it off. Routes are added
+  // before bind().
+  HttpComponent* http() { return http_; }
 
  private:
   DaemonOptions options_;
   MetricsRegistry metrics_;
   DnsComponent* dns_ = nullptr;                         // owned by components_
+  HttpComponent* http_ = nullptr;                       // owned by components_; may be null
   std::vector<std::unique_ptr<Component>> components_;  // in start and prepare order
   std::vector<const Component*> shown_;                 // in the status line's order
   Counter* reloads_ok_ = nullptr;

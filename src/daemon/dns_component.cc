@@ -10,7 +10,10 @@
 namespace labgate::daemon {
 
 DnsComponent::DnsComponent(const Plan& plan, DnsComponentOptions options)
-    : options_(std::move(options)), serves_(plan.dns.enabled), zone_(plan.dns.zone) {
+    : options_(std::move(options)),
+      serves_(plan.dns.enabled),
+      zone_(plan.dns.zone),
+      view_names_(plan.dns.views.networks) {
   listen_ = options_.listen.empty() ? default_listen(plan) : options_.listen;
   initial_forwarding_ = forwarding_config(plan);
   if (serves_ && plan.dns.query_log_entries > 0)
@@ -30,6 +33,7 @@ Status DnsComponent::configure() {
   dns::DnsServiceOptions dns_options;
   dns_options.rate_limit = options_.rate_limit;
   dns_options.query_log = query_log_;
+  dns_options.count = options_.count;
   service_ = std::make_unique<dns::DnsService>(initial_, initial_forwarding_, dns_options);
   return Status::ok_status();
 }
@@ -74,8 +78,9 @@ class DnsComponent::Pending : public PendingReload {
  public:
   Pending(DnsComponent* owner, std::shared_ptr<const dns::Authority> authority,
           std::shared_ptr<const dns::ForwardingConfig> forwarding, std::string zone, size_t names,
-          bool listen_changed)
+          bool listen_changed, std::vector<std::string> views = {})
       : owner_(owner),
+        views_(std::move(views)),
         authority_(std::move(authority)),
         forwarding_(std::move(forwarding)),
         zone_(std::move(zone)),
@@ -86,6 +91,10 @@ class DnsComponent::Pending : public PendingReload {
     if (!owner_) return "";
     owner_->service_->replace(authority_, forwarding_);
     owner_->zone_ = zone_;
+    {
+      std::lock_guard lock(owner_->view_names_mu_);
+      owner_->view_names_ = views_;
+    }
     if (listen_changed_)
       runtime::log_warning("the listen addresses changed; restart labgate to use them");
     return fmt::format("reloaded: zone '{}', {} names", zone_, names_);
@@ -93,6 +102,7 @@ class DnsComponent::Pending : public PendingReload {
 
  private:
   DnsComponent* owner_;  // nullptr: DNS is not served, nothing to do
+  std::vector<std::string> views_;
   std::shared_ptr<const dns::Authority> authority_;
   std::shared_ptr<const dns::ForwardingConfig> forwarding_;
   std::string zone_;
@@ -106,7 +116,8 @@ Result<std::unique_ptr<PendingReload>> DnsComponent::prepare_reload(const Plan& 
   if (!authority) return authority.status();
   bool listen_changed = options_.listen.empty() && default_listen(next) != listen_;
   return std::make_unique<Pending>(this, std::move(*authority), forwarding_config(next),
-                                   next.dns.zone, next.dns.views.names.size(), listen_changed);
+                                   next.dns.zone, next.dns.views.names.size(), listen_changed,
+                                   next.dns.views.networks);
 }
 
 void DnsComponent::register_metrics(MetricsRegistry& registry) {
@@ -122,7 +133,53 @@ void DnsComponent::register_metrics(MetricsRegistry& registry) {
         "labgate_dns_udp_batches_total",
         "recvmmsg batches read by the DNS loops (responses per batch = responses / batches)", {},
         static_cast<double>(s.udp_batches));
+    if (service_) collect_service(sink, service_->stats());
   });
+}
+
+void DnsComponent::collect_service(MetricsSink& sink, const dns::DnsStatsTotals& t) const {
+  std::vector<std::string> views;
+  {
+    std::lock_guard lock(view_names_mu_);
+    views = view_names_;
+  }
+  auto view_label = [&](size_t slot) -> std::string {
+    if (slot < dns::kMaxViews && slot < views.size()) return views[slot];
+    return slot == dns::kMaxViews ? "none" : "other";
+  };
+  // Only the series that counted something: most view, type and rcode combinations never occur.
+  for (size_t v = 0; v < dns::kViewSlots; ++v)
+    for (size_t ty = 0; ty < dns::kTypeSlots; ++ty)
+      for (size_t r = 0; r < dns::kRcodeSlots; ++r)
+        if (uint64_t n = t.responses[v][ty][r])
+          sink.counter("labgate_dns_answers_total",
+                       "DNS responses sent, by the client's view (its network; none: on no network "
+                       "of the file), query type and rcode",
+                       {{"view", view_label(v)},
+                        {"type", dns::type_label(ty)},
+                        {"rcode", dns::rcode_label(r)}},
+                       static_cast<double>(n));
+  const char* cache_help = "names outside the zone looked up in the cache, by result";
+  sink.counter("labgate_dns_cache_lookups_total", cache_help, {{"result", "hit"}},
+               static_cast<double>(t.cache_hits));
+  sink.counter("labgate_dns_cache_lookups_total", cache_help, {{"result", "miss"}},
+               static_cast<double>(t.cache_misses));
+  sink.counter("labgate_dns_stale_answers_total",
+               "answers served stale from the cache (RFC 8767) when no upstream answered in time",
+               {}, static_cast<double>(t.stale));
+  sink.counter("labgate_dns_rate_limited_total",
+               "UDP queries dropped by the response-rate limit (sources on no network of the file)",
+               {}, static_cast<double>(t.rate_limited));
+  sink.counter("labgate_dns_upstream_timeouts_total", "tries of an upstream that timed out", {},
+               static_cast<double>(t.upstream_timeouts));
+  sink.counter("labgate_dns_upstream_failures_total",
+               "questions no upstream answered (clients got stale answers or SERVFAIL)", {},
+               static_cast<double>(t.upstream_failures));
+  std::vector<double> bounds(dns::kUpstreamBuckets.begin(), dns::kUpstreamBuckets.end());
+  std::vector<uint64_t> buckets(t.upstream_buckets.begin(), t.upstream_buckets.end());
+  sink.histogram("labgate_dns_upstream_duration_seconds",
+                 "time from a query sent upstream to its usable reply", {}, std::move(bounds),
+                 std::move(buckets), t.upstream_seconds);
 }
 
 std::string DnsComponent::describe() const {

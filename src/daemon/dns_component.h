@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct DnsComponentOptions {
   std::string loopback_view;  // tests on loopback: 127.0.0.0/8 gets this network's view
   uint32_t rate_limit = 0;    // UDP answers per second per client /24; 0: off
   uint16_t upstream_port = 53;
+  bool count = true;  // the per-loop counters for the metrics (off when nothing serves them)
 };
 
 class DnsComponent : public Component {
@@ -53,10 +55,13 @@ class DnsComponent : public Component {
   Result<std::shared_ptr<const dns::Authority>> build_authority(const Plan& plan) const;
   std::shared_ptr<const dns::ForwardingConfig> forwarding_config(const Plan& plan) const;
   static std::vector<runtime::ListenAddress> default_listen(const Plan& plan);
+  void collect_service(MetricsSink& sink, const dns::DnsStatsTotals& totals) const;
 
   DnsComponentOptions options_;
   const bool serves_;
   std::string zone_;
+  mutable std::mutex view_names_mu_;     // the metrics read the names from another thread
+  std::vector<std::string> view_names_;  // the views' networks, by view index (for labels)
   std::vector<runtime::ListenAddress> listen_;
   std::unique_ptr<dns::DnsService> service_;
   runtime::Server server_;

@@ -19,14 +19,14 @@ const char* to_string(MetricType t) {
 }
 
 void MetricsSink::add(const std::string& name, const std::string& help, MetricType type,
-                      Sample sample) {
+                      Sample sample, std::vector<double> bounds) {
   for (auto& f : families_) {
     if (f.name == name) {
       f.samples.push_back(std::move(sample));
       return;
     }
   }
-  families_.push_back(MetricFamily{name, help, type, {}, {}});
+  families_.push_back(MetricFamily{name, help, type, std::move(bounds), {}});
   families_.back().samples.push_back(std::move(sample));
 }
 
@@ -38,6 +38,14 @@ void MetricsSink::counter(const std::string& name, const std::string& help, Labe
 void MetricsSink::gauge(const std::string& name, const std::string& help, Labels labels,
                         double value) {
   add(name, help, MetricType::kGauge, Sample{std::move(labels), value, {}, 0, 0});
+}
+
+void MetricsSink::histogram(const std::string& name, const std::string& help, Labels labels,
+                            std::vector<double> bounds, std::vector<uint64_t> buckets, double sum) {
+  Sample s{std::move(labels), 0, {}, 0, sum};
+  buckets.resize(bounds.size() + 1);
+  for (uint64_t b : buckets) s.cumulative.push_back(s.count += b);
+  add(name, help, MetricType::kHistogram, std::move(s), std::move(bounds));
 }
 
 Histogram::Histogram(std::vector<double> bounds)

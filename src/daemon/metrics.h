@@ -56,11 +56,16 @@ class MetricsSink {
  public:
   void counter(const std::string& name, const std::string& help, Labels labels, double value);
   void gauge(const std::string& name, const std::string& help, Labels labels, double value);
+  // A histogram a component keeps itself: `buckets` holds the observations per bucket (not
+  // cumulative), one per bound and the +Inf one last; the count is their sum.
+  void histogram(const std::string& name, const std::string& help, Labels labels,
+                 std::vector<double> bounds, std::vector<uint64_t> buckets, double sum);
 
   std::vector<MetricFamily> take() { return std::move(families_); }
 
  private:
-  void add(const std::string& name, const std::string& help, MetricType type, Sample sample);
+  void add(const std::string& name, const std::string& help, MetricType type, Sample sample,
+           std::vector<double> bounds = {});
   std::vector<MetricFamily> families_;
 };
 

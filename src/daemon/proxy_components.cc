@@ -79,6 +79,15 @@ void TcpProxyComponent::register_metrics(MetricsRegistry& registry) {
       sink.gauge("labgate_proxy_active_connections", "TCP connections relayed now, per forward", l,
                  static_cast<double>(s.active.load(std::memory_order_relaxed)));
     }
+    for (const auto& b : server_.backends()) {
+      Labels l = {{"forward", b.forward}, {"backend", b.backend}};
+      sink.gauge("labgate_proxy_backend_up",
+                 "1 when the backend passes its health checks (always 1 without checks), else 0", l,
+                 b.up ? 1 : 0);
+      sink.gauge("labgate_proxy_backend_active_connections",
+                 "TCP connections to the backend now, connecting or relaying", l,
+                 static_cast<double>(b.active));
+    }
   });
 }
 

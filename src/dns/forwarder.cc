@@ -44,8 +44,9 @@ bool ForwardingConfig::allowed(IpAddress client) const {
   return false;
 }
 
-Forwarder::Forwarder(runtime::LoopContext* loop, Cache* cache, ForwarderOptions options)
-    : loop_(loop), cache_(cache), options_(options), scratch_(kMaxReply) {}
+Forwarder::Forwarder(runtime::LoopContext* loop, Cache* cache, ForwarderOptions options,
+                     DnsLoopStats* stats)
+    : loop_(loop), cache_(cache), dns_stats_(stats), options_(options), scratch_(kMaxReply) {}
 
 Forwarder::~Forwarder() {
   shutdown();
@@ -96,7 +97,8 @@ bool Forwarder::forward(std::shared_ptr<const ForwardingConfig> config, const Qu
 bool Forwarder::begin_try(Pending* p) {
   while (p->upstream < p->config->upstreams.size()) {
     p->id = random_id();
-    p->deadline = Clock::now() + options_.try_timeout;
+    p->sent = Clock::now();
+    p->deadline = p->sent + options_.try_timeout;
     if (p->tcp ? open_tcp(p) : open_udp(p)) return true;
     close_try(p);
     p->tcp = false;
@@ -240,6 +242,7 @@ int Forwarder::tick(Clock::time_point now) {
   }
   for (Pending* p : expired) {
     ++stats_.timeouts;
+    if (dns_stats_) dns_stats_->count_upstream_timeout();
     next_upstream(p);
   }
   if (pending_.empty()) return -1;
@@ -252,13 +255,17 @@ void Forwarder::succeed(Pending* p, const uint8_t* reply, size_t size) {
   StoredReply prepared;
   if (!prepare_reply(p->question.qname, p->question.qtype, reply, size, &prepared, p->local.get()))
     return next_upstream(p);  // believed, but unusable (e.g. OPT not last): as a failure
-  cache_->insert(p->question.qname, p->question.qtype, prepared, Clock::now());
+  const auto now = Clock::now();
+  cache_->insert(p->question.qname, p->question.qtype, prepared, now);
+  if (dns_stats_)
+    dns_stats_->observe_upstream_seconds(std::chrono::duration<double>(now - p->sent).count());
   for (const Waiter& w : p->waiters) {
     Query q;
     size_t n = 0;
     if (parse_query(w.query.data(), w.query.size(), &q) == ParseStatus::kOk)
       n = write_reply(prepared, q, w.query.data(), 0, false, scratch_.data(), w.limit);
     if (log_ && n) record(*p, w, q, n, Answered::kForwarded);
+    count_reply(p, w, n);
     loop_->reply(w.to, scratch_.data(), n);
   }
   finish(p);
@@ -266,6 +273,7 @@ void Forwarder::succeed(Pending* p, const uint8_t* reply, size_t size) {
 
 void Forwarder::fail(Pending* p) {
   const auto now = Clock::now();
+  if (dns_stats_) dns_stats_->count_upstream_failure();
   for (const Waiter& w : p->waiters) {
     Query q;
     size_t n = 0;
@@ -274,6 +282,7 @@ void Forwarder::fail(Pending* p) {
       if (cache_->lookup(q, w.query.data(), now, true, scratch_.data(), w.limit, &n) !=
           Cache::Hit::kMiss) {
         ++stats_.stale;
+        if (dns_stats_) dns_stats_->count_stale();
       } else {
         n = write_short_reply(q, w.query.data(), rcode::kServFail, flag::kRa, scratch_.data(),
                               w.limit);
@@ -282,6 +291,7 @@ void Forwarder::fail(Pending* p) {
       }
       if (log_ && n) record(*p, w, q, n, how);
     }
+    count_reply(p, w, n);
     loop_->reply(w.to, scratch_.data(), n);
   }
   finish(p);
@@ -303,6 +313,11 @@ void Forwarder::record(const Pending& p, const Waiter& w, const Query& q, size_t
   r.latency_us =
       static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(latency).count());
   log_->record(r);
+}
+
+void Forwarder::count_reply(const Pending* p, const Waiter& w, size_t n) {
+  if (!dns_stats_ || n == 0) return;
+  dns_stats_->count_response(p->local ? p->local->view_for(w.to.client) : -1, scratch_.data(), n);
 }
 
 void Forwarder::finish(Pending* p) {

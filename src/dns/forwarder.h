@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "dns/cache.h"
+#include "dns/dns_stats.h"
 #include "dns/message.h"
 #include "dns/query_log.h"
 #include "dns/upstream.h"
@@ -59,7 +60,9 @@ class Forwarder {
  public:
   using Clock = std::chrono::steady_clock;
 
-  Forwarder(runtime::LoopContext* loop, Cache* cache, ForwarderOptions options);
+  // `stats` (the loop's, may be null) counts the replies it sends, upstream latency and failures.
+  Forwarder(runtime::LoopContext* loop, Cache* cache, ForwarderOptions options,
+            DnsLoopStats* stats = nullptr);
   ~Forwarder();  // closes every upstream socket; waiting clients get no reply
   Forwarder(const Forwarder&) = delete;
   Forwarder& operator=(const Forwarder&) = delete;
@@ -107,6 +110,7 @@ class Forwarder {
     int fd = -1;
     uint16_t id = 0;
     Clock::time_point deadline;
+    Clock::time_point sent;  // when the current try started (upstream latency)
     // TCP: the framed query and how much of it is sent; the reply read so far.
     std::vector<uint8_t> tcp_out;
     size_t tcp_sent = 0;
@@ -130,8 +134,11 @@ class Forwarder {
   void record(const Pending& p, const Waiter& w, const Query& q, size_t n, Answered how);
   uint16_t random_id();
 
+  void count_reply(const Pending* p, const Waiter& w, size_t n);
+
   runtime::LoopContext* loop_;
   Cache* cache_;
+  DnsLoopStats* dns_stats_ = nullptr;
   ForwarderOptions options_;
   std::unordered_map<UpstreamQuestion, std::unique_ptr<Pending>, UpstreamQuestionHash> pending_;
   std::vector<uint8_t> scratch_;  // one reply being read or written

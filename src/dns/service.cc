@@ -23,8 +23,9 @@ size_t reply_limit(const Query& q, runtime::Transport transport, size_t capacity
 
 class DnsService::Handler : public runtime::LoopHandler {
  public:
-  explicit Handler(const DnsService& service)
+  Handler(const DnsService& service, std::shared_ptr<DnsLoopStats> stats)
       : service_(service),
+        stats_(std::move(stats)),
         cache_(service.options_.cache_entries),
         limiter_(service.options_.rate_limit, service.options_.rate_limit_burst
                                                   ? service.options_.rate_limit_burst
@@ -34,7 +35,8 @@ class DnsService::Handler : public runtime::LoopHandler {
   }
 
   void attach(runtime::LoopContext* loop) override {
-    forwarder_ = std::make_unique<Forwarder>(loop, &cache_, service_.options_.forwarder);
+    forwarder_ =
+        std::make_unique<Forwarder>(loop, &cache_, service_.options_.forwarder, stats_.get());
     forwarder_->set_query_log(ring_);
   }
 
@@ -53,12 +55,32 @@ class DnsService::Handler : public runtime::LoopHandler {
 
   size_t handle(const uint8_t* message, size_t size, const runtime::ReplyPath& from, uint8_t* out,
                 size_t out_capacity) override {
-    if (!ring_) return answer(message, size, from, out, out_capacity, nullptr);
+    if (from.transport == runtime::Transport::kUdp && limiter_.enabled() &&
+        !from.client.is_loopback() && !unlimited(from.client)) {
+      switch (limiter_.check(from.client, now_)) {
+        case RateLimiter::Verdict::kAnswer:
+          break;
+        case RateLimiter::Verdict::kDrop:
+          if (stats_) stats_->count_rate_limited();
+          return 0;
+        case RateLimiter::Verdict::kSlip:
+          return slip(message, size, out, out_capacity);
+      }
+    }
+    if (!ring_) {
+      size_t n = answer(message, size, from, out, out_capacity, nullptr);
+      // Counted here, once per reply sent now (deferred ones when the forwarder sends them).
+      if (stats_ && n != 0 && n != runtime::LoopHandler::kDeferred)
+        stats_->count_response(snapshot_->authority->view_for(from.client), out, n);
+      return n;
+    }
     const auto asked = std::chrono::steady_clock::now();
     Answered how = Answered::kLocal;
     size_t n = answer(message, size, from, out, out_capacity, &how);
-    if (n != 0 && n != runtime::LoopHandler::kDeferred)
+    if (n != 0 && n != runtime::LoopHandler::kDeferred) {
+      if (stats_) stats_->count_response(snapshot_->authority->view_for(from.client), out, n);
       record(message, size, from, out, n, how, asked);
+    }
     return n;
   }
 
@@ -75,17 +97,6 @@ class DnsService::Handler : public runtime::LoopHandler {
   // says where it came from, for the query log.
   size_t answer(const uint8_t* message, size_t size, const runtime::ReplyPath& from, uint8_t* out,
                 size_t out_capacity, Answered* how) {
-    if (from.transport == runtime::Transport::kUdp && limiter_.enabled() &&
-        !from.client.is_loopback() && !unlimited(from.client)) {
-      switch (limiter_.check(from.client, now_)) {
-        case RateLimiter::Verdict::kAnswer:
-          break;
-        case RateLimiter::Verdict::kDrop:
-          return 0;
-        case RateLimiter::Verdict::kSlip:
-          return slip(message, size, out, out_capacity);
-      }
-    }
     const Transport transport =
         from.transport == runtime::Transport::kTcp ? Transport::kTcp : Transport::kUdp;
     if (!forwarding_)
@@ -106,13 +117,20 @@ class DnsService::Handler : public runtime::LoopHandler {
     const size_t limit = reply_limit(q, from.transport, capacity);
     size_t n = 0;
     *how = Answered::kCached;
-    if (cache_.lookup(q, message, now_, false, out, limit, &n) == Cache::Hit::kFresh) return n;
+    if (cache_.lookup(q, message, now_, false, out, limit, &n) == Cache::Hit::kFresh) {
+      if (stats_) stats_->count_cache_hit();
+      return n;
+    }
+    if (stats_) stats_->count_cache_miss();
     if (forwarder_ && forwarder_->forward(snapshot_->forwarding, q, message, size, from, limit,
                                           snapshot_->authority))
       return runtime::LoopHandler::kDeferred;
     // Too much in flight, or no upstream reachable at all: stale if there is, else SERVFAIL.
     *how = Answered::kStale;
-    if (cache_.lookup(q, message, now_, true, out, limit, &n) != Cache::Hit::kMiss) return n;
+    if (cache_.lookup(q, message, now_, true, out, limit, &n) != Cache::Hit::kMiss) {
+      if (stats_) stats_->count_stale();
+      return n;
+    }
     *how = Answered::kFailed;
     return write_short_reply(q, message, rcode::kServFail, flag::kRa, out, capacity);
   }
@@ -152,6 +170,7 @@ class DnsService::Handler : public runtime::LoopHandler {
   }
 
   const DnsService& service_;
+  std::shared_ptr<DnsLoopStats> stats_;  // this loop's (null: not counting); read for the metrics
   uint64_t generation_ = 0;
   std::shared_ptr<const Snapshot> snapshot_;
   const ForwardingConfig* forwarding_ = nullptr;  // null: no forwarding (owned by snapshot_)
@@ -159,7 +178,7 @@ class DnsService::Handler : public runtime::LoopHandler {
   RateLimiter limiter_;
   std::unique_ptr<Forwarder> forwarder_;  // once attached to a loop
   Cache::Clock::time_point now_;
-  Query query_;      // the query respond() left to the forwarder
+  Query query_;  // the query respond() left to the forwarder
   QueryRing* ring_;  // this loop's ring of the query log; null when it is off
 };
 
@@ -178,7 +197,20 @@ void DnsService::replace(std::shared_ptr<const Authority> next,
 }
 
 std::unique_ptr<runtime::LoopHandler> DnsService::make_loop_handler() {
-  return std::make_unique<Handler>(*this);
+  if (!options_.count) return std::make_unique<Handler>(*this, nullptr);
+  auto stats = std::make_shared<DnsLoopStats>();
+  {
+    std::lock_guard lock(stats_mu_);
+    loop_stats_.push_back(stats);
+  }
+  return std::make_unique<Handler>(*this, std::move(stats));
+}
+
+DnsStatsTotals DnsService::stats() const {
+  DnsStatsTotals totals;
+  std::lock_guard lock(stats_mu_);
+  for (const auto& loop : loop_stats_) totals.add(*loop);
+  return totals;
 }
 
 }  // namespace labgate::dns

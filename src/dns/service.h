@@ -24,8 +24,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "dns/authority.h"
+#include "dns/dns_stats.h"
 #include "dns/forwarder.h"
 #include "dns/query_log.h"
 #include "runtime/service.h"
@@ -38,6 +41,7 @@ struct DnsServiceOptions {
                                   // on no network of the file
   uint32_t rate_limit_burst = 0;  // 0: twice the rate
   ForwarderOptions forwarder;
+  bool count = true;  // keep the per-loop counters of dns_stats.h (false: stats() stays zero)
   // The query log (query_log.h): each loop records every answer into its own ring. Null: off.
   std::shared_ptr<QueryLog> query_log;
 };
@@ -55,6 +59,10 @@ class DnsService : public runtime::Service {
 
   std::unique_ptr<runtime::LoopHandler> make_loop_handler() override;
 
+  // Every loop's counters summed (dns_stats.h); thread-safe, for the metrics collector. Loops
+  // that stopped keep their counts (the totals never go back).
+  DnsStatsTotals stats() const;
+
  private:
   class Handler;
   struct Snapshot {
@@ -65,6 +73,8 @@ class DnsService : public runtime::Service {
   DnsServiceOptions options_;
   std::atomic<std::shared_ptr<const Snapshot>> current_;
   std::atomic<uint64_t> generation_{1};
+  mutable std::mutex stats_mu_;  // guards the list; the counters themselves are atomics
+  std::vector<std::shared_ptr<DnsLoopStats>> loop_stats_;
 };
 
 }  // namespace labgate::dns

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "kernel/nft_counters.h"
 #include "plan/nft_ruleset.h"
 
 namespace labgate {
@@ -78,6 +79,7 @@ class Context {
   Context& operator=(const Context&) = delete;
 
   bool valid() const { return ctx_ != nullptr; }
+  void set_output_flags(unsigned int flags) { nft_ctx_output_set_flags(ctx_, flags); }
   void set_dry_run(bool dry) { nft_ctx_set_dry_run(ctx_, dry); }
   // Runs `commands`; returns true on success. Output and errors stay in the buffers.
   bool run(const std::string& commands) {
@@ -114,9 +116,25 @@ class NftablesRuleset final : public Ruleset {
     if (!tables.starts_with(wanted) && tables.find("\n" + wanted) == std::string::npos)
       return Status::ok_status();
     Context list;
+    list.set_output_flags(NFT_CTX_OUTPUT_STATELESS);
     if (!list.run(fmt::format("list table {} {}", kNftFamily, kNftTable)))
       return nft_error_status("read the live ruleset", list.errors());
     *table = list.output();
+    return Status::ok_status();
+  }
+
+  Status list_counters(std::vector<NamedCounter>* counters) override {
+    counters->clear();
+    std::optional<std::string> table;
+    if (Status s = list_labgate_table(&table); !s.ok() || !table) return s;
+    Context ctx;
+    if (!ctx.valid()) return no_context();
+    ctx.set_output_flags(NFT_CTX_OUTPUT_JSON);
+    if (!ctx.run(fmt::format("list counters table {} {}", kNftFamily, kNftTable)))
+      return nft_error_status("read the counters", ctx.errors());
+    Result<std::vector<NamedCounter>> parsed = parse_nft_counters_json(ctx.output());
+    if (!parsed) return parsed.status();
+    *counters = std::move(*parsed);
     return Status::ok_status();
   }
 

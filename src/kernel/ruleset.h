@@ -2,8 +2,10 @@
 // (datapath.h) is tested with a fake, and the real one (nftables_ruleset.h) is libnftables.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "diag/status.h"
 
@@ -20,7 +22,17 @@ class Ruleset {
   virtual Status run(const std::string& script) = 0;
 
   // The text of `list table inet labgate`, or nullopt in *table when there is no such table.
+  // Stateless: counters' values are left out, so the text changes only when the rules do.
   virtual Status list_labgate_table(std::optional<std::string>* table) = 0;
+
+  // The named counters of `table inet labgate` with their values (empty without the table).
+  struct NamedCounter {
+    std::string name;
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+    bool operator==(const NamedCounter&) const = default;
+  };
+  virtual Status list_counters(std::vector<NamedCounter>* counters) = 0;
 };
 
 }  // namespace labgate

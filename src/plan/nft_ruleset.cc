@@ -52,6 +52,19 @@ void write_map(std::string& out, const std::string& name, const std::string& typ
   out += "\t\t}\n\t}\n\n";
 }
 
+// The counter of a forward: its listen network, port and protocol, with the family's tag.
+std::string counter_name(const ResolvedForward& f) {
+  std::string network = f.listen_network;
+  for (char& c : network)
+    if (c == '-') c = '_';  // network names are RFC 1123 labels: no '_' of their own to clash with
+  return fmt::format("fwd{}_{}_{}_{}", nft_words(f.listen_address.family()).map_tag, network,
+                     f.listen_port, to_string(f.protocol));
+}
+
+std::string counter_element(const ResolvedForward& f) {
+  return fmt::format("{} . {} : \"{}\"", f.listen_address.str(), f.listen_port, counter_name(f));
+}
+
 std::string dnat_element(const ResolvedForward& f) {
   return fmt::format("{} . {} : {} . {}", f.listen_address.str(), f.listen_port,
                      f.backend_address.str(), f.backend_port);
@@ -63,6 +76,10 @@ std::string snat_element(const ResolvedForward& f) {
 }
 
 }  // namespace
+
+std::string nft_forward_counter_name(const ResolvedForward& forward) {
+  return counter_name(forward);
+}
 
 std::string nft_replace_preamble() {
   return fmt::format("table {0} {1} {{}}\ndelete table {0} {1}\n", kNftFamily, kNftTable);
@@ -82,6 +99,13 @@ std::string compile_nft_table(const ForwardingPlan& plan) {
       dnat_maps.emplace_back(family, p);
       write_map(out, map_name("dnat", family, p),
                 fmt::format("{0} . inet_service : {0} . inet_service", addr), dnat, dnat_element);
+      // One named counter per forward, found by the flow's original destination (the listener):
+      // one more hash lookup per packet of a forwarded flow, whatever the number of forwards.
+      for (const ResolvedForward* f : dnat)
+        out += fmt::format("\tcounter {} {{ # {}\n\t}}\n\n", counter_name(*f),
+                           comment_line_text(f->label()));
+      write_map(out, map_name("fwdcount", family, p),
+                fmt::format("{} . inet_service : counter", addr), dnat, counter_element);
       auto snat = kernel_forwards_of(plan, family, p, true);
       if (snat.empty()) continue;
       snat_maps.emplace_back(family, p);
@@ -104,7 +128,14 @@ std::string compile_nft_table(const ForwardingPlan& plan) {
 
   out +=
       "\tchain forward {\n"
-      "\t\ttype filter hook forward priority filter; policy accept;\n"
+      "\t\ttype filter hook forward priority filter; policy accept;\n";
+  // Counted first, both directions of every packet of a forwarded flow (replies included).
+  for (auto [family, p] : dnat_maps)
+    out += fmt::format(
+        "\t\tmeta l4proto {0} ct status dnat counter name ct original {1} daddr . ct original "
+        "proto-dst map @{2}\n",
+        to_string(p), nft_words(family).ip, map_name("fwdcount", family, p));
+  out +=
       "\t\tct state established,related accept\n"
       "\t\tct state invalid drop\n"
       "\t\tct status dnat accept comment \"forwarded\"\n";

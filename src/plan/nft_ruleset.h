@@ -5,6 +5,9 @@
 // - DNAT goes through data maps keyed by (listening address . port), one per protocol, so the
 //   per-packet cost is one hash lookup however many forwards there are. The maps serve a
 //   prerouting chain (traffic through the gateway) and an output chain (the gateway itself).
+// - A named counter per kernel forward (`counter fwd_lan_80_tcp`), found through a map keyed like
+//   the DNAT maps and bumped first in the forward chain for every packet, both directions, of a
+//   DNAT'ed flow: `labgate run` reads them for the metrics (docs/observability.md).
 // - A forward chain (filter, policy accept: labgate does not own the host's other traffic) accepts
 //   replies and DNAT'ed flows, the egress of masquerading networks to the uplink, and drops new
 //   connections into networks whose inbound policy is drop.
@@ -38,6 +41,9 @@ std::string compile_nft_table(const ForwardingPlan& plan);
 // delete it, and define it afresh. `nft -f` of this text does what `labgate apply` does to the
 // ruleset, any number of times, without touching other tables.
 std::string compile_nft_script(const ForwardingPlan& plan, std::string_view source_name);
+
+// The name of a kernel forward's counter object, e.g. "fwd_lan_80_tcp".
+std::string nft_forward_counter_name(const ResolvedForward& forward);
 
 // The replace preamble alone ("table inet labgate {}\ndelete table inet labgate\n"), for callers
 // that build the batch themselves.

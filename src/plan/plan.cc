@@ -78,6 +78,7 @@ Plan compile(const Topology& topology) {
   plan.dns = compile_dns(topology);
   plan.addresses = build_address_plan(topology);
   plan.services = plan_services(topology);
+  plan.http = {topology.http.enabled, topology.http.address, topology.http.port};
   return plan;
 }
 

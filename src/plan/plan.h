@@ -70,12 +70,20 @@ struct PlannedService {
   std::vector<ServicePort> ports;
 };
 
+// `labgate run`'s read-only HTTP endpoint (topology.h, Http): where it listens, if at all.
+struct HttpPlan {
+  bool enabled = true;
+  IpAddress address = IpAddress::v4(0x7f000001);
+  uint16_t port = 9153;
+};
+
 struct Plan {
   std::vector<PlannedNetwork> networks;  // every network that loaded, in file order
   ForwardingPlan forwarding;
   DnsPlan dns;
   std::vector<NetworkAddressPlan> addresses;  // one per network that loaded, in file order
   std::vector<PlannedService> services;       // every service on a known network, in file order
+  HttpPlan http;
 
   const PlannedNetwork* network(const std::string& name) const;
   const PlannedNetwork* uplink() const;  // nullptr if the file has none (or it failed to load)

@@ -60,6 +60,20 @@ std::vector<std::pair<std::string, std::shared_ptr<const ForwardState>>> ProxySe
   return out;
 }
 
+std::vector<ProxyServer::BackendReport> ProxyServer::backends() const {
+  std::lock_guard lock(mu_);
+  std::vector<BackendReport> out;
+  for (const auto& r : runtimes_)
+    for (size_t i = 0; i < r->config.backends.size() && i < r->backends.size(); ++i) {
+      const Backend& b = r->config.backends[i];
+      const BackendState& s = *r->backends[i];
+      out.push_back({r->config.label, fmt::format("{}:{}", b.address.str(), b.port),
+                     r->health_checked(), s.up.load(std::memory_order_relaxed),
+                     s.active.load(std::memory_order_relaxed)});
+    }
+  return out;
+}
+
 Status ProxyServer::bind(int threads) {
   if (Status s = bind_loops(loops_, threads, runtimes_, runtime::open_tcp_listener); !s.ok())
     return s;

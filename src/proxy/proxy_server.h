@@ -51,6 +51,17 @@ class ProxyServer {
   // from another thread cannot mismatch a label and its counters (for metrics).
   std::vector<std::pair<std::string, std::shared_ptr<const ForwardState>>> counters() const;
 
+  // Each backend of each forward served now: whether it is up (always, for a forward without
+  // health checks), and its connections now. For metrics and the status page; under the lock.
+  struct BackendReport {
+    std::string forward;   // the forward's label
+    std::string backend;   // ADDRESS:PORT
+    bool checked = false;  // health-checked (several targets or health_check:)
+    bool up = true;
+    uint32_t active = 0;
+  };
+  std::vector<BackendReport> backends() const;
+
  private:
   std::shared_ptr<ForwardRuntime> make_runtime(ProxyForward config,
                                                const ForwardRuntime* previous) const;

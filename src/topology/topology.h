@@ -132,6 +132,14 @@ struct Dns {
   bool may_recurse(const std::string& network) const;
 };
 
+// The `http:` section (docs/observability.md): `labgate run`'s read-only HTTP endpoint (/metrics).
+// Without the section it is on, on loopback only; another address only when the file names it.
+struct Http {
+  bool enabled = true;
+  IpAddress address = IpAddress::v4(0x7f000001);  // 127.0.0.1
+  uint16_t port = 9153;
+};
+
 struct Topology {
   std::string gateway_name = "gateway";
   std::vector<Network> networks;
@@ -140,6 +148,7 @@ struct Topology {
   std::vector<Service> services;
   std::vector<Forward> forwards;
   Dns dns;
+  Http http;
   SourceMap where;  // positions of every key and value, by path
 
   const Network* find_network(const std::string& name) const;

@@ -24,7 +24,9 @@ Plan plan_of(std::string_view yaml) {
   Diagnostics d;
   Topology t = check_topology(yaml, d);
   EXPECT_FALSE(d.has_errors());
-  return compile(t);
+  Plan plan = compile(t);
+  plan.http.port = 0;  // the endpoint on any free port: tests run side by side
+  return plan;
 }
 
 DaemonOptions loopback_options() {
@@ -68,6 +70,24 @@ TEST(DaemonTest, ServesTheSeedAndCountsWhatItAnswers) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(value_of(d.metrics(), "labgate_dns_responses_total", "transport=udp"), 3);
   EXPECT_EQ(value_of(d.metrics(), "labgate_build_info", "version=test"), 1);
+  d.stop();
+}
+
+// The DNS loops count every answer by view, type and rcode (dns_stats.h), read at collect().
+TEST(DaemonTest, CountsAnswersByViewTypeAndRcode) {
+  Daemon d(plan_of(seed_topology_text()), loopback_options());
+  ASSERT_TRUE(IsOk(d.configure()));
+  ASSERT_TRUE(IsOk(d.bind()));
+  d.start();
+  for (int i = 0; i < 3; ++i)
+    udp_exchange(d.dns().bound()[0], dns::testing::make_query("argocd.cluster", dns::type::kA));
+  udp_exchange(d.dns().bound()[0], dns::testing::make_query("nosuch.cluster", dns::type::kA));
+  const std::string ok = "view=lan;type=A;rcode=NOERROR;";
+  const std::string nx = "view=lan;type=A;rcode=NXDOMAIN;";
+  for (int i = 0; i < 100 && value_of(d.metrics(), "labgate_dns_answers_total", nx) < 1; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(value_of(d.metrics(), "labgate_dns_answers_total", ok), 3);
+  EXPECT_EQ(value_of(d.metrics(), "labgate_dns_answers_total", nx), 1);
   d.stop();
 }
 

@@ -201,6 +201,7 @@ TEST(ConfigDocs, SchemaKeysAreTheLoaderKeys) {
       {"forward", net + " }\nforwards:\n  - { listen: lan:1, to: s:a, " + bogus + " }\n",
        defs["forward"]},
       {"dns", net + " }\ndns: { zone: lab, " + bogus + " }\n", schema()["properties"]["dns"]},
+      {"http", net + " }\nhttp: { " + bogus + " }\n", schema()["properties"]["http"]},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.object);

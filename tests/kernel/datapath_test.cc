@@ -54,6 +54,21 @@ class FakeRuleset : public Ruleset {
       out->reset();
     return Status::ok_status();
   }
+  // The counters the live table declares ("\tcounter NAME {"), with the values set here.
+  std::map<std::string, NamedCounter> counter_values;
+  Status list_counters(std::vector<NamedCounter>* out) override {
+    out->clear();
+    if (!fail_list.ok()) return fail_list;
+    if (!table) return Status::ok_status();
+    std::istringstream lines(*table);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.starts_with("\tcounter ")) continue;
+      std::string name = line.substr(9, line.find(' ', 9) - 9);
+      auto v = counter_values.find(name);
+      out->push_back(v != counter_values.end() ? v->second : NamedCounter{name, 0, 0});
+    }
+    return Status::ok_status();
+  }
 };
 
 class FakeSysctls : public Sysctls {

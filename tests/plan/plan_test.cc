@@ -109,3 +109,24 @@ TEST(Plan, TheSeedCompilesToWhatEachPartCompilesTo) {
 
 }  // namespace
 }  // namespace labgate
+
+namespace labgate {
+namespace {
+
+// The `http:` section reaches the Plan as written; without it, loopback port 9153.
+TEST(PlanTest, CarriesTheHttpEndpoint) {
+  Plan seed = compile(test_support::load_valid(seed_topology_text()));
+  EXPECT_TRUE(seed.http.enabled);
+  EXPECT_EQ(seed.http.address.str(), "127.0.0.1");
+  EXPECT_EQ(seed.http.port, 9153);
+  Plan moved = compile(
+      test_support::load_valid(std::string(kFile) + "http: { listen: 192.168.1.55:9100 }\n"));
+  EXPECT_TRUE(moved.http.enabled);
+  EXPECT_EQ(moved.http.address.str(), "192.168.1.55");
+  EXPECT_EQ(moved.http.port, 9100);
+  Plan off = compile(test_support::load_valid(std::string(kFile) + "http: { enabled: false }\n"));
+  EXPECT_FALSE(off.http.enabled);
+}
+
+}  // namespace
+}  // namespace labgate

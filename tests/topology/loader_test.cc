@@ -149,6 +149,17 @@ INSTANTIATE_TEST_SUITE_P(Shape, LoaderRows, ::testing::Values(
         {error_at(45, 7, "invalid-value")}},
     Row{"invalid_reference_name", {{"    held_by: node-1\n", "    held_by: Node_1\n"}},
         {error_at(20, 14, "invalid-value")}},
+    // the http section (line 46 on): ADDRESS:PORT, a boolean
+    Row{"invalid_http_listen_no_port", {{"    - 192.168.1.1\n", "    - 192.168.1.1\nhttp:\n  listen: 127.0.0.1\n"}},
+        {error_at(47, 11, "invalid-value")}, "ADDRESS:PORT"},
+    Row{"invalid_http_listen_address", {{"    - 192.168.1.1\n", "    - 192.168.1.1\nhttp:\n  listen: 127.0.0:9153\n"}},
+        {error_at(47, 11, "invalid-value")}, "ADDRESS:PORT"},
+    Row{"invalid_http_listen_port", {{"    - 192.168.1.1\n", "    - 192.168.1.1\nhttp:\n  listen: 127.0.0.1:0\n"}},
+        {error_at(47, 11, "invalid-value")}},
+    Row{"invalid_http_enabled", {{"    - 192.168.1.1\n", "    - 192.168.1.1\nhttp:\n  enabled: yes\n"}},
+        {error_at(47, 12, "wrong-type")}},
+    Row{"unknown_http_key", {{"    - 192.168.1.1\n", "    - 192.168.1.1\nhttp:\n  listne: 127.0.0.1:9153\n"}},
+        {error_at(47, 3, "unknown-key")}, "listen"},
     // invalid-name (RFC 1123 labels for object names; DNS names may start with '*')
     Row{"invalid_name_pool", {{"  lb:\n", "  lb_1:\n"}},
         {error_at(22, 3, "invalid-name")}, "RFC 1123"},
@@ -214,6 +225,31 @@ TEST(Loader, QueryLogIsOffUnlessTheFileTurnsItOn) {
   EXPECT_EQ(t.dns.query_log_entries, 1000u);
   EXPECT_EQ(compile(t).dns.query_log_entries, 1000u);
   EXPECT_EQ(t.where.value("dns.query_log.entries").line, 42);
+}
+
+// Without an `http:` section the endpoint is on, on loopback; the file may move it or turn it off.
+TEST(Loader, HttpSectionDefaultsToLoopback) {
+  struct Case {
+    const char* section;  // appended to the document
+    bool enabled;
+    const char* address;
+    uint16_t port;
+  };
+  const Case cases[] = {
+      {"", true, "127.0.0.1", 9153},
+      {"http:\n", true, "127.0.0.1", 9153},
+      {"http:\n  listen: 192.168.100.1:9100\n", true, "192.168.100.1", 9100},
+      {"http:\n  enabled: false\n", false, "127.0.0.1", 9153},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.section);
+    Diagnostics diagnostics;
+    Topology t = check_topology(std::string(testing::kValidBase) + c.section, diagnostics);
+    EXPECT_FALSE(diagnostics.has_errors()) << testing::dump(diagnostics);
+    EXPECT_EQ(t.http.enabled, c.enabled);
+    EXPECT_EQ(t.http.address.str(), c.address);
+    EXPECT_EQ(t.http.port, c.port);
+  }
 }
 
 TEST(Loader, UdpPortsInBothForms) {
