@@ -35,7 +35,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto j = status::queries_json(records, *filter, {"lan"}, 8);
   if (j["queries"].size() > filter->limit) std::abort();
   for (const auto& q : j["queries"]) {
-    if (filter->client && !filter->client->contains(*IpAddress::parse(q["client"].get<std::string>())))
+    if (filter->client &&
+        !filter->client->contains(*IpAddress::parse(q["client"].get<std::string>())))
       std::abort();
     if (filter->rcode && q["rcode"] != status::rcode_name(*filter->rcode)) std::abort();
     if (q["name"].get<std::string>().find(filter->name) == std::string::npos) std::abort();

@@ -36,9 +36,10 @@ int run_log(const LogOptions& o) {
   if (!o.rcode.empty()) params.emplace("rcode", o.rcode);
   httplib::Result r = client.Get("/api/queries", params, httplib::Headers{});
   if (!r) {
-    std::cerr << fmt::format("labgate log: cannot reach {}: {} (is `labgate run` serving HTTP "
-                             "there? see http.listen in docs/config.md)\n",
-                             o.url, httplib::to_string(r.error()));
+    std::cerr << fmt::format(
+        "labgate log: cannot reach {}: {} (is `labgate run` serving HTTP "
+        "there? see http.listen in docs/config.md)\n",
+        o.url, httplib::to_string(r.error()));
     return kExitFailure;
   }
   if (r->status == 400) {
@@ -46,9 +47,10 @@ int run_log(const LogOptions& o) {
     return kExitConfigError;
   }
   if (r->status == 404) {
-    std::cerr << fmt::format("labgate log: {} has no query log: turn it on with "
-                             "`dns: {{ query_log: {{ entries: 1000 }} }}`\n",
-                             o.url);
+    std::cerr << fmt::format(
+        "labgate log: {} has no query log: turn it on with "
+        "`dns: {{ query_log: {{ entries: 1000 }} }}`\n",
+        o.url);
     return kExitFailure;
   }
   if (r->status != 200) {
@@ -85,8 +87,7 @@ void add_log_command(CLI::App& app, int& exit_status) {
   auto* cmd = app.add_subcommand(
       "log", "Print the recent DNS queries of the running daemon (needs dns.query_log)");
   auto o = std::make_shared<LogOptions>();
-  cmd->add_option("--url", o->url, "the daemon's HTTP endpoint (http.listen)")
-      ->default_val(o->url);
+  cmd->add_option("--url", o->url, "the daemon's HTTP endpoint (http.listen)")->default_val(o->url);
   cmd->add_option("--client", o->client, "only this client address, or subnet (10.1.0.0/24)");
   cmd->add_option("--name", o->name, "only names containing this text (case-insensitive)");
   cmd->add_option("--rcode", o->rcode, "only this response code (NOERROR, NXDOMAIN, ...)");

@@ -178,7 +178,7 @@ class DnsService::Handler : public runtime::LoopHandler {
   RateLimiter limiter_;
   std::unique_ptr<Forwarder> forwarder_;  // once attached to a loop
   Cache::Clock::time_point now_;
-  Query query_;  // the query respond() left to the forwarder
+  Query query_;      // the query respond() left to the forwarder
   QueryRing* ring_;  // this loop's ring of the query log; null when it is off
 };
 

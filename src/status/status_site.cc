@@ -76,8 +76,8 @@ daemon::HttpResponse StatusSite::status() const {
   auto snapshot = current();
   StatusInputs in;
   in.gateway = snapshot->gateway;
-  in.now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-               .count();
+  in.now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   in.metrics = metrics_.collect();
   in.verify = saved_verify(options_.state_dir);
   in.query_log_entries = query_log_ ? query_log_->entries() : 0;
@@ -92,8 +92,8 @@ daemon::HttpResponse StatusSite::queries(const daemon::QueryParams& params) cons
   for (const auto& [k, v] : params.items) filters[k] = v;
   Result<QueryFilter> filter = parse_query_filter(filters);
   if (!filter) return {400, "text/plain; charset=utf-8", filter.status().to_string() + "\n"};
-  return json_response(200, queries_json(query_log_->recent(), *filter, current()->views,
-                                         query_log_->entries()));
+  return json_response(
+      200, queries_json(query_log_->recent(), *filter, current()->views, query_log_->entries()));
 }
 
 }  // namespace labgate::status

@@ -11,9 +11,27 @@ namespace {
 
 // A reply header + one question for "a.b" of `qtype`, with `rcode`.
 std::vector<uint8_t> reply(uint16_t qtype, uint8_t rcode) {
-  std::vector<uint8_t> r = {0x12, 0x34, 0x81, static_cast<uint8_t>(0x80 | rcode), 0, 1, 0, 0, 0, 0,
-                            0,    0,    1,    'a',  1,    'b',  0,  static_cast<uint8_t>(qtype >> 8),
-                            static_cast<uint8_t>(qtype), 0, 1};
+  std::vector<uint8_t> r = {0x12,
+                            0x34,
+                            0x81,
+                            static_cast<uint8_t>(0x80 | rcode),
+                            0,
+                            1,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            0,
+                            1,
+                            'a',
+                            1,
+                            'b',
+                            0,
+                            static_cast<uint8_t>(qtype >> 8),
+                            static_cast<uint8_t>(qtype),
+                            0,
+                            1};
   return r;
 }
 
