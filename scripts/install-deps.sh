@@ -18,6 +18,7 @@ packages=(
   iperf3  # tests/integration/proxy_iperf_test.sh
   dnsperf  # tests/integration/dns_rate_limit_test.sh (and the DNS benchmarks)
   prometheus curl  # tests/integration/metrics_prometheus_test.sh (a real scrape; promtool)
+  chromium  # headless: tests/integration/status_page_test.sh loads the status page
   # the Debian package (make deb, debian/) and its install test (tests/deb/)
   debhelper dpkg-dev lintian go-md2man debootstrap
 )

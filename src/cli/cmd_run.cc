@@ -21,11 +21,13 @@
 #include "cli/kernel_metrics.h"
 #include "cli/version.h"
 #include "daemon/daemon.h"
+#include "kernel/state_dir.h"
 #include "runtime/listen_address.h"
 #include "runtime/log.h"
 #include "runtime/notify.h"
 #include "runtime/open_files.h"
 #include "runtime/signals.h"
+#include "status/status_site.h"
 
 namespace labgate {
 namespace {
@@ -41,10 +43,12 @@ struct RunOptions {
   uint16_t upstream_port = 53;
   uint32_t proxy_drain_seconds = 30;  // a proxy forward removed by a reload: its connections' bound
   uint32_t udp_idle_timeout_ms = 0;   // 0: UdpForward's default
+  std::string state_dir = kDefaultStateDir;  // where the status page finds `verify --save`'s file
 };
 
-// The plan the daemon can run from, or nullopt after reporting why not.
-std::optional<Plan> load(const RunOptions& o, int* exit_status) {
+// The plan the daemon can run from, or nullopt after reporting why not. *topology (when given)
+// gets the Topology it was compiled from, for the status page's picture.
+std::optional<Plan> load(const RunOptions& o, int* exit_status, Topology* topology = nullptr) {
   LoadedTopology loaded = load_for_command(o.config);
   *exit_status = loaded.exit_status;
   if (!loaded.plan) return std::nullopt;
@@ -57,6 +61,7 @@ std::optional<Plan> load(const RunOptions& o, int* exit_status) {
     *exit_status = kExitConfigError;
     return std::nullopt;
   }
+  if (topology) *topology = std::move(*loaded.topology);
   return std::move(loaded.plan);
 }
 
@@ -82,7 +87,8 @@ bool daemon_options(const RunOptions& o, daemon::DaemonOptions* out) {
 
 int run(const RunOptions& o) {
   int status = kExitOk;
-  std::optional<Plan> plan = load(o, &status);
+  Topology topology;
+  std::optional<Plan> plan = load(o, &status, &topology);
   if (!plan) return status;
   daemon::DaemonOptions options;
   if (!daemon_options(o, &options)) return kExitConfigError;
@@ -93,6 +99,13 @@ int run(const RunOptions& o) {
   if (Status s = d.configure(); !s.ok()) {
     runtime::log_error(s.message());
     return kExitConfigError;
+  }
+  // The status page and the query log on the HTTP endpoint (when the file keeps it on).
+  std::optional<status::StatusSite> site;
+  if (daemon::HttpComponent* http = d.http()) {
+    site.emplace(topology, *plan, d.metrics(), d.dns().query_log(),
+                 status::StatusSiteOptions{o.state_dir});
+    site->add_routes(*http);
   }
   if (Result<rlim_t> files = runtime::raise_open_files_limit(); !files)
     runtime::log_warning(fmt::format("{}; the proxy may run out of sockets", files.error()));
@@ -110,11 +123,13 @@ int run(const RunOptions& o) {
     runtime::notify_reloading();
     runtime::log_info("SIGHUP: reloading the topology");
     int reload_status = kExitOk;
-    std::optional<Plan> next = load(o, &reload_status);
+    Topology next_topology;
+    std::optional<Plan> next = load(o, &reload_status, &next_topology);
     Result<std::vector<std::string>> log =
         next ? d.reload(*next) : Result<std::vector<std::string>>::failure("");
     if (log) {
       kernel_metrics.set_plan(*next);
+      if (site) site->update(next_topology, *next);
       for (const auto& line : *log) runtime::log_info(line);
     } else {
       // The file's own errors were printed by load(); a component says why it refused.
@@ -155,6 +170,9 @@ void add_run_command(CLI::App& app, int& exit_status) {
                   "seconds the connections of a proxy forward removed by a reload may go on "
                   "(default 30)")
       ->check(CLI::Range(0, 86400));
+  cmd->add_option("--state-dir", o->state_dir,
+                  "where `labgate verify --save` leaves its result, which the status page shows "
+                  "(default /var/lib/labgate)");
   // For tests: a UDP proxy session's idle timeout in milliseconds (default 60 s).
   cmd->add_option("--udp-idle-timeout-ms", o->udp_idle_timeout_ms)->group("");
   cmd->callback([o, &exit_status] { exit_status = run(*o); });

@@ -1,8 +1,12 @@
 // `labgate verify`: every check the topology implies, as one table; exit 0 only if all pass.
 // With --lab the checks run from a lab's nodes (see docs/lab.md); without it, on this machine as
-// the gateway, and the checks only a lab can run are listed as "needs --lab".
+// the gateway, and the checks only a lab can run are listed as "needs --lab". With --save the
+// results (as --json prints them, with the time) also go to a file, by default the state
+// directory's verify-last.json, where `labgate run`'s status page finds them.
 #include <unistd.h>
 
+#include <chrono>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -13,6 +17,8 @@
 #include "kernel/state_dir.h"
 #include "lab/lab.h"
 #include "plan/forwarding_plan.h"
+#include "status/queries_json.h"
+#include "status/status_json.h"
 #include "topology/loader.h"
 #include "verify/checks.h"
 #include "verify/runner.h"
@@ -28,7 +34,41 @@ struct VerifyOptions {
   bool lab = false;
   bool json = false;
   std::string state_dir;
+  bool save = false;
+  std::string save_file;  // empty: the state directory's kSavedVerifyFile
 };
+
+// Writes the results with the time; false after saying why not.
+bool save_results(const VerifyOptions& o, const std::vector<CheckResult>& results) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  nlohmann::ordered_json j;
+  j["time"] = status::iso_time(now);
+  j["time_unix"] = now / 1000000000;
+  const nlohmann::ordered_json checks = results_json(results);
+  for (auto it = checks.begin(); it != checks.end(); ++it) j[it.key()] = *it;
+  const std::string text = j.dump(2) + "\n";
+  Status written = Status::ok_status();
+  std::string where = o.save_file;
+  if (where.empty()) {
+    StateDir dir(o.state_dir);
+    where = dir.file(status::kSavedVerifyFile);
+    written = dir.ensure();
+    if (written.ok()) written = dir.write_atomic(status::kSavedVerifyFile, text);
+  } else {
+    std::ofstream out(where, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) written = Status::error(fmt::format("cannot write {}", where));
+  }
+  if (!written.ok()) {
+    std::cerr << "labgate verify --save: " << written.to_string() << "\n";
+    return false;
+  }
+  std::cerr << "saved the results to " << where << "\n";
+  return true;
+}
 
 int run_verify(const VerifyOptions& o) {
   std::vector<Check> checks;
@@ -71,6 +111,7 @@ int run_verify(const VerifyOptions& o) {
     print_table(results, std::cout);
     print_policy_matrix(results, std::cout);
   }
+  if (o.save && !save_results(o, results)) return kExitFailure;
   return all_passed(results) ? kExitOk : kExitFailure;
 }
 
@@ -82,11 +123,20 @@ void add_verify_command(CLI::App& app, int& exit_status) {
   cmd->add_flag("--lab", o->lab, "run the checks from a lab's nodes (`labgate lab up` first)");
   cmd->add_option("--name", o->name, "the lab's name")->default_val(kLabDefaultName);
   cmd->add_flag("--json", o->json, "print the results as JSON");
+  cmd->add_option("--save", o->save_file,
+                  "also write the results as JSON, with the time, to FILE (default: "
+                  "verify-last.json in the state directory, which `labgate run`'s status page "
+                  "shows)")
+      ->expected(0, 1)
+      ->type_name("[FILE]");
   cmd->add_option("--state-dir", o->state_dir,
                   "without --lab: where `labgate apply` keeps its state (to tell a table changed "
                   "by hand from one applied from another plan)")
       ->default_val(kDefaultStateDir);
-  cmd->callback([o, &exit_status] { exit_status = run_verify(*o); });
+  cmd->callback([o, cmd, &exit_status] {
+    o->save = cmd->count("--save") > 0;
+    exit_status = run_verify(*o);
+  });
 }
 
 }  // namespace

@@ -16,6 +16,8 @@ DnsComponent::DnsComponent(const Plan& plan, DnsComponentOptions options)
       view_names_(plan.dns.views.networks) {
   listen_ = options_.listen.empty() ? default_listen(plan) : options_.listen;
   initial_forwarding_ = forwarding_config(plan);
+  if (serves_ && plan.dns.query_log_entries > 0)
+    query_log_ = std::make_shared<dns::QueryLog>(plan.dns.query_log_entries);
   if (serves_) {
     auto built = build_authority(plan);
     if (built)
@@ -30,6 +32,7 @@ Status DnsComponent::configure() {
   if (!initial_) return Status::error(initial_error_);
   dns::DnsServiceOptions dns_options;
   dns_options.rate_limit = options_.rate_limit;
+  dns_options.query_log = query_log_;
   dns_options.count = options_.count;
   service_ = std::make_unique<dns::DnsService>(initial_, initial_forwarding_, dns_options);
   return Status::ok_status();

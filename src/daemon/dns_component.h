@@ -3,7 +3,8 @@
 //
 // Whether DNS is served is decided at start: with no `dns:` section the component opens nothing
 // and reloads change nothing for it. The listen addresses and thread count are fixed at start
-// too; a reload whose plan would listen elsewhere logs a warning (a restart applies it).
+// too; a reload whose plan would listen elsewhere logs a warning (a restart applies it). So is
+// the query log (dns.query_log): its rings are allocated once, at start.
 #pragma once
 
 #include <memory>
@@ -46,6 +47,8 @@ class DnsComponent : public Component {
   bool serves() const { return serves_; }
   const std::vector<runtime::ListenAddress>& bound() const { return server_.bound(); }
   runtime::Server::Stats stats() const { return server_.stats(); }
+  // The query log; null when the file does not turn it on (or DNS is not served).
+  const dns::QueryLog* query_log() const { return query_log_.get(); }
 
  private:
   class Pending;
@@ -65,6 +68,7 @@ class DnsComponent : public Component {
   std::shared_ptr<const dns::Authority> initial_;
   std::string initial_error_;  // why initial_ could not be built
   std::shared_ptr<const dns::ForwardingConfig> initial_forwarding_;
+  std::shared_ptr<dns::QueryLog> query_log_;
 };
 
 }  // namespace labgate::daemon

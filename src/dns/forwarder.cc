@@ -73,7 +73,8 @@ bool Forwarder::forward(std::shared_ptr<const ForwardingConfig> config, const Qu
                         const uint8_t* bytes, size_t size, const runtime::ReplyPath& to,
                         size_t limit, std::shared_ptr<const Authority> local) {
   UpstreamQuestion question{query.qname, query.qtype, query.qclass};
-  Waiter waiter{to, std::vector<uint8_t>(bytes, bytes + size), limit};
+  Waiter waiter{to, std::vector<uint8_t>(bytes, bytes + size), limit,
+                log_ ? Clock::now() : Clock::time_point{}};
   if (auto it = pending_.find(question); it != pending_.end()) {
     if (it->second->waiters.size() >= options_.max_waiters) return false;
     it->second->waiters.push_back(std::move(waiter));
@@ -263,6 +264,7 @@ void Forwarder::succeed(Pending* p, const uint8_t* reply, size_t size) {
     size_t n = 0;
     if (parse_query(w.query.data(), w.query.size(), &q) == ParseStatus::kOk)
       n = write_reply(prepared, q, w.query.data(), 0, false, scratch_.data(), w.limit);
+    if (log_ && n) record(*p, w, q, n, Answered::kForwarded);
     count_reply(p, w, n);
     loop_->reply(w.to, scratch_.data(), n);
   }
@@ -276,6 +278,7 @@ void Forwarder::fail(Pending* p) {
     Query q;
     size_t n = 0;
     if (parse_query(w.query.data(), w.query.size(), &q) == ParseStatus::kOk) {
+      Answered how = Answered::kStale;
       if (cache_->lookup(q, w.query.data(), now, true, scratch_.data(), w.limit, &n) !=
           Cache::Hit::kMiss) {
         ++stats_.stale;
@@ -284,12 +287,32 @@ void Forwarder::fail(Pending* p) {
         n = write_short_reply(q, w.query.data(), rcode::kServFail, flag::kRa, scratch_.data(),
                               w.limit);
         ++stats_.servfail;
+        how = Answered::kFailed;
       }
+      if (log_ && n) record(*p, w, q, n, how);
     }
     count_reply(p, w, n);
     loop_->reply(w.to, scratch_.data(), n);
   }
   finish(p);
+}
+
+void Forwarder::record(const Pending& p, const Waiter& w, const Query& q, size_t n, Answered how) {
+  if (n < kHeaderBytes) return;
+  QueryRecord r;
+  const auto latency = Clock::now() - w.asked;
+  r.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  std::chrono::system_clock::now().time_since_epoch() - latency)
+                  .count();
+  r.client = w.to.client;
+  r.name = q.qname;
+  r.qtype = q.qtype;
+  r.view = p.local ? p.local->view_for(w.to.client) : -1;
+  r.rcode = scratch_[3] & 0xF;
+  r.how = how;
+  r.latency_us =
+      static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(latency).count());
+  log_->record(r);
 }
 
 void Forwarder::count_reply(const Pending* p, const Waiter& w, size_t n) {

@@ -14,7 +14,8 @@
 // A reply goes into the Cache (Cache::insert) and to every waiting client through
 // write_reply(), which gives each its own ID, RD, question spelling and OPT (AA clear, RA set).
 // When every upstream failed: the stale answer from the cache if there is one (RFC 8767, TTL 30),
-// else SERVFAIL. Every client handed to forward() gets exactly one LoopContext::reply().
+// else SERVFAIL. Every client handed to forward() gets exactly one LoopContext::reply(), recorded
+// in the loop's query log when there is one.
 #pragma once
 
 #include <chrono>
@@ -26,6 +27,7 @@
 #include "dns/cache.h"
 #include "dns/dns_stats.h"
 #include "dns/message.h"
+#include "dns/query_log.h"
 #include "dns/upstream.h"
 #include "net/ip_address.h"
 #include "runtime/service.h"
@@ -80,6 +82,8 @@ class Forwarder {
   void shutdown();
 
   size_t in_flight() const { return pending_.size(); }
+  // Records every reply it sends into `ring` (the loop's query log; null: none).
+  void set_query_log(QueryRing* ring) { log_ = ring; }
 
   struct Stats {
     uint64_t queries = 0;    // tries sent upstream (UDP and TCP)
@@ -94,6 +98,7 @@ class Forwarder {
     runtime::ReplyPath to;
     std::vector<uint8_t> query;  // the client's bytes: its ID, spelling and EDNS
     size_t limit = 0;
+    Clock::time_point asked{};  // with a query log: when the client asked
   };
   struct Pending {
     UpstreamQuestion question;
@@ -125,6 +130,8 @@ class Forwarder {
   void succeed(Pending* p, const uint8_t* reply, size_t size);
   void fail(Pending* p);
   void finish(Pending* p);
+  // The query log's entry for the reply in scratch_ (n bytes) to `w`.
+  void record(const Pending& p, const Waiter& w, const Query& q, size_t n, Answered how);
   uint16_t random_id();
 
   void count_reply(const Pending* p, const Waiter& w, size_t n);
@@ -138,6 +145,7 @@ class Forwarder {
   uint8_t random_[256];
   size_t random_used_ = sizeof random_;
   Stats stats_;
+  QueryRing* log_ = nullptr;
 };
 
 }  // namespace labgate::dns

@@ -29,13 +29,15 @@ class DnsService::Handler : public runtime::LoopHandler {
         cache_(service.options_.cache_entries),
         limiter_(service.options_.rate_limit, service.options_.rate_limit_burst
                                                   ? service.options_.rate_limit_burst
-                                                  : 2 * service.options_.rate_limit) {
+                                                  : 2 * service.options_.rate_limit),
+        ring_(service.options_.query_log ? service.options_.query_log->add_ring() : nullptr) {
     refresh();
   }
 
   void attach(runtime::LoopContext* loop) override {
     forwarder_ =
         std::make_unique<Forwarder>(loop, &cache_, service_.options_.forwarder, stats_.get());
+    forwarder_->set_query_log(ring_);
   }
 
   void refresh() override {
@@ -65,10 +67,20 @@ class DnsService::Handler : public runtime::LoopHandler {
           return slip(message, size, out, out_capacity);
       }
     }
-    size_t n = answer(message, size, from, out, out_capacity);
-    // Counted here, once per reply sent now (deferred ones when the forwarder sends them).
-    if (stats_ && n != 0 && n != runtime::LoopHandler::kDeferred)
-      stats_->count_response(snapshot_->authority->view_for(from.client), out, n);
+    if (!ring_) {
+      size_t n = answer(message, size, from, out, out_capacity, nullptr);
+      // Counted here, once per reply sent now (deferred ones when the forwarder sends them).
+      if (stats_ && n != 0 && n != runtime::LoopHandler::kDeferred)
+        stats_->count_response(snapshot_->authority->view_for(from.client), out, n);
+      return n;
+    }
+    const auto asked = std::chrono::steady_clock::now();
+    Answered how = Answered::kLocal;
+    size_t n = answer(message, size, from, out, out_capacity, &how);
+    if (n != 0 && n != runtime::LoopHandler::kDeferred) {
+      if (stats_) stats_->count_response(snapshot_->authority->view_for(from.client), out, n);
+      record(message, size, from, out, n, how, asked);
+    }
     return n;
   }
 
@@ -81,8 +93,10 @@ class DnsService::Handler : public runtime::LoopHandler {
   }
 
  private:
+  // The reply to `message` (0: none, kDeferred: the forwarder replies later); *how, when given,
+  // says where it came from, for the query log.
   size_t answer(const uint8_t* message, size_t size, const runtime::ReplyPath& from, uint8_t* out,
-                size_t out_capacity) {
+                size_t out_capacity, Answered* how) {
     const Transport transport =
         from.transport == runtime::Transport::kTcp ? Transport::kTcp : Transport::kUdp;
     if (!forwarding_)
@@ -91,16 +105,18 @@ class DnsService::Handler : public runtime::LoopHandler {
     size_t n = respond(*snapshot_->authority, message, size, from.client, transport, out,
                        out_capacity, &query_);
     if (n != kNotLocal) return n;
-    return forward(message, size, from, out, out_capacity);
+    Answered ignored;
+    return forward(message, size, from, out, out_capacity, how ? how : &ignored);
   }
 
   size_t forward(const uint8_t* message, size_t size, const runtime::ReplyPath& from, uint8_t* out,
-                 size_t capacity) {
+                 size_t capacity, Answered* how) {
     const Query& q = query_;
     if (!forwarding_->allowed(from.client))
       return write_short_reply(q, message, rcode::kRefused, 0, out, capacity);
     const size_t limit = reply_limit(q, from.transport, capacity);
     size_t n = 0;
+    *how = Answered::kCached;
     if (cache_.lookup(q, message, now_, false, out, limit, &n) == Cache::Hit::kFresh) {
       if (stats_) stats_->count_cache_hit();
       return n;
@@ -110,11 +126,36 @@ class DnsService::Handler : public runtime::LoopHandler {
                                           snapshot_->authority))
       return runtime::LoopHandler::kDeferred;
     // Too much in flight, or no upstream reachable at all: stale if there is, else SERVFAIL.
+    *how = Answered::kStale;
     if (cache_.lookup(q, message, now_, true, out, limit, &n) != Cache::Hit::kMiss) {
       if (stats_) stats_->count_stale();
       return n;
     }
+    *how = Answered::kFailed;
     return write_short_reply(q, message, rcode::kServFail, flag::kRa, out, capacity);
+  }
+
+  // The query log's entry for an answer sent now. Parses the question again: the log is opt-in,
+  // and the path without it stays as it was. A message with no readable question is not logged.
+  void record(const uint8_t* message, size_t size, const runtime::ReplyPath& from,
+              const uint8_t* reply, size_t n, Answered how,
+              std::chrono::steady_clock::time_point asked) {
+    Query q;
+    if (parse_query(message, size, &q) != ParseStatus::kOk || n < kHeaderBytes) return;
+    QueryRecord r;
+    const auto latency = std::chrono::steady_clock::now() - asked;
+    r.time_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::system_clock::now().time_since_epoch() - latency)
+                    .count();
+    r.client = from.client;
+    r.name = q.qname;
+    r.qtype = q.qtype;
+    r.view = snapshot_->authority->view_for(from.client);
+    r.rcode = reply[3] & 0xF;
+    r.how = how;
+    r.latency_us = static_cast<uint32_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(latency).count());
+    ring_->record(r);
   }
 
   // Clients on the file's own networks are served at full speed: the Authority knows them (a
@@ -137,7 +178,8 @@ class DnsService::Handler : public runtime::LoopHandler {
   RateLimiter limiter_;
   std::unique_ptr<Forwarder> forwarder_;  // once attached to a loop
   Cache::Clock::time_point now_;
-  Query query_;  // the query respond() left to the forwarder
+  Query query_;      // the query respond() left to the forwarder
+  QueryRing* ring_;  // this loop's ring of the query log; null when it is off
 };
 
 DnsService::DnsService(std::shared_ptr<const Authority> initial,

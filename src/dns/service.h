@@ -17,6 +17,8 @@
 //      not recurse (ForwardingConfig::allowed); a fresh cache hit at once; otherwise the
 //      Forwarder answers later (the loop's deferred reply), or, when too many queries are out,
 //      stale from the cache or SERVFAIL at once.
+//   4. With a query log: the answer is recorded in the loop's own ring (no lock); a deferred one
+//      by the Forwarder when it replies.
 #pragma once
 
 #include <atomic>
@@ -28,6 +30,7 @@
 #include "dns/authority.h"
 #include "dns/dns_stats.h"
 #include "dns/forwarder.h"
+#include "dns/query_log.h"
 #include "runtime/service.h"
 
 namespace labgate::dns {
@@ -39,6 +42,8 @@ struct DnsServiceOptions {
   uint32_t rate_limit_burst = 0;  // 0: twice the rate
   ForwarderOptions forwarder;
   bool count = true;  // keep the per-loop counters of dns_stats.h (false: stats() stays zero)
+  // The query log (query_log.h): each loop records every answer into its own ring. Null: off.
+  std::shared_ptr<QueryLog> query_log;
 };
 
 class DnsService : public runtime::Service {

@@ -30,6 +30,7 @@ DnsPlan compile_dns(const Topology& t) {
   d.zone = t.dns.zone;
   d.gateway_name = t.gateway_name;
   d.ttl = t.dns.ttl;
+  d.query_log_entries = t.dns.enabled ? t.dns.query_log_entries : 0;
   d.upstreams = t.dns.upstreams;
   for (const auto& n : t.networks) {
     if (!n.ok) continue;

@@ -42,6 +42,7 @@ struct DnsPlan {
   std::vector<IpAddress> upstreams;
   std::vector<DnsNetwork> networks;  // every network that loaded, in file order
   DnsViewTable views;                // networks in the same order as `networks`
+  uint32_t query_log_entries = 0;    // dns.query_log.entries; 0: no query log
 
   // The gateway's addresses on the served networks, in file order.
   std::vector<IpAddress> listen_addresses() const;

@@ -1,4 +1,5 @@
-// The `dns` section: { zone, ttl, names, upstreams, listen, recursion } (docs/config.md, "dns").
+// The `dns` section: { zone, ttl, names, upstreams, listen, recursion, query_log } (docs/config.md,
+// "dns").
 #include <array>
 #include <cctype>
 #include <unordered_set>
@@ -112,13 +113,32 @@ bool read_recursion(LoadContext& cx, YamlNode v, const std::string& path, Dns& d
   return true;
 }
 
-constexpr std::array<KeyRule<Dns>, 6> kDnsKeys = {{
+// The query log's bound. A million entries is about 300 MB per DNS thread: more is a mistake.
+constexpr uint32_t kMaxQueryLogEntries = 1000000;
+
+bool read_query_log_entries(LoadContext& cx, YamlNode v, const std::string& path, Dns& dns) {
+  auto n = cx.integer(v, path, 1, kMaxQueryLogEntries, "'entries'");
+  if (n) dns.query_log_entries = *n;
+  return n.has_value();
+}
+
+constexpr std::array<KeyRule<Dns>, 1> kQueryLogKeys = {{
+    {"entries", true, read_query_log_entries},
+}};
+
+bool read_query_log(LoadContext& cx, YamlNode v, const std::string& path, Dns& dns) {
+  cx.read_object<Dns>(v, path, "'dns.query_log'", kQueryLogKeys, dns);
+  return true;
+}
+
+constexpr std::array<KeyRule<Dns>, 7> kDnsKeys = {{
     {"zone", true, read_zone},
     {"ttl", false, read_ttl},
     {"names", false, read_names},
     {"upstreams", false, read_upstreams},
     {"listen", false, read_listen},
     {"recursion", false, read_recursion},
+    {"query_log", false, read_query_log},
 }};
 
 }  // namespace

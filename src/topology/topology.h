@@ -132,6 +132,9 @@ struct Dns {
   std::vector<std::string> listen;     // networks on whose gateway address DNS is served
   std::vector<std::string> recursion;  // networks whose clients may use the forwarder
   bool recursion_listed = false;       // `recursion:` is given; then [] means no network at all
+  // `query_log: { entries: N }`: keep the last N queries for the status page and `labgate log`
+  // (docs/observability.md); 0, the default, keeps none.
+  uint32_t query_log_entries = 0;
 
   // Whether clients of `network` may use the forwarder: every network unless `recursion` lists
   // some (or none).

@@ -144,7 +144,7 @@ void print_table(const std::vector<CheckResult>& results, std::ostream& out) {
                      skip);
 }
 
-void print_json(const std::vector<CheckResult>& results, std::ostream& out) {
+nlohmann::ordered_json results_json(const std::vector<CheckResult>& results) {
   nlohmann::ordered_json j;
   j["checks"] = nlohmann::ordered_json::array();
   size_t pass = 0, fail = 0, skip = 0;
@@ -165,7 +165,11 @@ void print_json(const std::vector<CheckResult>& results, std::ostream& out) {
   j["passed"] = pass;
   j["failed"] = fail;
   j["skipped"] = skip;
-  out << j.dump(2) << "\n";
+  return j;
+}
+
+void print_json(const std::vector<CheckResult>& results, std::ostream& out) {
+  out << results_json(results).dump(2) << "\n";
 }
 
 }  // namespace labgate

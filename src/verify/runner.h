@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "verify/checks.h"
 
 namespace labgate {
@@ -37,6 +39,8 @@ std::string read_sysctl(const std::string& dotted_name);
 // check, from, to, expected, observed, time, result; then a summary line.
 void print_table(const std::vector<CheckResult>& results, std::ostream& out);
 // {"checks":[{check,from,to,expected,observed,ms,result}], "passed":N, "failed":N, "skipped":N}
+nlohmann::ordered_json results_json(const std::vector<CheckResult>& results);
+// results_json(), indented, and a newline.
 void print_json(const std::vector<CheckResult>& results, std::ostream& out);
 
 // True iff no result failed (skips do not fail a run).

@@ -1,7 +1,9 @@
-// Golden tests of `labgate show` on the seed topology, examples/homelab.yaml: the text and the
-// JSON rendered in process, and the same through the built binary.
+// Golden tests of `labgate show` on the seed topology, examples/homelab.yaml: the text, the JSON
+// and the SVG rendered in process, and the same through the built binary. The README's picture,
+// docs/seed.svg, must equal the SVG too, so it cannot go stale.
 //
-// The expected outputs are tests/show/golden/homelab.txt and homelab.json. After an intended
+// The expected outputs are tests/show/golden/homelab.txt, homelab.json and homelab.svg (and
+// docs/seed.svg, a copy of the last). After an intended
 // change of the output, rewrite them and review the diff:
 //
 //   LABGATE_UPDATE_GOLDEN=1 build/tests/labgate_tests --gtest_filter='ShowGolden*'
@@ -19,6 +21,7 @@
 
 #include "show/format.h"
 #include "show/json.h"
+#include "show/svg.h"
 #include "show/text.h"
 #include "topology/loader.h"
 
@@ -120,6 +123,28 @@ TEST(ShowGolden, BinaryPrintsTheSameTextAndJson) {
   EXPECT_EQ(json.status, 0);
   EXPECT_TRUE(json.out == read(kGoldenDir + "homelab.json"))
       << first_difference(json.out, read(kGoldenDir + "homelab.json"));
+}
+
+TEST(ShowGolden, SvgOfTheSeed) {
+  Topology t = seed();
+  const std::string svg = render_svg(t, compile(t));
+  expect_golden("homelab.svg", svg);
+  if (updating()) std::ofstream(kSource + "/docs/seed.svg", std::ios::binary) << svg;
+}
+
+TEST(ShowGolden, BinaryPrintsTheSameSvgAndTheReadmePictureIsCurrent) {
+  if (updating()) GTEST_SKIP() << "golden files are being rewritten";
+  CommandResult svg = run_labgate("show --format svg -c " + kSeedPath);
+  EXPECT_EQ(svg.status, 0);
+  EXPECT_TRUE(svg.out == read(kGoldenDir + "homelab.svg"))
+      << first_difference(svg.out, read(kGoldenDir + "homelab.svg"));
+  EXPECT_TRUE(svg.out == read(kSource + "/docs/seed.svg"))
+      << "docs/seed.svg is stale: " << first_difference(svg.out, read(kSource + "/docs/seed.svg"))
+      << "rerun with LABGATE_UPDATE_GOLDEN=1";
+  CommandResult json = run_labgate("show --format json -c " + kSeedPath);
+  EXPECT_EQ(json.status, 0);
+  EXPECT_TRUE(json.out == read(kGoldenDir + "homelab.json"));
+  EXPECT_NE(run_labgate("show --format png -c " + kSeedPath).status, 0);
 }
 
 TEST(ShowCli, ConfigErrorsExitTwoAndPrintNoPlan) {

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "plan/plan.h"
 #include "topology/topology_test_util.h"
 
 namespace labgate {
@@ -138,6 +139,10 @@ INSTANTIATE_TEST_SUITE_P(Shape, LoaderRows, ::testing::Values(
         {error_at(41, 9, "invalid-value")}},
     Row{"invalid_ttl", {{"  zone: cluster\n", "  zone: cluster\n  ttl: -5\n"}},
         {error_at(42, 8, "invalid-value")}},
+    Row{"invalid_query_log_entries", {{"  zone: cluster\n", "  zone: cluster\n  query_log: { entries: 0 }\n"}},
+        {error_at(42, 25, "invalid-value")}},
+    Row{"unknown_query_log_key", {{"  zone: cluster\n", "  zone: cluster\n  query_log: { entires: 10 }\n"}},
+        {error_at(42, 16, "unknown-key")}, "did you mean 'entries'"},
     Row{"invalid_version", {{"networks:\n  lan:\n", "version: 2\nnetworks:\n  lan:\n"}},
         {error_at(1, 10, "invalid-value")}},
     Row{"invalid_upstream", {{"    - 192.168.1.1\n", "    - 192.168.1\n"}},
@@ -206,6 +211,20 @@ TEST(Loader, RecursionEmptyListMeansNoNetwork) {
     EXPECT_EQ(t.dns.may_recurse("lan"), c.lan);
     EXPECT_EQ(t.dns.may_recurse("cluster"), c.cluster);
   }
+}
+
+// dns.query_log: off by default; `entries` is the bound the Plan carries to the daemon.
+TEST(Loader, QueryLogIsOffUnlessTheFileTurnsItOn) {
+  Diagnostics none;
+  EXPECT_EQ(compile(check_topology(testing::edited({}), none)).dns.query_log_entries, 0u);
+  Diagnostics diagnostics;
+  Topology t = check_topology(
+      testing::edited({{"  zone: cluster\n", "  zone: cluster\n  query_log: { entries: 1000 }\n"}}),
+      diagnostics);
+  EXPECT_FALSE(diagnostics.has_errors()) << testing::dump(diagnostics);
+  EXPECT_EQ(t.dns.query_log_entries, 1000u);
+  EXPECT_EQ(compile(t).dns.query_log_entries, 1000u);
+  EXPECT_EQ(t.where.value("dns.query_log.entries").line, 42);
 }
 
 // Without an `http:` section the endpoint is on, on loopback; the file may move it or turn it off.
