@@ -77,6 +77,8 @@ Plan compile(const Topology& topology) {
   plan.dns = compile_dns(topology);
   plan.addresses = build_address_plan(topology);
   plan.services = plan_services(topology);
+  plan.apps = compile_apps(topology, plan.dns.views);
+  plan.nodes = compile_nodes(topology);
   return plan;
 }
 

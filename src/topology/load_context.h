@@ -184,6 +184,7 @@ void load_pools(LoadContext& cx, YamlNode n);        // load_pools.cc
 void load_services(LoadContext& cx, YamlNode n);     // load_services.cc
 void load_forwards(LoadContext& cx, YamlNode n);     // load_forwards.cc
 void load_dns(LoadContext& cx, YamlNode n);          // load_dns.cc
+void load_apps(LoadContext& cx, YamlNode n);         // load_apps.cc
 
 }  // namespace labgate
 

@@ -33,7 +33,7 @@ bool section(LoadContext& cx, YamlNode v, const std::string&, Topology&) {
   return true;
 }
 
-constexpr std::array<KeyRule<Topology>, 8> kTopLevelKeys = {{
+constexpr std::array<KeyRule<Topology>, 9> kTopLevelKeys = {{
     {"version", false, read_version},
     {"gateway", false, read_gateway},
     {"networks", true, section<load_networks>},
@@ -42,6 +42,7 @@ constexpr std::array<KeyRule<Topology>, 8> kTopLevelKeys = {{
     {"services", false, section<load_services>},
     {"forwards", false, section<load_forwards>},
     {"dns", false, section<load_dns>},
+    {"apps", false, section<load_apps>},
 }};
 
 }  // namespace
