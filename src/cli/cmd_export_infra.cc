@@ -30,7 +30,8 @@ void add_export_infra_commands(CLI::App& app, int& exit_status) {
   });
 
   auto* talos = exp->add_subcommand(
-      "talos", "Talos 1.12 network documents per node: LinkConfig, ResolverConfig, Layer2VIPConfig");
+      "talos",
+      "Talos 1.12 network documents per node: LinkConfig, ResolverConfig, Layer2VIPConfig");
   auto to = std::make_shared<ExportInfraOptions>();
   add_config_option(talos, to->config);
   talos->add_option("--node", to->node, "print this node's patch only (default: every node)");

@@ -43,8 +43,7 @@ bool write_manifests(const std::vector<k8s::Manifest>& manifests, const fs::path
     }
     fs::rename(tmp, path, ec);  // a reader never sees half a manifest
     if (ec) {
-      std::cerr << "labgate: error: cannot write " << path.string() << ": " << ec.message()
-                << "\n";
+      std::cerr << "labgate: error: cannot write " << path.string() << ": " << ec.message() << "\n";
       return false;
     }
   }

@@ -40,14 +40,17 @@ std::string render_tfvars(const NodePlan& plan) {
                      {"nameserver", address_or_null(n.nameserver)},
                      {"control_plane", n.control_plane}};
   Json vips = Json::object();
-  for (const auto& v : plan.vips) vips[v.name] = {{"address", v.address.str()}, {"held_by", v.held_by}};
+  for (const auto& v : plan.vips)
+    vips[v.name] = {{"address", v.address.str()}, {"held_by", v.held_by}};
   Json pools = Json::object();
   for (const auto& p : plan.pools)
-    pools[p.name] = {{"network", p.network}, {"first", p.range.first.str()}, {"last", p.range.last.str()}};
-  Json out = {{"hosts", hosts},
-              {"api_vip", plan.vips.empty() ? Json(nullptr) : Json(plan.vips.front().address.str())},
-              {"vips", vips},
-              {"pools", pools}};
+    pools[p.name] = {
+        {"network", p.network}, {"first", p.range.first.str()}, {"last", p.range.last.str()}};
+  Json out = {
+      {"hosts", hosts},
+      {"api_vip", plan.vips.empty() ? Json(nullptr) : Json(plan.vips.front().address.str())},
+      {"vips", vips},
+      {"pools", pools}};
   return out.dump(2) + "\n";
 }
 
@@ -59,7 +62,8 @@ std::optional<std::string> render_talos(const NodePlan& plan, const std::string&
     return talos_node(*n, link);
   }
   std::string out;
-  for (size_t i = 0; i < plan.nodes.size(); ++i) out += (i ? "---\n" : "") + talos_node(plan.nodes[i], link);
+  for (size_t i = 0; i < plan.nodes.size(); ++i)
+    out += (i ? "---\n" : "") + talos_node(plan.nodes[i], link);
   return out;
 }
 

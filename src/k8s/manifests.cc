@@ -80,8 +80,10 @@ std::string tailscale_ingress(const AppPlan& app) {
   const AppTailscale& ts = *app.tailscale;
   std::vector<std::pair<std::string, std::string>> annotations;
   if (ts.funnel) annotations.emplace_back("tailscale.com/funnel", "true");
-  if (!ts.proxy_group.empty()) annotations.emplace_back("tailscale.com/proxy-group", ts.proxy_group);
-  if (!ts.tags.empty()) annotations.emplace_back("tailscale.com/tags", fmt::format("{}", fmt::join(ts.tags, ",")));
+  if (!ts.proxy_group.empty())
+    annotations.emplace_back("tailscale.com/proxy-group", ts.proxy_group);
+  if (!ts.tags.empty())
+    annotations.emplace_back("tailscale.com/tags", fmt::format("{}", fmt::join(ts.tags, ",")));
   std::string out = header(app) + "apiVersion: networking.k8s.io/v1\nkind: Ingress\n" +
                     metadata(app.tailscale_object(), app.backend.namespace_, annotations);
   out += "spec:\n  ingressClassName: tailscale\n  defaultBackend:\n";
@@ -129,12 +131,13 @@ std::string drift(const std::vector<Manifest>& want, const std::map<std::string,
     const std::string path = dir_label + "/" + file;
     auto it = have.find(file);
     std::string_view old_text = it == have.end() ? std::string_view() : it->second;
-    out += unified_diff(old_text, m->text, it == have.end() ? "/dev/null" : path,
-                        path + " (labgate)");
+    out +=
+        unified_diff(old_text, m->text, it == have.end() ? "/dev/null" : path, path + " (labgate)");
   }
   for (const auto& [file, text] : have)
     if (!wanted.count(file))
-      out += unified_diff(text, "", dir_label + "/" + file, "/dev/null (labgate writes no such file)");
+      out +=
+          unified_diff(text, "", dir_label + "/" + file, "/dev/null (labgate writes no such file)");
   return out;
 }
 

@@ -35,8 +35,8 @@ void expect_golden(const std::string& name, const std::string& actual) {
 }
 
 NodePlan seed_nodes() {
-  return compile(test_support::load_valid(seed_topology_text(),
-                                          test_support::Allow::kNoDiagnostics))
+  return compile(
+             test_support::load_valid(seed_topology_text(), test_support::Allow::kNoDiagnostics))
       .nodes;
 }
 

@@ -69,9 +69,8 @@ TEST(K8sManifests, SeedGivesSixIngressesAndTheKustomization) {
   // The seed's nginx Ingress had the issuer annotation but no spec.tls, so cert-manager never
   // issued a certificate; the exported one has both.
   EXPECT_THAT(manifests[4].text, HasSubstr("cert-manager.io/cluster-issuer: \"ingress\""));
-  EXPECT_THAT(manifests[4].text,
-              HasSubstr("  tls:\n    - hosts:\n        - navidrome.cluster\n"
-                        "      secretName: navidrome-tls\n"));
+  EXPECT_THAT(manifests[4].text, HasSubstr("  tls:\n    - hosts:\n        - navidrome.cluster\n"
+                                           "      secretName: navidrome-tls\n"));
   EXPECT_THAT(manifests[5].text, HasSubstr("ingressClassName: tailscale"));
   EXPECT_THAT(manifests[6].text, HasSubstr("labels:\n"));
   EXPECT_THAT(manifests[6].text, ::testing::Not(HasSubstr("commonLabels")));
@@ -123,9 +122,11 @@ TEST(K8sDrift, NamesChangedMissingAndExtraFiles) {
   have.erase("navidrome-tailscale.ingress.yaml");
   have["old.ingress.yaml"] = "kind: Ingress\n";
   std::string d = drift(manifests, have, "deploy");
-  EXPECT_THAT(d, HasSubstr("--- deploy/argocd.ingress.yaml\n+++ deploy/argocd.ingress.yaml (labgate)\n"));
+  EXPECT_THAT(
+      d, HasSubstr("--- deploy/argocd.ingress.yaml\n+++ deploy/argocd.ingress.yaml (labgate)\n"));
   EXPECT_THAT(d, HasSubstr("-                  number: 8080\n+                  number: 443\n"));
-  EXPECT_THAT(d, HasSubstr("--- /dev/null\n+++ deploy/navidrome-tailscale.ingress.yaml (labgate)\n"));
+  EXPECT_THAT(d,
+              HasSubstr("--- /dev/null\n+++ deploy/navidrome-tailscale.ingress.yaml (labgate)\n"));
   EXPECT_THAT(d, HasSubstr("--- deploy/old.ingress.yaml\n"));
   EXPECT_THAT(d, HasSubstr("-kind: Ingress\n"));
 }

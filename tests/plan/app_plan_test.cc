@@ -21,8 +21,8 @@ std::string views_of(const AppPlan& a) {
 }
 
 TEST(AppPlan, SeedAppsResolveWhereTheIngressIsReached) {
-  Plan plan = compile(test_support::load_valid(seed_topology_text(),
-                                               test_support::Allow::kNoDiagnostics));
+  Plan plan =
+      compile(test_support::load_valid(seed_topology_text(), test_support::Allow::kNoDiagnostics));
   ASSERT_EQ(plan.apps.size(), 3u);
   const char* names[] = {"argocd", "longhorn", "navidrome"};
   for (size_t i = 0; i < 3; ++i) {

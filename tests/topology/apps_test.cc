@@ -15,17 +15,18 @@ using testing::Row;
 using testing::warning_at;
 
 // kValidBase (which names argocd.cluster under dns.names) with two valid apps after line 45.
-const std::string kAppsBase = std::string(testing::kValidBase) +
-                              "apps:\n"                                                      // 46
-                              "  web:\n"                                                     // 47
-                              "    service: { namespace: media, name: web, port: 8080 }\n"   // 48
-                              "    ingress: { class: nginx, host: web.cluster }\n"           // 49
-                              "    tailscale: { device: web, tags: [tag:k8s] }\n"            // 50
-                              "    tls: { issuer: ingress }\n"                               // 51
-                              "  shop:\n"                                                    // 52
-                              "    service: { namespace: shop, name: shop, port: 443 }\n"    // 53
-                              "    gateway: { name: eg, namespace: gw, host: shop.cluster }\n"  // 54
-                              "    tailscale:\n";                                            // 55
+const std::string kAppsBase =
+    std::string(testing::kValidBase) +
+    "apps:\n"                                                         // 46
+    "  web:\n"                                                        // 47
+    "    service: { namespace: media, name: web, port: 8080 }\n"      // 48
+    "    ingress: { class: nginx, host: web.cluster }\n"              // 49
+    "    tailscale: { device: web, tags: [tag:k8s] }\n"               // 50
+    "    tls: { issuer: ingress }\n"                                  // 51
+    "  shop:\n"                                                       // 52
+    "    service: { namespace: shop, name: shop, port: 443 }\n"       // 53
+    "    gateway: { name: eg, namespace: gw, host: shop.cluster }\n"  // 54
+    "    tailscale:\n";                                               // 55
 
 class AppRows : public ::testing::TestWithParam<Row> {};
 
@@ -122,10 +123,9 @@ TEST(Apps, ModelKeepsEveryValueAndDefaults) {
 
 TEST(Apps, HostOutsideTheZoneIsNoNameOfIt) {
   Diagnostics d;
-  Topology t = check_topology(
-      testing::edited({{std::string(testing::kValidBase), kAppsBase},
-                       {"host: web.cluster", "host: web.example.org"}}),
-      d);
+  Topology t = check_topology(testing::edited({{std::string(testing::kValidBase), kAppsBase},
+                                               {"host: web.cluster", "host: web.example.org"}}),
+                              d);
   ASSERT_FALSE(d.has_errors()) << testing::dump(d);
   auto names = t.zone_names();
   ASSERT_EQ(names.size(), 2u);
