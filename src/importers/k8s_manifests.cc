@@ -108,8 +108,9 @@ class Importer {
   Fragment finish() {
     name_ingress_service();
     Fragment f;
-    f.header = {"Imported by `labgate import k8s`: the apps and LoadBalancer Services of the "
-                "manifests. Review, then paste into labgate.yaml (docs/k8s.md)."};
+    f.header = {
+        "Imported by `labgate import k8s`: the apps and LoadBalancer Services of the "
+        "manifests. Review, then paste into labgate.yaml (docs/k8s.md)."};
     f.services = std::move(services_);
     for (auto& a : apps_) f.apps.push_back(std::move(a));
     f.unexpressed = std::move(unexpressed_);
@@ -187,9 +188,10 @@ class Importer {
     FragmentApp& a = app_for(o.ns, svc, port, o.name);
     a.from.push_back(o.where() + " " + o.what());
     if (!a.ingress_host.empty()) {
-      a.notes.push_back(fmt::format("{}: a second nginx Ingress for this Service (host {}); an app "
-                                    "has one host",
-                                    o.where(), host));
+      a.notes.push_back(
+          fmt::format("{}: a second nginx Ingress for this Service (host {}); an app "
+                      "has one host",
+                      o.where(), host));
       return;
     }
     a.ingress_host = host;
@@ -209,11 +211,13 @@ class Importer {
       if (k == "cert-manager.io/cluster-issuer") {
         a.issuer = v;
       } else if (k == "nginx.ingress.kubernetes.io/backend-protocol") {
-        if (v == "HTTPS") a.https = true;
+        if (v == "HTTPS")
+          a.https = true;
         else if (v != "HTTP")
           a.notes.push_back(fmt::format("{}: backend protocol {} is not expressed", o.where(), v));
       } else if (k != "kubernetes.io/ingress.class") {
-        a.notes.push_back(fmt::format("{}: annotation {}: \"{}\" is not expressed", o.where(), k, v));
+        a.notes.push_back(
+            fmt::format("{}: annotation {}: \"{}\" is not expressed", o.where(), k, v));
       }
     }
     if (!a.issuer.empty() && !has_tls)
@@ -222,9 +226,10 @@ class Importer {
           "`labgate export k8s` writes spec.tls (secret {}-tls)",
           o.where(), a.name));
     if (a.issuer.empty() && has_tls)
-      a.notes.push_back(fmt::format("{}: spec.tls (secret {}) without a cert-manager issuer is "
-                                    "not expressed",
-                                    o.where(), a.secret));
+      a.notes.push_back(
+          fmt::format("{}: spec.tls (secret {}) without a cert-manager issuer is "
+                      "not expressed",
+                      o.where(), a.secret));
   }
 
   void tailscale_ingress(const Object& o) {
@@ -250,9 +255,10 @@ class Importer {
     if (host && host->is_scalar())
       a.device = host->text();
     else
-      a.notes.push_back(fmt::format("{}: no tls.hosts: the operator named the device "
-                                    "{}-{}-ingress; labgate names it {}",
-                                    o.where(), o.ns, o.name, a.name));
+      a.notes.push_back(
+          fmt::format("{}: no tls.hosts: the operator named the device "
+                      "{}-{}-ingress; labgate names it {}",
+                      o.where(), o.ns, o.name, a.name));
     for (const auto& [k, v] : annotations(o)) {
       if (k == "tailscale.com/funnel") {
         a.funnel = v == "true";
@@ -268,7 +274,8 @@ class Importer {
       } else if (k == "tailscale.com/proxy-group") {
         a.proxy_group = v;
       } else {
-        a.notes.push_back(fmt::format("{}: annotation {}: \"{}\" is not expressed", o.where(), k, v));
+        a.notes.push_back(
+            fmt::format("{}: annotation {}: \"{}\" is not expressed", o.where(), k, v));
       }
     }
   }
@@ -297,8 +304,9 @@ class Importer {
     a.gateway_host = hostname->text();
     if (node_at(o.root, {"spec", "rules"})->size() > 1 || rule->size() > 2 ||
         node_at(*rule, {"backendRefs"})->size() > 1)
-      a.notes.push_back(o.where() + ": matches, filters and more rules or backends than the first "
-                                    "are written as one PathPrefix / rule");
+      a.notes.push_back(o.where() +
+                        ": matches, filters and more rules or backends than the first "
+                        "are written as one PathPrefix / rule");
   }
 
   void load_balancer(const Object& o) {
@@ -313,8 +321,9 @@ class Importer {
       if (auto ing = first_item(node_at(o.root, {"status", "loadBalancer", "ingress"})))
         s.address = text_at(*ing, {"ip"});
     if (!parse_ipv4(s.address)) {
-      unexpressed(o, "no IPv4 address: set spec.loadBalancerIP, MetalLB's loadBalancerIPs "
-                     "annotation, or import the live object with its status");
+      unexpressed(o,
+                  "no IPv4 address: set spec.loadBalancerIP, MetalLB's loadBalancerIPs "
+                  "annotation, or import the live object with its status");
       return;
     }
     auto ports = node_at(o.root, {"spec", "ports"});
@@ -382,8 +391,12 @@ K8sImport import_k8s(const std::vector<ManifestFile>& files) {
       if (root.is_null()) continue;  // an empty document (a leading or trailing ---)
       // kustomize's own file is no object of the cluster (a directory's is followed instead).
       if (text_at(root, {"kind"}) == "Kustomization") continue;
-      Object o{&file, root, root.pos().line + doc.first_line - 1, text_at(root, {"kind"}),
-               text_at(root, {"metadata", "name"}), text_at(root, {"metadata", "namespace"})};
+      Object o{&file,
+               root,
+               root.pos().line + doc.first_line - 1,
+               text_at(root, {"kind"}),
+               text_at(root, {"metadata", "name"}),
+               text_at(root, {"metadata", "namespace"})};
       if (!root.is_map() || text_at(root, {"apiVersion"}).empty() || o.kind.empty() ||
           o.name.empty()) {
         out.error = error_at(file, root.pos(), doc.first_line,

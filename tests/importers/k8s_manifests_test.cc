@@ -33,8 +33,8 @@ std::string slurp(const fs::path& p) {
 // What of an app the file says, as one comparable line.
 std::string describe(const App& a) {
   return a.name + " " + a.backend.namespace_ + "/" + a.backend.name + ":" +
-         std::to_string(a.backend.port) + " " + to_string(a.backend.protocol) + " host=" +
-         a.host() + " via=" + a.ingress_service() +
+         std::to_string(a.backend.port) + " " + to_string(a.backend.protocol) +
+         " host=" + a.host() + " via=" + a.ingress_service() +
          " ts=" + (a.tailscale ? a.device() + (a.tailscale->funnel ? "+funnel" : "") : "-") +
          " tls=" + (a.tls ? a.tls->issuer + "/" + a.tls_secret() : "-");
 }
@@ -141,7 +141,8 @@ metadata: { name: settings }
   K8sImport result = import_k8s({{"all.yaml", text}});
   ASSERT_FALSE(result.error) << result.error->str();
   std::string f = write_fragment(result.fragment);
-  EXPECT_THAT(f, HasSubstr("  ingress: { address: 192.168.100.80, ports: { http: 80, https: 443 } }"));
+  EXPECT_THAT(f,
+              HasSubstr("  ingress: { address: 192.168.100.80, ports: { http: 80, https: 443 } }"));
   EXPECT_THAT(f, HasSubstr("  sftp: { address: 192.168.100.81, ports: { port-22: 22 } }"));
   EXPECT_THAT(f, HasSubstr("    gateway: { name: eg, namespace: envoy-gateway-system, section: "
                            "https, host: grafana.cluster }\n"));
