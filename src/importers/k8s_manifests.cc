@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -128,11 +129,13 @@ class Importer {
     std::string key = fmt::format("{}/{}:{}", ns, service, port);
     auto it = by_backend_.find(key);
     if (it != by_backend_.end()) return apps_[it->second];
-    std::string unique = is_label(name) ? name : derived_name("", name);
-    for (int i = 2; std::any_of(apps_.begin(), apps_.end(),
-                                [&](const FragmentApp& a) { return a.name == unique; });
-         ++i)
-      unique = fmt::format("{}-{}", name, i);
+    // A name taken by another backend gets the next free "-N" (a set and a counter per base:
+    // thousands of objects of one name stay linear, which the fuzzer found they were not).
+    std::string base = is_label(name) ? name : derived_name("", name);
+    std::string unique = base;
+    for (int& i = next_suffix_.try_emplace(base, 1).first->second;
+         !used_names_.insert(unique).second;)
+      unique = fmt::format("{}-{}", base, ++i);
     FragmentApp a;
     a.name = unique;
     a.namespace_ = ns;
@@ -366,6 +369,8 @@ class Importer {
 
   std::vector<FragmentApp> apps_;
   std::map<std::string, size_t> by_backend_;
+  std::set<std::string> used_names_;
+  std::map<std::string, int> next_suffix_;
   std::vector<FragmentService> services_;
   std::vector<Unexpressed> unexpressed_;
 };

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -176,6 +177,23 @@ TEST(ImportK8s, MalformedInputIsFileLineColumn) {
   // Empty documents (leading, trailing, doubled markers) are not objects and not errors.
   K8sImport empty = import_k8s({{"x.yaml", "---\n---\n...\n"}});
   EXPECT_FALSE(empty.error);
+}
+
+TEST(ImportK8s, ManyObjectsOfOneNameGetDistinctNames) {
+  // 3,000 Ingresses named "web" with different backends: linear, names web, web-2, web-3, ...
+  std::string text;
+  for (int i = 0; i < 3000; ++i)
+    text += fmt::format(
+        "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {{ name: web }}\n"
+        "spec: {{ ingressClassName: tailscale, defaultBackend: {{ service: {{ name: s{}, port: "
+        "{{ number: 80 }} }} }} }}\n",
+        i);
+  K8sImport r = import_k8s({{"many.yaml", text}});
+  ASSERT_FALSE(r.error) << r.error->str();
+  ASSERT_EQ(r.fragment.apps.size(), 3000u);
+  EXPECT_EQ(r.fragment.apps[0].name, "web");
+  EXPECT_EQ(r.fragment.apps[1].name, "web-2");
+  EXPECT_EQ(r.fragment.apps[2999].name, "web-3000");
 }
 
 TEST(ImportK8s, KustomizationResources) {
