@@ -58,17 +58,17 @@ grep -q "ingress: { class: nginx, host: navidrome.cluster }" "$work/doc.yaml" &&
 
 # Malformed input: FILE:LINE:COL and exit 2.
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n---\nkind: [\n' >"$work/bad.yaml"
-set +e
-out=$("$labgate" import k8s "$work/bad.yaml" 2>&1)
-status=$?
-set -e
+run() {  # COMMAND... -> $out (stdout and stderr) and $status, without stopping on failure
+  set +e
+  out=$("$@" 2>&1)
+  status=$?
+  set -e
+}
+run "$labgate" import k8s "$work/bad.yaml"
 [ "$status" = 2 ] && grep -q "^$work/bad.yaml:6:1: error: " <<<"$out" &&
   pass "a malformed manifest is FILE:LINE:COL with exit 2" || fail "malformed: status $status: $out"
 printf 'resources: a.yaml\n' >"$work/deploy/kustomization.yaml"
-set +e
-out=$("$labgate" import k8s "$work/deploy" 2>&1)
-status=$?
-set -e
+run "$labgate" import k8s "$work/deploy"
 [ "$status" = 2 ] && grep -q "kustomization.yaml:1:12: error: 'resources' must be a list" <<<"$out" &&
   pass "a malformed kustomization.yaml is FILE:LINE:COL with exit 2" || fail "kustomization: $status: $out"
 

@@ -2,9 +2,6 @@
 // rewrites them), and the roles and routes derived from the file.
 #include "k8s/infra.h"
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
@@ -12,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plan/plan.h"
+#include "support/golden.h"
 #include "support/valid_topology.h"
 #include "topology/seed.h"
 
@@ -22,16 +20,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 void expect_golden(const std::string& name, const std::string& actual) {
-  std::string path = std::string(LABGATE_SOURCE_DIR) + "/tests/k8s/golden/" + name;
-  if (const char* update = std::getenv("LABGATE_UPDATE_GOLDEN"); update && *update == '1') {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  ASSERT_TRUE(in) << "missing golden file " << path << " (run with LABGATE_UPDATE_GOLDEN=1)";
-  std::stringstream expected;
-  expected << in.rdbuf();
-  EXPECT_EQ(actual, expected.str()) << "golden " << path << " differs";
+  test_support::expect_golden("tests/k8s/golden/" + name, actual);
 }
 
 NodePlan seed_nodes() {
