@@ -1,6 +1,7 @@
 #include "importers/k8s_manifests.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -75,7 +76,9 @@ std::optional<YamlNode> first_item(std::optional<YamlNode> list) {
 }
 
 int number(const std::string& s) {
-  if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), ::isdigit)) return 0;
+  if (s.empty() || s.size() > 5 ||
+      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return 0;
   int n = std::stoi(s);
   return n >= 1 && n <= 65535 ? n : 0;
 }

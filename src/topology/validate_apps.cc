@@ -1,5 +1,6 @@
 // The cross-checks of the `apps` section (validate.h, docs/config.md "apps"): what one app's
 // fields cannot tell alone. Each problem is reported at the value it concerns.
+#include <cctype>
 #include <map>
 #include <string>
 
