@@ -23,6 +23,11 @@ packages=(
   debhelper dpkg-dev lintian go-md2man debootstrap
 )
 
+# npm for tests/k8s/export_schema_test.sh (it installs its npm packages into the build tree):
+# Debian's nodejs and npm, unless an npm is already on PATH (a nodejs from elsewhere bundles npm
+# and conflicts with Debian's npm package).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+
 # `install-deps.sh --bench` also installs the peers labgate is measured against (bench/).
 if [ "${1:-}" = "--bench" ]; then
   packages+=(dnsperf dnsmasq-base haproxy socat iperf3 wrk nginx-light liburing-dev)

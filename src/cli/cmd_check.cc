@@ -22,10 +22,10 @@ void add_check_command(CLI::App& app, int& exit_status) {
     if (!loaded.topology) return;
     const Topology& t = *loaded.topology;
     std::cout << fmt::format(
-        "{}: ok: {} networks, {} hosts, {} pools, {} services, {} forwards, {} DNS names"
+        "{}: ok: {} networks, {} hosts, {} pools, {} services, {} forwards, {} DNS names, {} apps"
         "{}\n",
         loaded.source.name, t.networks.size(), t.hosts.size(), t.pools.size(), t.services.size(),
-        t.forwards.size(), t.dns.names.size(),
+        t.forwards.size(), t.zone_names().size(), t.apps.size(),
         loaded.warnings ? fmt::format(" ({} warning(s))", loaded.warnings) : "");
   });
 }

@@ -93,6 +93,36 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+std::string write_app(const FragmentApp& a) {
+  std::string out = fmt::format("  {}:\n", a.name);
+  for (const auto& from : a.from) out += "    # from " + one_line(from) + "\n";
+  out += fmt::format("    service: {{ namespace: {}, name: {}, port: {}{} }}\n", a.namespace_,
+                     a.service, a.port, a.https ? ", protocol: https" : "");
+  std::string via = a.ingress_service.empty() ? "" : ", service: " + a.ingress_service;
+  if (!a.ingress_host.empty())
+    out += fmt::format("    ingress: {{ class: nginx, host: {}{} }}\n", a.ingress_host, via);
+  if (!a.gateway_host.empty())
+    out += fmt::format("    gateway: {{ name: {}, namespace: {}{}, host: {}{} }}\n", a.gateway_name,
+                       a.gateway_namespace,
+                       a.gateway_section.empty() ? "" : ", section: " + a.gateway_section,
+                       a.gateway_host, via);
+  if (a.tailscale) {
+    std::vector<std::string> opts;
+    if (!a.device.empty() && a.device != a.name) opts.push_back("device: " + a.device);
+    if (a.funnel) opts.push_back("funnel: true");
+    if (!a.tags.empty()) opts.push_back(fmt::format("tags: [{}]", fmt::join(a.tags, ", ")));
+    if (!a.proxy_group.empty()) opts.push_back("proxy_group: " + a.proxy_group);
+    out += opts.empty() ? "    tailscale: {}\n"
+                        : fmt::format("    tailscale: {{ {} }}\n", fmt::join(opts, ", "));
+  }
+  if (!a.issuer.empty())
+    out +=
+        fmt::format("    tls: {{ issuer: {}{} }}\n", a.issuer,
+                    a.secret.empty() || a.secret == a.name + "-tls" ? "" : ", secret: " + a.secret);
+  for (const auto& n : a.notes) out += "    # " + one_line(n) + "\n";
+  return out;
+}
+
 }  // namespace
 
 std::string write_fragment(const Fragment& f) {
@@ -157,6 +187,9 @@ std::string write_fragment(const Fragment& f) {
     }
   }
 
+  if (!f.apps.empty()) out += "apps:\n";
+  for (const auto& a : f.apps) out += write_app(a);
+
   for (const auto& note : f.notes) out += "# " + one_line(note) + "\n";
   if (!f.unexpressed.empty()) {
     out += fmt::format(
@@ -164,7 +197,9 @@ std::string write_fragment(const Fragment& f) {
         "redone by hand.\n",
         f.unexpressed.size(), f.unexpressed.size() == 1 ? "" : "s");
     for (const auto& u : f.unexpressed) {
-      out += fmt::format("# line {}: {}\n#   {}\n", u.line, one_line(u.text), one_line(u.reason));
+      std::string where =
+          u.file.empty() ? fmt::format("line {}", u.line) : fmt::format("{}:{}", u.file, u.line);
+      out += fmt::format("# {}: {}\n#   {}\n", where, one_line(u.text), one_line(u.reason));
     }
   }
   return out;

@@ -78,11 +78,35 @@ struct FragmentName {
   int line = 0;
 };
 
-// A source line the importer could not express in the file's vocabulary, and why.
+// An app (docs/config.md, "apps"): a Kubernetes Service and how it is exposed. Empty strings and
+// false are "absent" (the writer leaves the key out, so the loader's default applies).
+struct FragmentApp {
+  std::string name;
+  std::vector<std::string> from;  // "FILE:LINE Kind namespace/name" of each object it came from
+  std::string namespace_;
+  std::string service;
+  int port = 0;
+  bool https = false;
+  std::string ingress_host;                                                    // an nginx Ingress
+  std::string gateway_name, gateway_namespace, gateway_section, gateway_host;  // an HTTPRoute
+  std::string ingress_service;                                                 // "": the default
+  bool tailscale = false;
+  std::string device;  // "": the app's name
+  bool funnel = false;
+  std::vector<std::string> tags;
+  std::string proxy_group;
+  std::string issuer;
+  std::string secret;              // "": "<app>-tls"
+  std::vector<std::string> notes;  // comments written under the app
+};
+
+// A source line the importer could not express in the file's vocabulary, and why. With `file`
+// set, it is written as FILE:LINE (importers of several files).
 struct Unexpressed {
   int line = 0;
   std::string text;
   std::string reason;
+  std::string file = {};
 };
 
 struct Fragment {
@@ -92,6 +116,7 @@ struct Fragment {
   std::vector<FragmentForward> forwards;
   std::string zone;  // empty: no dns section
   std::vector<FragmentName> names;
+  std::vector<FragmentApp> apps;
   std::vector<std::string> notes;  // comment lines after the sections
   std::vector<Unexpressed> unexpressed;
 };

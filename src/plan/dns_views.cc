@@ -98,7 +98,7 @@ DnsViewTable build_dns_views(const Topology& t) {
   // Routed mode: answers follow the zones (computed once for every name).
   std::optional<PolicyPlan> policy;
   if (!t.zones.empty()) policy = compile_policy_plan(t);
-  for (const auto& name : t.dns.names) {
+  for (const auto& name : t.zone_names()) {
     if (!name.ok) continue;
     DnsNameViews row;
     row.name = name.name;
@@ -114,24 +114,25 @@ DnsViewTable build_dns_views(const Topology& t) {
   return table;
 }
 
-const DnsName* match_name(const Topology& t, std::string_view qname) {
+std::optional<DnsName> match_name(const Topology& t, std::string_view qname) {
+  const std::vector<DnsName> names = t.zone_names();
   std::string q = lower(qname);
   if (!q.empty() && q.back() == '.') q.pop_back();
   const std::string zone = lower(t.dns.zone);
-  if (zone.empty() || q.size() <= zone.size() + 1 || !q.ends_with("." + zone)) return nullptr;
+  if (zone.empty() || q.size() <= zone.size() + 1 || !q.ends_with("." + zone)) return std::nullopt;
   // Work relative to the zone: "a.apps.cluster" -> "a.apps"; the apex is "".
   std::string relative = q.substr(0, q.size() - zone.size() - 1);
 
-  auto find = [&](const std::string& rel) -> const DnsName* {
-    for (const auto& n : t.dns.names)
-      if (n.ok && lower(n.name) == rel) return &n;
-    return nullptr;
+  auto find = [&](const std::string& rel) -> std::optional<DnsName> {
+    for (const auto& n : names)
+      if (n.ok && lower(n.name) == rel) return n;
+    return std::nullopt;
   };
   // A name "exists" (RFC 4592 section 2.2.2) if it owns a record or is an ancestor of one that
   // does (an empty non-terminal). The apex always exists.
   auto exists = [&](const std::string& rel) {
     if (rel.empty()) return true;
-    for (const auto& n : t.dns.names) {
+    for (const auto& n : names) {
       if (!n.ok) continue;
       std::string name = lower(n.name);
       if (name == rel || name.ends_with("." + rel)) return true;
@@ -139,9 +140,9 @@ const DnsName* match_name(const Topology& t, std::string_view qname) {
     return false;
   };
 
-  if (const DnsName* exact = find(relative)) return exact;
+  if (auto exact = find(relative)) return exact;
   // A name that exists only as the parent of other names is never covered by a wildcard.
-  if (exists(relative)) return nullptr;
+  if (exists(relative)) return std::nullopt;
   // Walk up to the closest encloser: the longest existing ancestor. Its wildcard child, if any,
   // is the source of synthesis; otherwise nothing matches.
   std::string ancestor = relative;
@@ -150,7 +151,7 @@ const DnsName* match_name(const Topology& t, std::string_view qname) {
     ancestor = dot == std::string::npos ? "" : ancestor.substr(dot + 1);
     if (exists(ancestor)) return find(ancestor.empty() ? "*" : "*." + ancestor);
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 }  // namespace labgate

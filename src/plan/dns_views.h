@@ -68,13 +68,14 @@ struct DnsViewTable {
 
 DnsViewTable build_dns_views(const Topology& topology);
 
-// The name of the file that answers a query for `qname` (a fully qualified name, any case, with
-// or without the final dot), or nullptr if none does. An exact name wins; otherwise the wildcard
-// at the closest existing ancestor answers, as RFC 4592 says: with names "*.apps" and "x.apps",
-// "a.apps.cluster" matches "*.apps", but "a.x.apps.cluster" matches nothing, and "apps.cluster"
-// itself matches nothing (it exists only as the parent of other names). Linear in the number of
-// names: it is the reference behaviour; a server answering many queries may index the names, and
-// its tests can compare against this function.
-const DnsName* match_name(const Topology& topology, std::string_view qname);
+// The name of the zone (Topology::zone_names(): dns.names and the apps' hosts) that answers a query
+// for `qname` (a fully qualified name, any case, with or without the final dot), or nullopt if none
+// does. An exact name wins; otherwise the wildcard at the closest existing ancestor answers, as RFC
+// 4592 says: with names "*.apps" and "x.apps", "a.apps.cluster" matches "*.apps", but
+// "a.x.apps.cluster" matches nothing, and "apps.cluster" itself matches nothing (it exists only as
+// the parent of other names). Linear in the number of names: it is the reference behaviour; a
+// server answering many queries may index the names, and its tests can compare against this
+// function.
+std::optional<DnsName> match_name(const Topology& topology, std::string_view qname);
 
 }  // namespace labgate

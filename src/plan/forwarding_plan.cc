@@ -78,7 +78,7 @@ ProxyOptions proxy_options(const Topology& t, const Forward& f, const ResolvedFo
   o.accept_proxy = f.accept_proxy;
   o.sni = f.sni;
   if (f.sni) {
-    for (const auto& name : t.dns.names) {
+    for (const auto& name : t.zone_names()) {
       if (!name.ok) continue;
       std::optional<ResolvedTarget> target = resolve_target(t, name.service, f.service_port);
       const ServicePort* port =

@@ -80,6 +80,8 @@ Plan compile(const Topology& topology) {
   plan.services = plan_services(topology);
   plan.http = {topology.http.enabled, topology.http.address, topology.http.port};
   plan.policy = compile_policy_plan(topology);
+  plan.apps = compile_apps(topology, plan.dns.views);
+  plan.nodes = compile_nodes(topology);
   return plan;
 }
 

@@ -187,6 +187,7 @@ void load_dns(LoadContext& cx, YamlNode n);          // load_dns.cc
 void load_http(LoadContext& cx, YamlNode n);         // load_http.cc
 void load_zones(LoadContext& cx, YamlNode n);        // load_zones.cc
 void load_policies(LoadContext& cx, YamlNode n);     // load_policies.cc
+void load_apps(LoadContext& cx, YamlNode n);         // load_apps.cc
 
 }  // namespace labgate
 

@@ -33,7 +33,7 @@ bool section(LoadContext& cx, YamlNode v, const std::string&, Topology&) {
   return true;
 }
 
-constexpr std::array<KeyRule<Topology>, 11> kTopLevelKeys = {{
+constexpr std::array<KeyRule<Topology>, 12> kTopLevelKeys = {{
     {"version", false, read_version},
     {"gateway", false, read_gateway},
     {"networks", true, section<load_networks>},
@@ -45,6 +45,7 @@ constexpr std::array<KeyRule<Topology>, 11> kTopLevelKeys = {{
     {"http", false, section<load_http>},
     {"zones", false, section<load_zones>},
     {"policies", false, section<load_policies>},
+    {"apps", false, section<load_apps>},
 }};
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "topology/topology.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace labgate {
 
@@ -81,6 +82,22 @@ const Network* Topology::network_containing(IpAddress a) const {
 bool Dns::may_recurse(const std::string& network) const {
   return !recursion_listed ||
          std::find(recursion.begin(), recursion.end(), network) != recursion.end();
+}
+
+std::vector<DnsName> Topology::zone_names() const {
+  std::vector<DnsName> out = dns.names;
+  if (!dns.enabled || dns.zone.empty()) return out;
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const std::string suffix = "." + lower(dns.zone);
+  for (const auto& app : apps) {
+    const std::string& host = app.host();
+    if (!app.ok || host.size() <= suffix.size() || !lower(host).ends_with(suffix)) continue;
+    out.push_back({host.substr(0, host.size() - suffix.size()), app.ingress_service(), true});
+  }
+  return out;
 }
 
 }  // namespace labgate

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "net/ip_address.h"
+#include "topology/app.h"
 #include "topology/source_map.h"
 
 namespace labgate {
@@ -198,7 +199,8 @@ struct Topology {
   Http http;
   std::vector<Zone> zones;  // empty: no `zones:` (each network's `inbound` is its policy)
   Policies policies;
-  SourceMap where;  // positions of every key and value, by path
+  std::vector<App> apps;  // topology/app.h
+  SourceMap where;        // positions of every key and value, by path
 
   const Network* find_network(const std::string& name) const;
   const Host* find_host(const std::string& name) const;
@@ -210,6 +212,11 @@ struct Topology {
 
   // The fully qualified form of a DNS name of the file: "argocd" -> "argocd.cluster".
   std::string fqdn(const DnsName& n) const { return n.name + "." + dns.zone; }
+
+  // Every name of the zone: `dns.names` in file order, then the host of each app that loaded and
+  // lies in the zone ("argocd.cluster" -> "argocd", pointing at the app's ingress service). The
+  // one list the DNS views, SNI routes and name matching read.
+  std::vector<DnsName> zone_names() const;
 };
 
 }  // namespace labgate

@@ -42,6 +42,7 @@ class Validator {
     pools();
     forwards();
     dns();
+    validate_apps(t_, d_);
     unused_services();
     validate_zones(t_, d_);
   }
@@ -493,6 +494,8 @@ class Validator {
     }
     for (const auto& n : t_.dns.names)
       if (n.ok) use(n.service);
+    for (const auto& a : t_.apps)
+      if (a.ok && !a.ingress_service().empty()) use(a.ingress_service());
     for (const auto& s : t_.services) {
       if (!s.ok) continue;
       if (!used.count(s.name))

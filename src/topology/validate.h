@@ -12,4 +12,7 @@ namespace labgate {
 
 void validate(const Topology& topology, Diagnostics& diagnostics);
 
+// The `apps` rules (validate_apps.cc), run by validate().
+void validate_apps(const Topology& topology, Diagnostics& diagnostics);
+
 }  // namespace labgate

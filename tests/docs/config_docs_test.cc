@@ -211,6 +211,17 @@ TEST(ConfigDocs, SchemaKeysAreTheLoaderKeys) {
        defs["policy_rule"]},
       {"policy log", net + " }\npolicies:\n  log: { group: 1, " + bogus + " }\n",
        schema()["properties"]["policies"]["properties"]["log"]},
+      {"app", net + " }\napps:\n  a: { " + bogus + " }\n", defs["app"]},
+      {"app service", net + " }\napps:\n  a: { service: { " + bogus + " } }\n",
+       defs["app"]["properties"]["service"]},
+      {"app ingress", net + " }\napps:\n  a: { ingress: { " + bogus + " } }\n",
+       defs["app"]["properties"]["ingress"]},
+      {"app gateway", net + " }\napps:\n  a: { gateway: { " + bogus + " } }\n",
+       defs["app"]["properties"]["gateway"]},
+      {"app tailscale", net + " }\napps:\n  a: { tailscale: { " + bogus + " } }\n",
+       defs["app"]["properties"]["tailscale"]},
+      {"app tls", net + " }\napps:\n  a: { tls: { " + bogus + " } }\n",
+       defs["app"]["properties"]["tls"]},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.object);
@@ -266,6 +277,11 @@ std::string summary(const Topology& t) {
   for (const auto& n : t.dns.names) out << " " << n.name << "=" << n.service;
   for (const auto& u : t.dns.upstreams) out << " upstream " << u.str();
   out << "\n";
+  for (const auto& a : t.apps)
+    out << "app " << a.name << " " << a.backend.namespace_ << "/" << a.backend.name << ":"
+        << a.backend.port << " " << to_string(a.backend.protocol) << " " << a.host() << " "
+        << a.ingress_service() << " " << (a.tailscale ? a.device() : "-") << " "
+        << (a.tls ? a.tls->issuer : "-") << "\n";
   return out.str();
 }
 

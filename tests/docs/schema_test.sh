@@ -198,7 +198,7 @@ expect_valid subnet-lengths 's|address: 192.168.100.1$|address: 192.168.100.1\n 
 "$python" - "$source_dir/examples/homelab.yaml" "$work" <<'PY' >>"$work/cases.tsv"
 import glob, os, sys, yaml
 seed_path, work = sys.argv[1], sys.argv[2]
-sections = {"version", "gateway", "networks", "hosts", "pools", "services", "forwards", "dns"}
+sections = {"version", "gateway", "networks", "hosts", "pools", "services", "forwards", "dns", "apps"}
 for block in sorted(glob.glob(os.path.join(work, "config-md-block-*.yaml"))):
     with open(block) as f:
         fragment = yaml.safe_load(f)

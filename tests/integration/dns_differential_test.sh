@@ -26,7 +26,7 @@ ip netns add $ns || fail "cannot create network namespace $ns"
 ip -n $ns link set lo up
 
 # The seed with more kinds of names: a wildcard, a name below it, a two-label name.
-sed 's/^    navidrome: ingress$/    navidrome: ingress\n    "*.apps": ingress\n    files.apps: sftp\n    api.k8s: kubernetes-api/' \
+sed 's/^  zone: cluster$/&\n  names:\n    "*.apps": ingress\n    files.apps: sftp\n    api.k8s: kubernetes-api/' \
   "$src/examples/homelab.yaml" >"$tmp/labgate.yaml"
 grep -q '"\*.apps": ingress' "$tmp/labgate.yaml" || fail "test setup: could not edit the topology"
 sed -i 's/^forwards:$/forwards:\n  - { listen: lan:2223, to: sftp:ssh }/' "$tmp/labgate.yaml"

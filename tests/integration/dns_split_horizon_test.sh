@@ -60,8 +60,8 @@ grep -q "status: SERVFAIL" <<<"$out" && grep -q "flags: qr rd ra;" <<<"$out" ||
   fail "a name outside the zone, upstream missing: not SERVFAIL with RA: $out"
 
 # Reload: a changed name is served after SIGHUP, the removed one is gone.
-sed -i 's/^    argocd: ingress$/    argo: ingress/' "$tmp/labgate.yaml"
-grep -q "^    argo: ingress$" "$tmp/labgate.yaml" || fail "test setup: could not edit the topology"
+sed -i 's/host: argocd\.cluster }$/host: argo.cluster }/' "$tmp/labgate.yaml"
+grep -q "host: argo.cluster }$" "$tmp/labgate.yaml" || fail "test setup: could not edit the topology"
 kill -HUP $pid
 for _ in $(seq 50); do
   [ "$(short $lan 192.168.1.55 argo.cluster)" = 192.168.1.55 ] && break

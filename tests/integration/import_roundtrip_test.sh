@@ -12,7 +12,8 @@ golden="$src/tests/importers/golden"
 "$labgate" import pihole "$golden/seed-custom.list" --service 192.168.1.55=ingress \
   >"$tmp/names.yaml" || fail "import pihole failed"
 
-# The seed without what the imports bring (services, forwards, dns), then the imported fragments
+# The seed without what the imports bring (services, forwards, dns; the apps, whose names Pi-hole
+# gives here), then the imported fragments
 # (without their networks section: the seed's says more, router and masquerade included).
 python3 - "$src/examples/homelab.yaml" "$tmp/forwards.yaml" "$tmp/names.yaml" >"$tmp/imported.yaml" <<'PY'
 import re, sys
@@ -20,7 +21,7 @@ def drop(text, section):
     # A top-level section runs from its key to the next top-level key.
     return re.sub(r"(?ms)^%s:.*?(?=^\S|\Z)" % section, "", text)
 seed, forwards, names = (open(p).read() for p in sys.argv[1:4])
-for s in ("services", "forwards", "dns"):
+for s in ("services", "forwards", "dns", "apps"):
     seed = drop(seed, s)
 print(seed + drop(forwards, "networks") + names + "  upstreams: [192.168.1.1]")
 PY

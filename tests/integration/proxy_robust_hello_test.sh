@@ -20,7 +20,7 @@ two_networks_up lgph 192.168.1.10/24 192.168.100.80/24 192.168.100.90/24
 
 sed -e 's|^  - { listen: lan:2222, to: sftp:ssh }$|&\n  - { listen: lan:9443, to: ingress:https, via: proxy, sni: true }|' \
     -e 's|^services:$|&\n  pve: { address: 192.168.100.90, ports: { https: 443 } }|' \
-    -e 's|^    argocd: ingress$|&\n    pve: pve|' \
+    -e 's|^  zone: cluster$|&\n  names:\n    pve: pve|' \
   "$src/examples/homelab.yaml" >"$tmp/labgate.yaml"
 [ "$(grep -c 'sni: true\|pve: pve\|pve: { address' "$tmp/labgate.yaml")" = 3 ] || fail "could not edit the seed"
 

@@ -165,9 +165,9 @@ dns:
       {"", nullptr},
   };
   for (const auto& c : cases) {
-    const DnsName* m = match_name(t, c.qname);
+    std::optional<DnsName> m = match_name(t, c.qname);
     if (!c.matches)
-      EXPECT_EQ(m, nullptr) << c.qname << " matched " << (m ? m->name : "");
+      EXPECT_FALSE(m) << c.qname << " matched " << (m ? m->name : "");
     else
       EXPECT_TRUE(m && m->name == c.matches) << c.qname << " matched " << (m ? m->name : "none");
   }
@@ -186,14 +186,14 @@ dns:
     argocd: web
     x.y: web
 )");
-  const DnsName* m = match_name(t, "anything.cluster");
-  ASSERT_NE(m, nullptr);
+  std::optional<DnsName> m = match_name(t, "anything.cluster");
+  ASSERT_TRUE(m);
   EXPECT_EQ(m->name, "*");
   EXPECT_EQ(match_name(t, "argocd.cluster")->name, "argocd");
-  EXPECT_EQ(match_name(t, "cluster"), nullptr);
+  EXPECT_FALSE(match_name(t, "cluster"));
   // y exists as the parent of x.y, so neither it nor names under it fall to the apex wildcard.
-  EXPECT_EQ(match_name(t, "y.cluster"), nullptr);
-  EXPECT_EQ(match_name(t, "z.y.cluster"), nullptr);
+  EXPECT_FALSE(match_name(t, "y.cluster"));
+  EXPECT_FALSE(match_name(t, "z.y.cluster"));
   EXPECT_EQ(match_name(t, "x.y.cluster")->name, "x.y");
 }
 

@@ -37,7 +37,7 @@ TEST(HostExport, ProxmoxInterfacesMatchGolden) {
   auto text =
       export_proxmox_interfaces(plan_of(example_with_pve()), {"pve", "eno1"}, "homelab-vlan.yaml");
   ASSERT_TRUE(text.ok()) << text.status().to_string();
-  test_support::expect_golden_file("tests/plan/golden/homelab-vlan.interfaces", *text);
+  test_support::expect_golden("tests/plan/golden/homelab-vlan.interfaces", *text);
   EXPECT_THAT(*text, HasSubstr("\tbridge-vlan-aware yes\n\tbridge-vids 10 20 30 40\n"));
   EXPECT_THAT(*text, HasSubstr("iface vmbr0 inet static\n\taddress 192.168.1.55/24\n"
                                "\tgateway 192.168.1.1\n\tbridge-ports eno1\n"));
@@ -65,7 +65,7 @@ TEST(HostExport, RefusesAnUnknownHostAndAFileWithoutVlans) {
 
 TEST(HostExport, NetworkdMatchesGolden) {
   std::string text = export_networkd(plan_of(example_with_pve()), "homelab-vlan.yaml");
-  test_support::expect_golden_file("tests/plan/golden/homelab-vlan.networkd", text);
+  test_support::expect_golden("tests/plan/golden/homelab-vlan.networkd", text);
   EXPECT_THAT(text, HasSubstr("### 20-vmbr0.10.netdev\n[NetDev]\nName=vmbr0.10\nKind=vlan\n\n"
                               "[VLAN]\nId=10\n"));
   EXPECT_THAT(text, HasSubstr("### 10-vmbr0.network\n[Match]\nName=vmbr0\n\n[Network]\n"

@@ -35,7 +35,7 @@ TEST(Migration, SeedToVlanLayoutMatchesGolden) {
   Loaded future(example("homelab-vlan.yaml"));
   std::string report = migration_report({today.topology, today.plan, "homelab.yaml"},
                                         {future.topology, future.plan, "homelab-vlan.yaml"});
-  test_support::expect_golden_file("tests/plan/golden/homelab-to-vlan.migration", report);
+  test_support::expect_golden("tests/plan/golden/homelab-to-vlan.migration", report);
   // The cluster moves from vmbr1 to VLAN 30; the LAN loses the forwards, the users gain directly.
   EXPECT_THAT(report, HasSubstr("  ~ cluster: vmbr1 192.168.100.0/24 gateway 192.168.100.1 "
                                 "masquerade\n      -> vmbr0.30 192.168.100.0/24 gateway "

@@ -73,13 +73,13 @@ policies:
 
 // The seed's future layout: VLAN interfaces, intra drop, logging, management from one host.
 TEST(NftZones, VlanExampleMatchesGolden) {
-  test_support::expect_golden_file(
+  test_support::expect_golden(
       "tests/plan/golden/homelab-vlan.nft",
       script_of(plan_of(read_example("homelab-vlan.yaml")), "homelab-vlan.yaml"));
 }
 
 TEST(NftZones, SmallPolicyMatchesGolden) {
-  test_support::expect_golden_file("tests/plan/golden/zones-small.nft",
+  test_support::expect_golden("tests/plan/golden/zones-small.nft",
                                    script_of(plan_of(kSmall), "zones-small.yaml"));
 }
 

@@ -102,8 +102,7 @@ TEST(TextQuote, ScriptHeaderCannotCarryAStatement) {
 TEST(TextQuote, ExportRefusesANameTheValidatorMissed) {
   Topology t = seed_with_interface("vmbr1");
   ASSERT_TRUE(t.dns.enabled);
-  ASSERT_FALSE(t.dns.names.empty());
-  t.dns.names[0].name = "x IN A 6.6.6.6\nevil";
+  t.dns.names.push_back({"x IN A 6.6.6.6\nevil", "ingress", true});
   for (auto format : {dns::ExportFormat::kZone, dns::ExportFormat::kHosts,
                       dns::ExportFormat::kDnsmasq, dns::ExportFormat::kPihole}) {
     auto text = dns::export_dns(compile(t).dns, format, "");

@@ -107,7 +107,8 @@ TEST_F(ServerTest, AnswersPipelinedQueriesOverTcpSplitAcrossWrites) {
 TEST_F(ServerTest, ReloadSwapsAnswersWithoutDroppingQueries) {
   // A second topology where argocd points at another service on the cluster network.
   std::string changed(seed_topology_text());
-  changed.replace(changed.find("argocd: ingress"), 15, "argocd: sftp   ");
+  const std::string host = "host: argocd.cluster }";
+  changed.replace(changed.find(host), host.size(), "host: argocd.cluster, service: sftp }");
   auto next = authority_for(changed, "cluster");
 
   // The client sends queries back to back until it has seen 50 answers from the new file (or

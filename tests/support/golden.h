@@ -1,5 +1,5 @@
-// Golden files: compares text with a file under the source tree; LABGATE_UPDATE_GOLDEN=1
-// rewrites the file instead (then review it with git diff).
+// Golden files: compares a test's output with tests/<dir>/golden/<name>; with
+// LABGATE_UPDATE_GOLDEN=1 in the environment the file is rewritten instead.
 #pragma once
 
 #include <cstdlib>
@@ -11,8 +11,8 @@
 
 namespace labgate::test_support {
 
-// `relative` is under the source tree, e.g. "tests/plan/golden/homelab-vlan.nft".
-inline void expect_golden_file(const std::string& relative, const std::string& actual) {
+// `relative` is the file's path below the source tree, e.g. "tests/k8s/golden/seed-talos.yaml".
+inline void expect_golden(const std::string& relative, const std::string& actual) {
   std::string path = std::string(LABGATE_SOURCE_DIR) + "/" + relative;
   if (const char* update = std::getenv("LABGATE_UPDATE_GOLDEN"); update && *update == '1') {
     std::ofstream(path, std::ios::binary) << actual;

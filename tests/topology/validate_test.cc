@@ -213,7 +213,8 @@ TEST(Validate, SeedHasNoErrorsAndNoWarnings) {
   EXPECT_EQ(t.pools.size(), 1u);
   EXPECT_EQ(t.services.size(), 3u);
   EXPECT_EQ(t.forwards.size(), 4u);
-  EXPECT_EQ(t.dns.names.size(), 3u);
+  EXPECT_EQ(t.apps.size(), 3u);
+  EXPECT_EQ(t.zone_names().size(), 3u);  // the apps' hosts
   // The kubernetes-api service shares the VIP host's address: allowed by design.
   EXPECT_EQ(t.find_service("kubernetes-api")->address, t.find_host("kubernetes-vip")->address);
 }
