@@ -78,6 +78,14 @@ void TcpProxyComponent::register_metrics(MetricsRegistry& registry) {
                    l, static_cast<double>(s.failed.load(std::memory_order_relaxed)));
       sink.gauge("labgate_proxy_active_connections", "TCP connections relayed now, per forward", l,
                  static_cast<double>(s.active.load(std::memory_order_relaxed)));
+      const char* bytes_help = "Bytes the TCP proxy delivered, per forward and direction";
+      for (auto [direction, total] :
+           {std::pair{"to_backend", &s.bytes_up}, std::pair{"to_client", &s.bytes_down}}) {
+        Labels d = l;
+        d.emplace_back("direction", direction);
+        sink.counter("labgate_proxy_bytes_total", bytes_help, std::move(d),
+                     static_cast<double>(total->load(std::memory_order_relaxed)));
+      }
     }
     for (const auto& b : server_.backends()) {
       Labels l = {{"forward", b.forward}, {"backend", b.backend}};

@@ -18,8 +18,8 @@
 #include "plan/app_plan.h"
 #include "plan/dns_views.h"
 #include "plan/forwarding_plan.h"
-#include "plan/policy_plan.h"
 #include "plan/node_plan.h"
+#include "plan/policy_plan.h"
 #include "topology/topology.h"
 
 namespace labgate {
@@ -90,9 +90,9 @@ struct Plan {
   std::vector<NetworkAddressPlan> addresses;  // one per network that loaded, in file order
   std::vector<PlannedService> services;       // every service on a known network, in file order
   HttpPlan http;
-  PolicyPlan policy;  // zones and what may pass between them
-  std::vector<AppPlan> apps;                  // every app that loaded, in file order
-  NodePlan nodes;                             // the cluster's machines, VIPs and pools
+  PolicyPlan policy;          // zones and what may pass between them
+  std::vector<AppPlan> apps;  // every app that loaded, in file order
+  NodePlan nodes;             // the cluster's machines, VIPs and pools
 
   const PlannedNetwork* network(const std::string& name) const;
   const PlannedNetwork* uplink() const;  // nullptr if the file has none (or it failed to load)

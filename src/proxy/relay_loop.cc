@@ -55,7 +55,8 @@ struct Direction {
   bool eof = false;           // `from` reached EOF
   bool write_failed = false;  // the last error was writing to `to` (else reading `from`)
   bool shut = false;          // `to` got SHUT_WR (or will be closed): this direction is done
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;         // delivered to `to`
+  uint64_t reported = 0;      // of `bytes`, already added to the forward's counters
 
   bool finished() const { return eof && in_pipe == 0; }
   bool has_room() const { return pipe_read < 0 || (in_pipe < capacity && !pipe_stalled); }
@@ -596,6 +597,7 @@ void RelayLoop::settle_touched() {
   for (Connection* c : touched_) {
     c->touched = false;
     if (!connections_.contains(c)) continue;  // closed since it was touched
+    report_bytes(c);
     if (c->state == Connection::State::kRelaying) {
       if (c->up.finished() && c->down.finished()) {
         close_connection(c, false);
@@ -661,7 +663,21 @@ void RelayLoop::update_interest(Connection* c) {
   apply(&c->backend, backend, &c->backend_events, c->backend_hup);
 }
 
+// Adds what the connection delivered since the last report to its forward's byte counters: once
+// per batch in which it moved (and at its close), not once per read or write, so the loops share
+// the forward's cache line at most once a batch.
+void RelayLoop::report_bytes(Connection* c) {
+  ForwardState& state = *c->forward->counters;
+  for (auto [d, total] :
+       {std::pair{&c->up, &state.bytes_up}, std::pair{&c->down, &state.bytes_down}}) {
+    if (d->bytes == d->reported) continue;
+    total->fetch_add(d->bytes - d->reported, std::memory_order_relaxed);
+    d->reported = d->bytes;
+  }
+}
+
 void RelayLoop::close_connection(Connection* c, bool failed) {
+  report_bytes(c);
   // A client whose backend never answered may already have sent its first bytes (a request, a
   // ClientHello). Closing with them unread would make the kernel answer with a reset; discard
   // what has arrived so the client sees a clean end of stream instead.

@@ -44,8 +44,10 @@ namespace labgate::proxy {
 struct ForwardState {
   std::atomic<uint32_t> active{0};
   std::atomic<uint64_t> accepted{0};
-  std::atomic<uint64_t> refused{0};  // over the limit or out of descriptors
-  std::atomic<uint64_t> failed{0};   // no backend reached, bad hello or PROXY header, no route
+  std::atomic<uint64_t> refused{0};   // over the limit or out of descriptors
+  std::atomic<uint64_t> failed{0};    // no backend reached, bad hello or PROXY header, no route
+  std::atomic<uint64_t> bytes_up{0};  // relayed client -> backend (after each batch, and at close)
+  std::atomic<uint64_t> bytes_down{0};  // relayed backend -> client
 };
 
 // A forward as the loops serve it: settings fixed for its lifetime, and the state it shares
@@ -117,6 +119,7 @@ class RelayLoop {
   void touch(Connection* c);  // settle it after the batch (see settle_touched)
   void settle_touched();
   void close_connection(Connection* c, bool failed);
+  void report_bytes(Connection* c);
   void sweep_timeouts();
   bool stuck_after_client_eof(Connection* c, std::chrono::steady_clock::time_point now);
 

@@ -119,6 +119,9 @@ c = socket.create_connection(("192.168.1.55", 8443), timeout=5); c.sendall(b"pin
 done
 expect_value 'labgate_proxy_connections_total{forward=~"lan:8443.*"}' 7
 expect_value 'labgate_proxy_active_connections{forward=~"lan:8443.*"}' 0
+# Each client sent "ping\n" and got "pong\n": 5 bytes each way, 7 times.
+expect_value 'labgate_proxy_bytes_total{forward=~"lan:8443.*",direction="to_backend"}' 35
+expect_value 'labgate_proxy_bytes_total{forward=~"lan:8443.*",direction="to_client"}' 35
 expect_value 'labgate_proxy_backend_up{forward=~"lan:8443.*",backend="192.168.100.80:443"}' 1
 
 # 5 requests through the kernel forward: each TCP exchange is at least 3 packets each way.

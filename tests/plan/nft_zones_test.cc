@@ -80,7 +80,7 @@ TEST(NftZones, VlanExampleMatchesGolden) {
 
 TEST(NftZones, SmallPolicyMatchesGolden) {
   test_support::expect_golden("tests/plan/golden/zones-small.nft",
-                                   script_of(plan_of(kSmall), "zones-small.yaml"));
+                              script_of(plan_of(kSmall), "zones-small.yaml"));
 }
 
 TEST(NftZones, WithoutZonesTheTextIsTodays) {
