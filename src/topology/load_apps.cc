@@ -64,12 +64,6 @@ bool read_backend_name(LoadContext& cx, YamlNode v, const std::string& path, App
   return s.has_value();
 }
 
-bool read_backend_port(LoadContext& cx, YamlNode v, const std::string& path, AppBackend& b) {
-  auto p = cx.port(v, path);
-  if (p) b.port = *p;
-  return p.has_value();
-}
-
 constexpr std::array<std::string_view, 2> kProtocols = {"http", "https"};
 
 bool read_backend_protocol(LoadContext& cx, YamlNode v, const std::string& path, AppBackend& b) {
@@ -81,7 +75,7 @@ bool read_backend_protocol(LoadContext& cx, YamlNode v, const std::string& path,
 constexpr std::array<KeyRule<AppBackend>, 4> kBackendKeys = {{
     {"namespace", true, read_backend_namespace},
     {"name", true, read_backend_name},
-    {"port", true, read_backend_port},
+    {"port", true, read_port<&AppBackend::port>},
     {"protocol", false, read_backend_protocol},
 }};
 
@@ -106,17 +100,10 @@ bool read_host(LoadContext& cx, YamlNode v, const std::string& path, T& e) {
   return h.has_value();
 }
 
-template <class T>
-bool read_ingress_service(LoadContext& cx, YamlNode v, const std::string& path, T& e) {
-  auto r = cx.reference(v, path, "service");
-  if (r) e.service = *r;
-  return r.has_value();
-}
-
 constexpr std::array<KeyRule<AppIngress>, 3> kIngressKeys = {{
     {"class", false, read_ingress_class},
     {"host", true, read_host<AppIngress>},
-    {"service", false, read_ingress_service<AppIngress>},
+    {"service", false, read_reference<&AppIngress::service, kServiceNoun>},
 }};
 
 bool read_ingress(LoadContext& cx, YamlNode v, const std::string& path, App& a) {
@@ -151,7 +138,7 @@ constexpr std::array<KeyRule<AppGateway>, 5> kGatewayKeys = {{
     {"namespace", true, read_gateway_namespace},
     {"section", false, read_gateway_section},
     {"host", true, read_host<AppGateway>},
-    {"service", false, read_ingress_service<AppGateway>},
+    {"service", false, read_reference<&AppGateway::service, kServiceNoun>},
 }};
 
 bool read_gateway(LoadContext& cx, YamlNode v, const std::string& path, App& a) {
@@ -167,12 +154,6 @@ bool read_device(LoadContext& cx, YamlNode v, const std::string& path, AppTailsc
   auto s = k8s_label(cx, v, path, "tailnet device name");
   if (s) ts.device = *s;
   return s.has_value();
-}
-
-bool read_funnel(LoadContext& cx, YamlNode v, const std::string& path, AppTailscale& ts) {
-  auto b = cx.boolean(v, path);
-  if (b) ts.funnel = *b;
-  return b.has_value();
 }
 
 // A Tailscale ACL tag: "tag:" and a name of letters, digits and '-'.
@@ -214,7 +195,7 @@ bool read_proxy_group(LoadContext& cx, YamlNode v, const std::string& path, AppT
 
 constexpr std::array<KeyRule<AppTailscale>, 4> kTailscaleKeys = {{
     {"device", false, read_device},
-    {"funnel", false, read_funnel},
+    {"funnel", false, read_boolean<&AppTailscale::funnel>},
     {"tags", false, read_tags},
     {"proxy_group", false, read_proxy_group},
 }};

@@ -175,6 +175,53 @@ class LoadContext {
   Diagnostics& d_;
 };
 
+// Readers of the commonest row: one value of one kind, stored into one member of the entity.
+// A key table names them by member, e.g. {"network", true, read_reference<&Host::network,
+// kNetworkNoun>}, instead of each section writing the same four-line function again.
+template <class MemberPointer>
+struct MemberOf;
+template <class Class, class Type>
+struct MemberOf<Type Class::*> {
+  using Entity = Class;
+};
+
+template <auto Member>
+using EntityOf = typename MemberOf<decltype(Member)>::Entity;
+
+// What a reference names, for the messages of read_reference ("no network named ...").
+inline constexpr char kNetworkNoun[] = "network";
+inline constexpr char kHostNoun[] = "host";
+inline constexpr char kZoneNoun[] = "zone";
+inline constexpr char kServiceNoun[] = "service";
+
+template <auto Member, const char* What>
+bool read_reference(LoadContext& cx, YamlNode v, const std::string& path, EntityOf<Member>& e) {
+  auto r = cx.reference(v, path, What);
+  if (r) e.*Member = std::move(*r);
+  return r.has_value();
+}
+
+template <auto Member>
+bool read_boolean(LoadContext& cx, YamlNode v, const std::string& path, EntityOf<Member>& e) {
+  auto b = cx.boolean(v, path);
+  if (b) e.*Member = *b;
+  return b.has_value();
+}
+
+template <auto Member>
+bool read_address(LoadContext& cx, YamlNode v, const std::string& path, EntityOf<Member>& e) {
+  auto a = cx.address(v, path);
+  if (a) e.*Member = *a;
+  return a.has_value();
+}
+
+template <auto Member>
+bool read_port(LoadContext& cx, YamlNode v, const std::string& path, EntityOf<Member>& e) {
+  auto p = cx.port(v, path);
+  if (p) e.*Member = *p;
+  return p.has_value();
+}
+
 // The sections, one file each. Each reads its part of the document into the topology and
 // reports what is wrong with it; `n` is the section's value (present in the document).
 void load_document(LoadContext& cx, YamlNode root);  // load_document.cc: top level, gateway

@@ -99,12 +99,6 @@ bool read_to(LoadContext& cx, YamlNode v, const std::string& path, Forward& f) {
   return ok;
 }
 
-bool read_snat(LoadContext& cx, YamlNode v, const std::string& path, Forward& f) {
-  auto b = cx.boolean(v, path);
-  f.snat = b.value_or(false);
-  return b.has_value();
-}
-
 bool read_proxy_protocol(LoadContext& cx, YamlNode v, const std::string& path, Forward& f) {
   static constexpr std::array<std::string_view, 2> kChoices = {"v1", "v2"};
   auto text = cx.choice(v, path, "proxy_protocol", kChoices);
@@ -116,12 +110,6 @@ bool read_max_connections(LoadContext& cx, YamlNode v, const std::string& path, 
   auto n = cx.integer(v, path, 1, 1000000, "'max_connections'");
   f.max_connections = n.value_or(0);
   return n.has_value();
-}
-
-bool read_sni(LoadContext& cx, YamlNode v, const std::string& path, Forward& f) {
-  auto b = cx.boolean(v, path);
-  f.sni = b.value_or(false);
-  return b.has_value();
 }
 
 bool read_balance(LoadContext& cx, YamlNode v, const std::string& path, Forward& f) {
@@ -200,10 +188,10 @@ constexpr std::array<ForwardKey, 10> kForwardKeys = {{
     {{"via", false, read_via}},  // first: the keys below depend on it
     {{"listen", true, read_listen}},
     {{"to", true, read_to}},
-    {{"snat", false, read_snat}},
+    {{"snat", false, read_boolean<&Forward::snat>}},
     {{"proxy_protocol", false, read_proxy_protocol}, true},
     {{"max_connections", false, read_max_connections}, true},
-    {{"sni", false, read_sni}, true},
+    {{"sni", false, read_boolean<&Forward::sni>}, true},
     {{"balance", false, read_balance}, true},
     {{"health_check", false, read_health_check}, true},
     {{"accept_proxy", false, read_accept_proxy}, true},

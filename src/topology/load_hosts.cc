@@ -8,28 +8,10 @@
 namespace labgate {
 namespace {
 
-bool read_network(LoadContext& cx, YamlNode v, const std::string& path, Host& host) {
-  auto r = cx.reference(v, path, "network");
-  if (r) host.network = std::move(*r);
-  return r.has_value();
-}
-
-bool read_address(LoadContext& cx, YamlNode v, const std::string& path, Host& host) {
-  auto a = cx.address(v, path);
-  if (a) host.address = *a;
-  return a.has_value();
-}
-
-bool read_held_by(LoadContext& cx, YamlNode v, const std::string& path, Host& host) {
-  auto r = cx.reference(v, path, "host");
-  if (r) host.held_by = std::move(*r);
-  return r.has_value();
-}
-
 constexpr std::array<KeyRule<Host>, 3> kHostKeys = {{
-    {"network", true, read_network},
-    {"address", true, read_address},
-    {"held_by", false, read_held_by},
+    {"network", true, read_reference<&Host::network, kNetworkNoun>},
+    {"address", true, read_address<&Host::address>},
+    {"held_by", false, read_reference<&Host::held_by, kHostNoun>},
 }};
 
 }  // namespace

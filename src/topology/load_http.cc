@@ -9,12 +9,6 @@
 namespace labgate {
 namespace {
 
-bool read_enabled(LoadContext& cx, YamlNode v, const std::string& path, Http& http) {
-  auto b = cx.boolean(v, path);
-  if (b) http.enabled = *b;
-  return b.has_value();
-}
-
 // ADDRESS:PORT, e.g. 127.0.0.1:9153 or 192.168.1.1:9153.
 bool read_listen(LoadContext& cx, YamlNode v, const std::string& path, Http& http) {
   auto text = cx.scalar(v, path, "'http.listen'");
@@ -41,7 +35,7 @@ bool read_listen(LoadContext& cx, YamlNode v, const std::string& path, Http& htt
 }
 
 constexpr std::array<KeyRule<Http>, 2> kHttpKeys = {{
-    {"enabled", false, read_enabled},
+    {"enabled", false, read_boolean<&Http::enabled>},
     {"listen", false, read_listen},
 }};
 

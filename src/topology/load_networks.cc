@@ -28,29 +28,9 @@ bool read_subnet(LoadContext& cx, YamlNode v, const std::string& path, Network& 
   return p.has_value();
 }
 
-bool read_address(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
-  auto a = cx.address(v, path);
-  if (a) net.address = *a;
-  return a.has_value();
-}
-
 bool read_router(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
   net.router = cx.address(v, path);
   return net.router.has_value();
-}
-
-// A flag that failed to load is unknown, not false: rules about uplinks must not guess it, so
-// the network is not ok.
-bool read_uplink(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
-  auto b = cx.boolean(v, path);
-  net.uplink = b.value_or(false);
-  return b.has_value();
-}
-
-bool read_masquerade(LoadContext& cx, YamlNode v, const std::string& path, Network& net) {
-  auto b = cx.boolean(v, path);
-  net.masquerade = b.value_or(false);
-  return b.has_value();
 }
 
 // A wrong `inbound` leaves the default (drop) and the network ok: no rule depends on it.
@@ -82,10 +62,12 @@ bool read_vlan(LoadContext& cx, YamlNode v, const std::string& path, Network& ne
 constexpr std::array<KeyRule<Network>, 8> kNetworkKeys = {{
     {"interface", true, read_interface},
     {"subnet", true, read_subnet},
-    {"address", true, read_address},
+    {"address", true, read_address<&Network::address>},
     {"router", false, read_router},
-    {"uplink", false, read_uplink},
-    {"masquerade", false, read_masquerade},
+    // A flag that failed to load is unknown, not false: rules about uplinks must not guess it, so
+    // the network is not ok (as after any reader that fails).
+    {"uplink", false, read_boolean<&Network::uplink>},
+    {"masquerade", false, read_boolean<&Network::masquerade>},
     {"inbound", false, read_inbound},
     {"vlan", false, read_vlan},
 }};

@@ -13,18 +13,6 @@ namespace {
 constexpr size_t kMaxRules = 4096;
 constexpr size_t kMaxRulePorts = 64;
 
-bool read_from(LoadContext& cx, YamlNode v, const std::string& path, PolicyRule& r) {
-  auto z = cx.reference(v, path, "zone");
-  if (z) r.from = std::move(*z);
-  return z.has_value();
-}
-
-bool read_to(LoadContext& cx, YamlNode v, const std::string& path, PolicyRule& r) {
-  auto z = cx.reference(v, path, "zone");
-  if (z) r.to = std::move(*z);
-  return z.has_value();
-}
-
 bool read_proto(LoadContext& cx, YamlNode v, const std::string& path, PolicyRule& r) {
   static constexpr std::array<std::string_view, 4> kChoices = {"any", "tcp", "udp", "icmp"};
   auto text = cx.choice(v, path, "proto", kChoices);
@@ -76,8 +64,8 @@ bool read_action(LoadContext& cx, YamlNode v, const std::string& path, PolicyRul
 
 // proto before ports: whether ports can match depends on it (checked by validation).
 constexpr std::array<KeyRule<PolicyRule>, 6> kRuleKeys = {{
-    {"from", true, read_from},
-    {"to", true, read_to},
+    {"from", true, read_reference<&PolicyRule::from, kZoneNoun>},
+    {"to", true, read_reference<&PolicyRule::to, kZoneNoun>},
     {"proto", false, read_proto},
     {"ports", false, read_ports},
     {"source", false, read_source},

@@ -8,12 +8,6 @@
 namespace labgate {
 namespace {
 
-bool read_network(LoadContext& cx, YamlNode v, const std::string& path, Pool& pool) {
-  auto r = cx.reference(v, path, "network");
-  if (r) pool.network = std::move(*r);
-  return r.has_value();
-}
-
 bool read_range(LoadContext& cx, YamlNode v, const std::string& path, Pool& pool) {
   auto r = cx.range(v, path, "'range'");
   if (r) pool.range = *r;
@@ -21,7 +15,7 @@ bool read_range(LoadContext& cx, YamlNode v, const std::string& path, Pool& pool
 }
 
 constexpr std::array<KeyRule<Pool>, 2> kPoolKeys = {{
-    {"network", true, read_network},
+    {"network", true, read_reference<&Pool::network, kNetworkNoun>},
     {"range", true, read_range},
 }};
 

@@ -68,12 +68,6 @@ std::optional<ServicePort> service_port(LoadContext& cx, const std::string& name
   return sp;
 }
 
-bool read_address(LoadContext& cx, YamlNode v, const std::string& path, Service& s) {
-  auto a = cx.address(v, path);
-  if (a) s.address = *a;
-  return a.has_value();
-}
-
 // A `ports:` with nothing under it is a missing key; one that is not a map is reported by
 // named_entries() and leaves the service ok (as the loader always has).
 bool read_ports(LoadContext& cx, YamlNode v, const std::string& path, Service& s) {
@@ -96,7 +90,7 @@ bool read_ports(LoadContext& cx, YamlNode v, const std::string& path, Service& s
 }
 
 constexpr std::array<KeyRule<Service>, 2> kServiceKeys = {{
-    {"address", true, read_address},
+    {"address", true, read_address<&Service::address>},
     {"ports", true, read_ports},
 }};
 
