@@ -50,19 +50,6 @@ std::string network_label(const Network& n) {
   return fmt::format("{}  {}  {}", n.name, n.subnet.str(), flags);
 }
 
-std::string member_detail(const AddressPlanEntry& e) {
-  switch (e.role) {
-    case AddressRole::kVirtualIp:
-      return e.held_by.empty() ? "virtual IP" : "virtual IP held by " + e.held_by;
-    case AddressRole::kService:
-      return "service " + port_list(e.ports);
-    case AddressRole::kPool:
-      return fmt::format("pool of {} addresses", e.range.size());
-    default:
-      return "";
-  }
-}
-
 // The hosts, services and pools of one network as a tree, each line starting with `prefix`;
 // services inside a pool hang under the pool. With `open_end` the line they branch off goes on
 // below them (the uplink's trunk continues to the gateway), so no branch is drawn as the last.

@@ -14,6 +14,19 @@ std::string compact_range(const IpRange& r) {
   return r.str();
 }
 
+std::string member_detail(const AddressPlanEntry& e) {
+  switch (e.role) {
+    case AddressRole::kVirtualIp:
+      return e.held_by.empty() ? "virtual IP" : "virtual IP held by " + e.held_by;
+    case AddressRole::kService:
+      return "service " + port_list(e.ports);
+    case AddressRole::kPool:
+      return fmt::format("pool of {} addresses", e.range.size());
+    default:
+      return "";
+  }
+}
+
 std::string port_list(const std::vector<ServicePort>& ports) {
   std::vector<std::string> out;
   for (const auto& p : ports)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "net/ip_address.h"
+#include "plan/address_plan.h"
 #include "topology/topology.h"
 
 namespace labgate::show {
@@ -18,6 +19,10 @@ std::string compact_range(const IpRange& r);
 
 // "http:80 https:443"; a UDP port carries its protocol: "dns:53/udp".
 std::string port_list(const std::vector<ServicePort>& ports);
+
+// What a member of a network is, for the pictures: "virtual IP held by node1", "service
+// http:80", "pool of 6 addresses"; "" for a plain host.
+std::string member_detail(const AddressPlanEntry& e);
 
 // The number of terminal columns `s` takes: one per code point. Good for ASCII and the box
 // drawing characters and arrows the renderers use (none of them is wide or combining).

@@ -97,21 +97,6 @@ std::string network_title(const PlannedNetwork& n) {
   return fmt::format("{} · {} · {}", n.name, n.subnet.str(), flags);
 }
 
-std::string member_detail(const AddressPlanEntry& e) {
-  switch (e.role) {
-    case AddressRole::kVirtualIp:
-      return e.held_by.empty() ? "virtual IP" : "virtual IP held by " + e.held_by;
-    case AddressRole::kService:
-      return "service " + port_list(e.ports);
-    case AddressRole::kPool:
-      return fmt::format("pool of {} addresses", e.range.size());
-    case AddressRole::kHost:
-      return "host";
-    default:
-      return "";
-  }
-}
-
 // A network: the gateway's address on it, then its hosts, services and pools (services inside a
 // pool indented under it), as in the text diagram.
 Panel network_panel(const PlannedNetwork& n, const NetworkAddressPlan* plan) {
@@ -120,7 +105,8 @@ Panel network_panel(const PlannedNetwork& n, const NetworkAddressPlan* plan) {
   rows.push_back({n.gateway.str(), "gateway", "on " + n.interface});
   if (!plan) return p;
   auto row = [](const AddressPlanEntry& e, const char* indent) {
-    return Row{indent + compact_range(e.range), e.name, member_detail(e)};
+    return Row{indent + compact_range(e.range), e.name,
+               (e.role == AddressRole::kHost ? std::string("host") : member_detail(e))};
   };
   for (const auto& e : plan->entries) {
     bool top = e.role == AddressRole::kHost || e.role == AddressRole::kVirtualIp ||
