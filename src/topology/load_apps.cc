@@ -35,6 +35,23 @@ std::optional<std::string> k8s_label(LoadContext& cx, YamlNode v, const std::str
   return text;
 }
 
+// A key whose value is a Kubernetes name (`What` names it in the message), stored into `Member`.
+template <auto Member, const char* What>
+bool read_k8s_label(LoadContext& cx, YamlNode v, const std::string& path, EntityOf<Member>& e) {
+  auto s = k8s_label(cx, v, path, What);
+  if (s) e.*Member = std::move(*s);
+  return s.has_value();
+}
+
+inline constexpr char kNamespaceNoun[] = "namespace";
+inline constexpr char kServiceNameNoun[] = "Service name";
+inline constexpr char kGatewayNameNoun[] = "Gateway name";
+inline constexpr char kListenerNoun[] = "listener name";
+inline constexpr char kDeviceNoun[] = "tailnet device name";
+inline constexpr char kProxyGroupNoun[] = "ProxyGroup name";
+inline constexpr char kIssuerNoun[] = "ClusterIssuer name";
+inline constexpr char kSecretNoun[] = "Secret name";
+
 // A host name: a dotted DNS name (no wildcard; an Ingress rule's host may have one, but a
 // wildcard app would have no single device or certificate name).
 std::optional<std::string> host_name(LoadContext& cx, YamlNode v, const std::string& path) {
@@ -52,18 +69,6 @@ std::optional<std::string> host_name(LoadContext& cx, YamlNode v, const std::str
 
 // --- service: { namespace, name, port, protocol } ---------------------------------------------
 
-bool read_backend_namespace(LoadContext& cx, YamlNode v, const std::string& path, AppBackend& b) {
-  auto s = k8s_label(cx, v, path, "namespace");
-  if (s) b.namespace_ = *s;
-  return s.has_value();
-}
-
-bool read_backend_name(LoadContext& cx, YamlNode v, const std::string& path, AppBackend& b) {
-  auto s = k8s_label(cx, v, path, "Service name");
-  if (s) b.name = *s;
-  return s.has_value();
-}
-
 constexpr std::array<std::string_view, 2> kProtocols = {"http", "https"};
 
 bool read_backend_protocol(LoadContext& cx, YamlNode v, const std::string& path, AppBackend& b) {
@@ -73,8 +78,8 @@ bool read_backend_protocol(LoadContext& cx, YamlNode v, const std::string& path,
 }
 
 constexpr std::array<KeyRule<AppBackend>, 4> kBackendKeys = {{
-    {"namespace", true, read_backend_namespace},
-    {"name", true, read_backend_name},
+    {"namespace", true, read_k8s_label<&AppBackend::namespace_, kNamespaceNoun>},
+    {"name", true, read_k8s_label<&AppBackend::name, kServiceNameNoun>},
     {"port", true, read_port<&AppBackend::port>},
     {"protocol", false, read_backend_protocol},
 }};
@@ -115,28 +120,10 @@ bool read_ingress(LoadContext& cx, YamlNode v, const std::string& path, App& a) 
 
 // --- gateway: { name, namespace, section, host, service } ------------------------------------
 
-bool read_gateway_name(LoadContext& cx, YamlNode v, const std::string& path, AppGateway& g) {
-  auto s = k8s_label(cx, v, path, "Gateway name");
-  if (s) g.name = *s;
-  return s.has_value();
-}
-
-bool read_gateway_namespace(LoadContext& cx, YamlNode v, const std::string& path, AppGateway& g) {
-  auto s = k8s_label(cx, v, path, "namespace");
-  if (s) g.namespace_ = *s;
-  return s.has_value();
-}
-
-bool read_gateway_section(LoadContext& cx, YamlNode v, const std::string& path, AppGateway& g) {
-  auto s = k8s_label(cx, v, path, "listener name");
-  if (s) g.section = *s;
-  return s.has_value();
-}
-
 constexpr std::array<KeyRule<AppGateway>, 5> kGatewayKeys = {{
-    {"name", true, read_gateway_name},
-    {"namespace", true, read_gateway_namespace},
-    {"section", false, read_gateway_section},
+    {"name", true, read_k8s_label<&AppGateway::name, kGatewayNameNoun>},
+    {"namespace", true, read_k8s_label<&AppGateway::namespace_, kNamespaceNoun>},
+    {"section", false, read_k8s_label<&AppGateway::section, kListenerNoun>},
     {"host", true, read_host<AppGateway>},
     {"service", false, read_reference<&AppGateway::service, kServiceNoun>},
 }};
@@ -149,12 +136,6 @@ bool read_gateway(LoadContext& cx, YamlNode v, const std::string& path, App& a) 
 }
 
 // --- tailscale: { device, funnel, tags, proxy_group } ----------------------------------------
-
-bool read_device(LoadContext& cx, YamlNode v, const std::string& path, AppTailscale& ts) {
-  auto s = k8s_label(cx, v, path, "tailnet device name");
-  if (s) ts.device = *s;
-  return s.has_value();
-}
 
 // A Tailscale ACL tag: "tag:" and a name of letters, digits and '-'.
 bool is_tailscale_tag(std::string_view s) {
@@ -187,17 +168,11 @@ bool read_tags(LoadContext& cx, YamlNode v, const std::string& path, AppTailscal
   return ok;
 }
 
-bool read_proxy_group(LoadContext& cx, YamlNode v, const std::string& path, AppTailscale& ts) {
-  auto s = k8s_label(cx, v, path, "ProxyGroup name");
-  if (s) ts.proxy_group = *s;
-  return s.has_value();
-}
-
 constexpr std::array<KeyRule<AppTailscale>, 4> kTailscaleKeys = {{
-    {"device", false, read_device},
+    {"device", false, read_k8s_label<&AppTailscale::device, kDeviceNoun>},
     {"funnel", false, read_boolean<&AppTailscale::funnel>},
     {"tags", false, read_tags},
-    {"proxy_group", false, read_proxy_group},
+    {"proxy_group", false, read_k8s_label<&AppTailscale::proxy_group, kProxyGroupNoun>},
 }};
 
 bool read_tailscale(LoadContext& cx, YamlNode v, const std::string& path, App& a) {
@@ -210,21 +185,9 @@ bool read_tailscale(LoadContext& cx, YamlNode v, const std::string& path, App& a
 
 // --- tls: { issuer, secret } -------------------------------------------------------------------
 
-bool read_issuer(LoadContext& cx, YamlNode v, const std::string& path, AppTls& tls) {
-  auto s = k8s_label(cx, v, path, "ClusterIssuer name");
-  if (s) tls.issuer = *s;
-  return s.has_value();
-}
-
-bool read_secret(LoadContext& cx, YamlNode v, const std::string& path, AppTls& tls) {
-  auto s = k8s_label(cx, v, path, "Secret name");
-  if (s) tls.secret = *s;
-  return s.has_value();
-}
-
 constexpr std::array<KeyRule<AppTls>, 2> kTlsKeys = {{
-    {"issuer", true, read_issuer},
-    {"secret", false, read_secret},
+    {"issuer", true, read_k8s_label<&AppTls::issuer, kIssuerNoun>},
+    {"secret", false, read_k8s_label<&AppTls::secret, kSecretNoun>},
 }};
 
 bool read_tls(LoadContext& cx, YamlNode v, const std::string& path, App& a) {
