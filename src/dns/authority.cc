@@ -73,6 +73,7 @@ Result<std::shared_ptr<const Authority>> Authority::build(const DnsPlan& dns,
         fmt::format("no network named '{}' for the loopback view", options.loopback_view));
   }
   if (!dns.enabled) return auth;
+  auth->unreachable_ = dns.unreachable_nxdomain ? Outcome::kNxDomain : Outcome::kRefused;
   auto zone = Name::from_text(dns.zone);
   if (!zone || zone->is_root()) return auth;  // validation rejects both; answer nothing
   auth->has_zone_ = true;
@@ -194,7 +195,8 @@ Lookup Authority::lookup(const Name& qname, uint16_t qtype, IpAddress client) co
   }
   const std::optional<uint32_t>& a = e->a_by_view[view];
   if (!a) {
-    r.outcome = Outcome::kRefused;
+    // Whatever the type: for this view the name owns nothing (NXDOMAIN says so of every type).
+    r.outcome = unreachable_;
     return r;
   }
   if (qtype == type::kA || qtype == type::kAny) {

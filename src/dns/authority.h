@@ -110,6 +110,9 @@ class Authority {
   uint32_t ttl_ = 60;
   std::vector<ViewNetwork> views_;
   int loopback_view_ = -1;
+  // The answer to a name of the zone that a view cannot reach: REFUSED, or NXDOMAIN when the file
+  // says `unreachable: nxdomain`.
+  Outcome unreachable_ = Outcome::kRefused;
   std::unordered_map<Name, Entry, NameHash> names_;
   std::unordered_map<Name, Name, NameHash> ptr_;  // "80.100.168.192.in-addr.arpa" -> target
 };

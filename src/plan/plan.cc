@@ -31,6 +31,7 @@ DnsPlan compile_dns(const Topology& t) {
   d.gateway_name = t.gateway_name;
   d.ttl = t.dns.ttl;
   d.query_log_entries = t.dns.enabled ? t.dns.query_log_entries : 0;
+  d.unreachable_nxdomain = t.dns.unreachable_nxdomain;
   d.upstreams = t.dns.upstreams;
   for (const auto& n : t.networks) {
     if (!n.ok) continue;

@@ -42,9 +42,10 @@ struct DnsPlan {
   std::string gateway_name;
   uint32_t ttl = 60;
   std::vector<IpAddress> upstreams;
-  std::vector<DnsNetwork> networks;  // every network that loaded, in file order
-  DnsViewTable views;                // networks in the same order as `networks`
-  uint32_t query_log_entries = 0;    // dns.query_log.entries; 0: no query log
+  std::vector<DnsNetwork> networks;   // every network that loaded, in file order
+  DnsViewTable views;                 // networks in the same order as `networks`
+  uint32_t query_log_entries = 0;     // dns.query_log.entries; 0: no query log
+  bool unreachable_nxdomain = false;  // dns.unreachable: nxdomain (else REFUSED)
 
   // The gateway's addresses on the served networks, in file order.
   std::vector<IpAddress> listen_addresses() const;

@@ -131,7 +131,14 @@ bool read_query_log(LoadContext& cx, YamlNode v, const std::string& path, Dns& d
   return true;
 }
 
-constexpr std::array<KeyRule<Dns>, 7> kDnsKeys = {{
+bool read_unreachable(LoadContext& cx, YamlNode v, const std::string& path, Dns& dns) {
+  static constexpr std::array<std::string_view, 2> kChoices = {"refused", "nxdomain"};
+  auto text = cx.choice(v, path, "unreachable", kChoices);
+  if (text) dns.unreachable_nxdomain = *text == "nxdomain";
+  return text.has_value();
+}
+
+constexpr std::array<KeyRule<Dns>, 8> kDnsKeys = {{
     {"zone", true, read_zone},
     {"ttl", false, read_ttl},
     {"names", false, read_names},
@@ -139,6 +146,7 @@ constexpr std::array<KeyRule<Dns>, 7> kDnsKeys = {{
     {"listen", false, read_listen},
     {"recursion", false, read_recursion},
     {"query_log", false, read_query_log},
+    {"unreachable", false, read_unreachable},
 }};
 
 }  // namespace

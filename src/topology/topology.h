@@ -136,6 +136,9 @@ struct Dns {
   // `query_log: { entries: N }`: keep the last N queries for the status page and `labgate log`
   // (docs/observability.md); 0, the default, keeps none.
   uint32_t query_log_entries = 0;
+  // `unreachable: nxdomain`: a name of the zone that a network's clients cannot reach (no route,
+  // or the zones' policy forbids it) is answered NXDOMAIN there instead of REFUSED.
+  bool unreachable_nxdomain = false;
 
   // Whether clients of `network` may use the forwarder: every network unless `recursion` lists
   // some (or none).

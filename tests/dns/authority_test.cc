@@ -132,6 +132,24 @@ TEST(Authority, SplitHorizonTable) {
   }
 }
 
+// dns.unreachable: nxdomain answers NXDOMAIN, of every type, where a view cannot reach the
+// name's service; clients on no network are still refused, and reachable names still answer.
+TEST(Authority, UnreachableNamesCanBeNxdomain) {
+  Plan plan = compile(topology());
+  plan.dns.unreachable_nxdomain = true;
+  auto built = Authority::build(plan.dns, {});
+  ASSERT_TRUE(built) << built.error();
+  const Authority& auth = **built;
+  EXPECT_EQ(auth.lookup(*Name::from_text("nas.cluster"), type::kA, ip("192.168.100.60")).outcome,
+            Outcome::kNxDomain);
+  EXPECT_EQ(auth.lookup(*Name::from_text("nas.cluster"), type::kAaaa, ip("192.168.100.60")).outcome,
+            Outcome::kNxDomain);
+  EXPECT_EQ(auth.lookup(*Name::from_text("nas.cluster"), type::kA, ip("192.168.1.10")).outcome,
+            Outcome::kAnswer);
+  EXPECT_EQ(auth.lookup(*Name::from_text("argocd.cluster"), type::kA, ip("172.16.0.1")).outcome,
+            Outcome::kRefused);
+}
+
 TEST(Authority, ApexRecordsAndSoaFields) {
   auto auth = build({.serial = 2026112601});
   Lookup any = auth->lookup(*Name::from_text("cluster"), type::kAny, ip("192.168.1.10"));

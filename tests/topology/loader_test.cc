@@ -143,6 +143,8 @@ INSTANTIATE_TEST_SUITE_P(Shape, LoaderRows, ::testing::Values(
         {error_at(42, 25, "invalid-value")}},
     Row{"unknown_query_log_key", {{"  zone: cluster\n", "  zone: cluster\n  query_log: { entires: 10 }\n"}},
         {error_at(42, 16, "unknown-key")}, "did you mean 'entries'"},
+    Row{"invalid_unreachable", {{"  zone: cluster\n", "  zone: cluster\n  unreachable: drop\n"}},
+        {error_at(42, 16, "invalid-value")}},
     Row{"invalid_version", {{"networks:\n  lan:\n", "version: 2\nnetworks:\n  lan:\n"}},
         {error_at(1, 10, "invalid-value")}},
     Row{"invalid_upstream", {{"    - 192.168.1.1\n", "    - 192.168.1\n"}},
