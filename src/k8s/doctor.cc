@@ -58,7 +58,9 @@ const Json* find_named(const Json& items, const std::string& name) {
   return nullptr;
 }
 
-std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
+std::string or_dash(const std::string& s) {
+  return s.empty() ? "-" : s;
+}
 
 std::string ingress_text(const std::string& cls, const std::string& host, const std::string& tls,
                          const std::string& service, const std::string& port) {
@@ -100,8 +102,8 @@ class Doctor {
   }
 
   // The object `name` of the List at `path`: nullptr and a failed check when absent.
-  const Json* object(const std::string& check, const std::string& expected,
-                     const std::string& path, const std::string& name, const std::string& hint) {
+  const Json* object(const std::string& check, const std::string& expected, const std::string& path,
+                     const std::string& name, const std::string& hint) {
     const auto& items = cache_.items(path);
     if (!items) {
       add(check, expected, items.error(), false, hint);
@@ -131,26 +133,25 @@ class Doctor {
   void nginx_ingress(const AppPlan& app) {
     const std::string& ns = app.backend.namespace_;
     std::string check = fmt::format("ingress {}/{}", ns, app.route_object());
-    std::string want = ingress_text(app.ingress->ingress_class, app.host,
-                                    app.tls ? app.tls->secret : "", app.backend.name,
-                                    std::to_string(app.backend.port));
+    std::string want =
+        ingress_text(app.ingress->ingress_class, app.host, app.tls ? app.tls->secret : "",
+                     app.backend.name, std::to_string(app.backend.port));
     std::string hint = "labgate export k8s -o DIR && kubectl apply -k DIR";
     const Json* o = object(check, want, ingresses_path(ns), app.route_object(), hint);
     if (!o) return;
     const char* svc = "/spec/rules/0/http/paths/0/backend/service";
-    std::string have = ingress_text(str(*o, "/spec/ingressClassName"),
-                                    str(*o, "/spec/rules/0/host"), str(*o, "/spec/tls/0/secretName"),
-                                    str(*o, (std::string(svc) + "/name").c_str()),
-                                    str(*o, (std::string(svc) + "/port/number").c_str()));
+    std::string have = ingress_text(
+        str(*o, "/spec/ingressClassName"), str(*o, "/spec/rules/0/host"),
+        str(*o, "/spec/tls/0/secretName"), str(*o, (std::string(svc) + "/name").c_str()),
+        str(*o, (std::string(svc) + "/port/number").c_str()));
     add(check, want, have, have == want, hint);
   }
 
   void http_route(const AppPlan& app) {
     const std::string& ns = app.backend.namespace_;
     std::string check = fmt::format("httproute {}/{}", ns, app.route_object());
-    std::string want =
-        route_text(app.gateway->namespace_ + "/" + app.gateway->name, app.host, app.backend.name,
-                   std::to_string(app.backend.port));
+    std::string want = route_text(app.gateway->namespace_ + "/" + app.gateway->name, app.host,
+                                  app.backend.name, std::to_string(app.backend.port));
     std::string hint = "labgate export k8s -o DIR && kubectl apply -k DIR";
     const Json* o =
         object(check, want, "/apis/gateway.networking.k8s.io/v1/namespaces/" + ns + "/httproutes",
@@ -158,22 +159,22 @@ class Doctor {
     if (!o) return;
     std::string parent_ns = str(*o, "/spec/parentRefs/0/namespace");
     if (parent_ns.empty()) parent_ns = ns;  // the route's own namespace by default
-    std::string have = route_text(parent_ns + "/" + str(*o, "/spec/parentRefs/0/name"),
-                                  str(*o, "/spec/hostnames/0"),
-                                  str(*o, "/spec/rules/0/backendRefs/0/name"),
-                                  str(*o, "/spec/rules/0/backendRefs/0/port"));
+    std::string have = route_text(
+        parent_ns + "/" + str(*o, "/spec/parentRefs/0/name"), str(*o, "/spec/hostnames/0"),
+        str(*o, "/spec/rules/0/backendRefs/0/name"), str(*o, "/spec/rules/0/backendRefs/0/port"));
     add(check, want, have, have == want, hint);
   }
 
   void endpoints(const AppPlan& app) {
     const auto& b = app.backend;
     std::string check = fmt::format("endpoints {}/{}", b.namespace_, b.name);
-    std::string path =
-        fmt::format("/apis/discovery.k8s.io/v1/namespaces/{}/endpointslices?labelSelector="
-                    "kubernetes.io/service-name={}",
+    std::string path = fmt::format(
+        "/apis/discovery.k8s.io/v1/namespaces/{}/endpointslices?labelSelector="
+        "kubernetes.io/service-name={}",
+        b.namespace_, b.name);
+    std::string hint =
+        fmt::format("the Service's pods are not ready: kubectl -n {} describe service {}",
                     b.namespace_, b.name);
-    std::string hint = fmt::format(
-        "the Service's pods are not ready: kubectl -n {} describe service {}", b.namespace_, b.name);
     const auto& items = cache_.items(path);
     if (!items) {
       add(check, ">= 1 ready", items.error(), false, hint);
@@ -197,19 +198,20 @@ class Doctor {
     const std::string name = app.tailscale_object();
     const std::string& device = app.tailscale->device;
     std::string check = fmt::format("ingress {}/{}", ns, name);
-    std::string want = ingress_text("tailscale", device, "", app.backend.name,
-                                    std::to_string(app.backend.port));
+    std::string want =
+        ingress_text("tailscale", device, "", app.backend.name, std::to_string(app.backend.port));
     std::string hint = "labgate export k8s -o DIR && kubectl apply -k DIR";
     const Json* o = object(check, want, ingresses_path(ns), name, hint);
     if (o) {
-      std::string have = ingress_text(
-          str(*o, "/spec/ingressClassName"), str(*o, "/spec/tls/0/hosts/0"), "",
-          str(*o, "/spec/defaultBackend/service/name"),
-          str(*o, "/spec/defaultBackend/service/port/number"));
+      std::string have =
+          ingress_text(str(*o, "/spec/ingressClassName"), str(*o, "/spec/tls/0/hosts/0"), "",
+                       str(*o, "/spec/defaultBackend/service/name"),
+                       str(*o, "/spec/defaultBackend/service/port/number"));
       add(check, want, have, have == want, hint);
       std::string host = str(*o, "/status/loadBalancer/ingress/0/hostname");
       add(fmt::format("tailscale hostname {}/{}", ns, name), device + ".<tailnet>.ts.net",
-          host.empty() ? "unset" : host, host.starts_with(device + ".") && host.ends_with(".ts.net"),
+          host.empty() ? "unset" : host,
+          host.starts_with(device + ".") && host.ends_with(".ts.net"),
           "enable HTTPS (MagicDNS certificates) on the tailnet; see the operator's events");
     }
     proxy_pod(ns, name);

@@ -67,7 +67,8 @@ Result<std::string> KubeHttp::get(const std::string& path) {
         fmt::format("GET {}: {}", url, error[0] ? error : curl_easy_strerror(rc)));
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) return Result<std::string>::failure(fmt::format("GET {}: HTTP {}", url, status));
+  if (status != 200)
+    return Result<std::string>::failure(fmt::format("GET {}: HTTP {}", url, status));
   return body;
 }
 

@@ -82,11 +82,16 @@ std::optional<std::string> decode_base64(std::string_view text) {
   bool padding = false;
   for (char c : text) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '+') v = 62;
-    else if (c == '/') v = 63;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '+')
+      v = 62;
+    else if (c == '/')
+      v = 63;
     else if (c == '=') {
       padding = true;
       continue;
@@ -155,6 +160,9 @@ KubeconfigResult parse_kubeconfig(std::string_view text, const std::string& file
         r.refuse_file(*user, "client-certificate", "client-certificate-data");
         r.refuse_file(*user, "client-key", "client-key-data");
         r.refuse_file(*user, "tokenFile", "token");
+        if (auto exec = get(*user, "exec"))
+          r.fail(exec->pos(), "exec credential plugins are not run by labgate doctor",
+                 "use a kubeconfig with a token or client-certificate-data");
         if (!r.error && k.client_cert_pem.empty() != k.client_key_pem.empty())
           r.fail(user->pos(), "client-certificate-data and client-key-data go together");
       }

@@ -2,8 +2,9 @@
 // certificate-authority-data) and user (client-certificate-data + client-key-data, or a token).
 //
 // Contract: pure (no I/O, never throws on any input). Base64 data is decoded; file references
-// (certificate-authority:, client-certificate:, tokenFile) are refused with a hint to embed the
-// data, since doctor reads one file. Every error names FILE:LINE:COL.
+// (certificate-authority:, client-certificate:, tokenFile) and exec plugins are refused with a
+// hint to embed the data, since doctor reads one file and runs nothing. Every error names
+// FILE:LINE:COL.
 #pragma once
 
 #include <optional>
@@ -16,10 +17,10 @@ namespace labgate::k8s {
 
 struct Kubeconfig {
   std::string context;
-  std::string server;          // e.g. https://10.0.20.10:6443
-  std::string ca_pem;          // decoded certificate-authority-data; empty: system CAs
+  std::string server;           // e.g. https://10.0.20.10:6443
+  std::string ca_pem;           // decoded certificate-authority-data; empty: system CAs
   std::string client_cert_pem;  // decoded client-certificate-data
-  std::string client_key_pem;  // decoded client-key-data
+  std::string client_key_pem;   // decoded client-key-data
   std::string token;
   bool insecure_skip_tls_verify = false;
 };

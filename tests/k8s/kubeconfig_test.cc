@@ -70,8 +70,7 @@ TEST_P(KubeconfigBad, NamesThePosition) {
 INSTANTIATE_TEST_SUITE_P(
     Table, KubeconfigBad,
     ::testing::Values(
-        Bad{"", "kc.yaml:1:1: a kubeconfig must be a map"},
-        Bad{"a: [", "kc.yaml:"},
+        Bad{"", "kc.yaml:1:1: a kubeconfig must be a map"}, Bad{"a: [", "kc.yaml:"},
         Bad{"kind: Config\n", "kc.yaml:1:1: no current-context"},
         Bad{"current-context: x\ncontexts: []\n", "kc.yaml:1:18: no entry named 'x' in 'contexts'"},
         Bad{"current-context: c\ncontexts: [{ name: c, context: { cluster: k } }]\n"
@@ -84,7 +83,11 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"current-context: c\ncontexts: [{ name: c, context: { cluster: k, user: u } }]\n"
             "clusters: [{ name: k, cluster: { server: \"https://a\" } }]\n"
             "users: [{ name: u, user: { client-certificate: /tmp/c.pem } }]\n",
-            "'client-certificate' refers to a file"}));
+            "'client-certificate' refers to a file"},
+        Bad{"current-context: c\ncontexts: [{ name: c, context: { cluster: k, user: u } }]\n"
+            "clusters: [{ name: k, cluster: { server: \"https://a\" } }]\n"
+            "users: [{ name: u, user: { exec: { command: aws } } }]\n",
+            "kc.yaml:4:34: exec credential plugins are not run"}));
 
 TEST(Kubeconfig, Base64) {
   EXPECT_EQ(decode_base64("aGVsbG8="), "hello");
