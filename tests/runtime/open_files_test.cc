@@ -24,7 +24,9 @@ class OpenFilesLimitTest : public ::testing::Test {
 };
 
 TEST_F(OpenFilesLimitTest, RaisesTheSoftLimitToTheCapBelowTheHardLimit) {
-  if (saved_.rlim_max != RLIM_INFINITY) ASSERT_GE(saved_.rlim_max, 512u) << "hard limit too low";
+  if (saved_.rlim_max != RLIM_INFINITY) {
+    ASSERT_GE(saved_.rlim_max, 512u) << "hard limit too low";
+  }
   set_soft(256);
   auto raised = raise_open_files_limit(512);
   ASSERT_TRUE(raised) << raised.error();
