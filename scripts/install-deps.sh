@@ -10,6 +10,7 @@ packages=(
   libfyaml-dev libcli11-dev libfmt-dev nlohmann-json3-dev libnftables-dev libasio-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcpp-httplib-dev  # the HTTP endpoint of `labgate run` (metrics, status)
+  libcurl4-openssl-dev  # `labgate doctor`'s HTTPS client of the Kubernetes API
   # runtime tools used by the kernel datapath, the lab and the integration tests
   nftables iproute2 iptables procps python3 python3-jsonschema python3-yaml
   dnsutils unbound  # dig, and the reference server of the DNS differential test

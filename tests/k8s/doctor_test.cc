@@ -1,0 +1,164 @@
+// `labgate doctor`'s checks against recorded API answers (tests/k8s/recordings/): the healthy
+// cluster passes every check of the seed's apps; each fault directory (only the files that differ
+// from healthy/) fails exactly the check it names. Also the table, --json and api reachable.
+#include "k8s/doctor.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "plan/plan.h"
+#include "support/valid_topology.h"
+#include "topology/seed.h"
+
+namespace labgate::k8s {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// The recordings' file name of a request: the path and query, '/' as '_', '?' as '@'.
+// tests/integration/k8s_doctor_test.sh's server maps requests the same way.
+std::string recording_name(std::string path) {
+  if (path.starts_with("/")) path.erase(0, 1);
+  for (char& c : path) {
+    if (c == '/') c = '_';
+    if (c == '?') c = '@';
+  }
+  return path + ".json";
+}
+
+// Answers from recordings/FAULT/, else recordings/healthy/; 404 when neither has the file.
+class RecordedApi : public KubeApi {
+ public:
+  explicit RecordedApi(std::string fault) : fault_(std::move(fault)) {}
+  Result<std::string> get(const std::string& path) override {
+    ++requests;
+    fs::path root = fs::path(LABGATE_SOURCE_DIR) / "tests/k8s/recordings";
+    for (const std::string& dir : {fault_, std::string("healthy")}) {
+      std::ifstream in(root / dir / recording_name(path), std::ios::binary);
+      if (!in) continue;
+      std::stringstream text;
+      text << in.rdbuf();
+      return text.str();
+    }
+    return Result<std::string>::failure("GET " + path + ": HTTP 404");
+  }
+  int requests = 0;
+
+ private:
+  std::string fault_;
+};
+
+std::vector<AppPlan> seed_apps() {
+  Topology t = test_support::load_valid(seed_topology_text(), test_support::Allow::kNoDiagnostics);
+  return compile(t).apps;
+}
+
+std::vector<std::string> failing(const std::vector<DoctorCheck>& checks) {
+  std::vector<std::string> out;
+  for (const auto& c : checks)
+    if (!c.pass) out.push_back(c.name + " | " + c.observed);
+  return out;
+}
+
+TEST(K8sDoctor, HealthyClusterPassesEveryCheck) {
+  RecordedApi api("healthy");
+  auto checks = run_doctor(seed_apps(), api);
+  EXPECT_THAT(failing(checks), ::testing::IsEmpty());
+  // 2 classes; per app (3): ingress, endpoints, tailscale ingress, hostname, proxy; 4 warnings.
+  EXPECT_EQ(checks.size(), 2u + 3 * 5 + 4);
+  EXPECT_TRUE(all_pass(checks));
+  EXPECT_EQ(api.requests, 12);  // one request per path
+  std::string table = doctor_table(checks);
+  EXPECT_THAT(table, HasSubstr("ingress argocd/argocd"));
+  EXPECT_THAT(table, HasSubstr("class=nginx host=argocd.cluster tls=argocd-tls "
+                               "backend=argocd-server:443"));
+  EXPECT_THAT(table, HasSubstr("argocd.tail1234.ts.net"));
+  EXPECT_THAT(table, HasSubstr("21 checks: 21 passed, 0 failed"));
+}
+
+struct Fault {
+  const char* dir;
+  const char* check;
+  const char* observed;
+};
+
+class K8sDoctorFault : public ::testing::TestWithParam<Fault> {};
+
+TEST_P(K8sDoctorFault, NamesExactlyTheFailingCheck) {
+  RecordedApi api(GetParam().dir);
+  auto checks = run_doctor(seed_apps(), api);
+  auto failed = failing(checks);
+  ASSERT_EQ(failed.size(), 1u) << ::testing::PrintToString(failed);
+  EXPECT_THAT(failed[0], HasSubstr(std::string(GetParam().check) + " | "));
+  EXPECT_THAT(failed[0], HasSubstr(GetParam().observed));
+  EXPECT_FALSE(all_pass(checks));
+  std::string table = doctor_table(checks);
+  EXPECT_THAT(table, HasSubstr("FAIL"));
+  EXPECT_THAT(table, HasSubstr("  hint: "));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Recordings, K8sDoctorFault,
+    ::testing::Values(
+        Fault{"missing-ingressclass", "ingressclass tailscale", "missing"},
+        Fault{"ingress-missing", "ingress media/navidrome", "missing"},
+        Fault{"no-ready-endpoints", "endpoints longhorn-system/longhorn-frontend", "0 ready"},
+        Fault{"tailscale-hostname-unset", "tailscale hostname argocd/argocd-tailscale", "unset"},
+        Fault{"warning-event", "warnings tailscale",
+              "HTTPSNotEnabled Ingress/navidrome-tailscale: HTTPS is not enabled on the tailnet"}),
+    [](const auto& info) {
+      std::string name = info.param.dir;
+      std::erase(name, '-');
+      return name;
+    });
+
+// An API that fails every request: each check fails with the reason, none is skipped.
+class DownApi : public KubeApi {
+ public:
+  Result<std::string> get(const std::string&) override {
+    return Result<std::string>::failure("Connection timed out after 3001 milliseconds");
+  }
+};
+
+TEST(K8sDoctor, AnUnreachableApiFailsEveryCheckWithTheReason) {
+  DownApi api;
+  auto checks = run_doctor(seed_apps(), api);
+  ASSERT_FALSE(checks.empty());
+  for (const auto& c : checks) {
+    EXPECT_FALSE(c.pass) << c.name;
+    EXPECT_THAT(c.observed, HasSubstr("timed out")) << c.name;
+  }
+  auto reach = check_api_reachable(api, "(kubeconfig)");
+  EXPECT_FALSE(reach.pass);
+  EXPECT_EQ(reach.name, "api reachable (kubeconfig)");
+  EXPECT_THAT(reach.observed, HasSubstr("timed out"));
+}
+
+TEST(K8sDoctor, ApiReachableReadsTheVersion) {
+  RecordedApi api("healthy");
+  auto reach = check_api_reachable(api, "(kubeconfig)");
+  EXPECT_TRUE(reach.pass);
+  EXPECT_EQ(reach.observed, "v1.34.1");
+  EXPECT_EQ(reach.hint, "");
+}
+
+TEST(K8sDoctor, JsonListsEveryCheckAndTheVerdict) {
+  RecordedApi api("warning-event");
+  std::string json = doctor_json(run_doctor(seed_apps(), api));
+  EXPECT_THAT(json, HasSubstr("\"check\": \"warnings tailscale\""));
+  EXPECT_THAT(json, HasSubstr("\"pass\": false\n}"));
+}
+
+TEST(K8sDoctor, NoAppsNoChecks) {
+  DownApi api;
+  EXPECT_TRUE(run_doctor({}, api).empty());
+}
+
+}  // namespace
+}  // namespace labgate::k8s
