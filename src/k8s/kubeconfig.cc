@@ -113,17 +113,7 @@ std::optional<std::string> decode_base64(std::string_view text) {
 
 KubeconfigResult parse_kubeconfig(std::string_view text, const std::string& file) {
   KubeconfigResult result;
-  // libfyaml 0.8's directive scanner can loop on a malformed `%` line (found by
-  // fuzz/kubeconfig_fuzz.cc); kubeconfigs never carry directives, so they are refused first.
-  int line = 1;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((i == 0 || text[i - 1] == '\n' || text[i - 1] == '\r') && text[i] == '%') {
-      result.error = KubeconfigError{file, SourcePos{line, 1}, "YAML directives are not supported",
-                                     "remove the % line"};
-      return result;
-    }
-    if (text[i] == '\n') ++line;
-  }
+  // A line starting with % (a directive) is refused by YamlTree::parse, before libfyaml.
   YamlTree tree;
   YamlTree::Error syntax;
   if (!tree.parse(text, &syntax)) {

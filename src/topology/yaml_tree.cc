@@ -110,6 +110,22 @@ const char* kind_name(YamlNode n) {
   return "nothing";
 }
 
+namespace {
+
+// "%YAML 1.2", with optional trailing blanks and a comment: the one directive a file may carry.
+bool is_yaml_version_directive(std::string_view line) {
+  constexpr std::string_view kPrefix = "%YAML 1.";
+  if (!line.starts_with(kPrefix)) return false;
+  size_t i = kPrefix.size();
+  const size_t digits = i;
+  while (i < line.size() && line[i] >= '0' && line[i] <= '9') ++i;
+  if (i == digits) return false;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+  return i == line.size() || line[i] == '#';
+}
+
+}  // namespace
+
 bool YamlTree::parse(std::string_view text, Error* error) {
   nodes_.clear();
   children_.clear();
@@ -129,6 +145,15 @@ bool YamlTree::parse(std::string_view text, Error* error) {
   if (size_t nul = text.find('\0'); nul != std::string_view::npos)
     return fail(position_of(text, nul), "the file contains a NUL byte; a labgate file is text",
                 "remove the NUL byte; check that the file is UTF-8 text, not UTF-16 or binary");
+  // libfyaml 0.7's directive scanner can loop forever on a malformed `%` line (found by
+  // fuzz/kubeconfig_fuzz.cc). No labgate file, manifest or kubeconfig needs a directive beyond
+  // `%YAML 1.x`, so every other line that starts with `%` is refused before libfyaml sees the text.
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%' || (i > 0 && text[i - 1] != '\n' && text[i - 1] != '\r')) continue;
+    if (!is_yaml_version_directive(text.substr(i, text.find_first_of("\r\n", i) - i)))
+      return fail(position_of(text, i), "YAML directives other than %YAML 1.x are not supported",
+                  "remove the line that starts with '%'; quote a value that starts with it");
+  }
 
   // libfyaml's diagnostics are collected, never printed: the first error becomes ours.
   fy_diag_cfg diag_cfg{};

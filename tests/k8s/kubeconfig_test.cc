@@ -71,7 +71,8 @@ INSTANTIATE_TEST_SUITE_P(
     Table, KubeconfigBad,
     ::testing::Values(
         Bad{"", "kc.yaml:1:1: a kubeconfig must be a map"}, Bad{"a: [", "kc.yaml:"},
-        Bad{"kind: Config\n%YAML 1.2\n", "kc.yaml:2:1: YAML directives are not supported"},
+        Bad{"kind: Config\n%TAG ! x\n",
+            "kc.yaml:2:1: YAML directives other than %YAML 1.x are not supported"},
         Bad{"kind: Config\n", "kc.yaml:1:1: no current-context"},
         Bad{"current-context: x\ncontexts: []\n", "kc.yaml:1:18: no entry named 'x' in 'contexts'"},
         Bad{"current-context: c\ncontexts: [{ name: c, context: { cluster: k } }]\n"

@@ -525,6 +525,21 @@ TEST(Loader, RawNulByteIsASyntaxErrorAtItsPosition) {
   EXPECT_NE(diagnostics.all()[0].message.find("NUL byte"), std::string::npos);
 }
 
+// A directive line other than %YAML 1.x is refused at its position, before libfyaml, whose
+// directive scanner can loop on a malformed one; after a CR-only line break too.
+TEST(Loader, DirectiveLinesAreRefusedAtTheirPosition) {
+  for (const std::string& text : {std::string("%YAML1.2\n---\n") + std::string(testing::kValidBase),
+                                  std::string("version: 1\r%TAG ! x\r")}) {
+    Diagnostics diagnostics;
+    check_topology(text, diagnostics);
+    const SourcePos at = text[0] == '%' ? SourcePos{1, 1} : SourcePos{2, 1};
+    ASSERT_EQ(testing::summarize(diagnostics),
+              std::vector<testing::Expected>{error_at(at.line, at.column, "syntax")})
+        << testing::dump(diagnostics);
+    EXPECT_NE(diagnostics.all()[0].message.find("directives"), std::string::npos);
+  }
+}
+
 // CR-only line endings (old Mac files) are line breaks, as YAML 1.2 says: the file checks, and
 // positions count CRs as line ends. (yaml-cpp read such a file as one empty line.)
 TEST(Loader, CrOnlyLineEndingsAreLineBreaks) {
