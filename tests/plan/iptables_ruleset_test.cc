@@ -1,13 +1,12 @@
 #include "plan/iptables_ruleset.h"
 
-#include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <string>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/golden.h"
 #include "support/valid_topology.h"
 #include "topology/loader.h"
 #include "topology/seed.h"
@@ -25,17 +24,7 @@ ForwardingPlan plan_of(std::string_view text) {
 
 TEST(IptablesRuleset, SeedMatchesGolden) {
   std::string actual = compile_iptables_restore(plan_of(seed_topology_text()), kSeedTopologyName);
-  std::string path = std::string(LABGATE_SOURCE_DIR) + "/tests/plan/golden/homelab.iptables";
-  if (const char* update = std::getenv("LABGATE_UPDATE_GOLDEN"); update && *update == '1') {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  ASSERT_TRUE(in) << "missing golden file " << path << " (run with LABGATE_UPDATE_GOLDEN=1)";
-  std::stringstream expected;
-  expected << in.rdbuf();
-  EXPECT_EQ(actual, expected.str())
-      << "golden " << path << " differs; if intended, LABGATE_UPDATE_GOLDEN=1";
+  test_support::expect_golden("tests/plan/golden/homelab.iptables", actual);
 }
 
 TEST(IptablesRuleset, TouchesOnlyLabgateChains) {

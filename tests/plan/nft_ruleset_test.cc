@@ -1,7 +1,5 @@
 #include "plan/nft_ruleset.h"
 
-#include <cstdlib>
-#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -9,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/golden.h"
 #include "support/valid_topology.h"
 #include "topology/loader.h"
 #include "topology/seed.h"
@@ -26,17 +25,7 @@ ForwardingPlan plan_of(std::string_view text) {
 
 // Compares `actual` with tests/plan/golden/NAME; LABGATE_UPDATE_GOLDEN=1 rewrites the file.
 void expect_golden(const std::string& name, const std::string& actual) {
-  std::string path = std::string(LABGATE_SOURCE_DIR) + "/tests/plan/golden/" + name;
-  if (const char* update = std::getenv("LABGATE_UPDATE_GOLDEN"); update && *update == '1') {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  ASSERT_TRUE(in) << "missing golden file " << path << " (run with LABGATE_UPDATE_GOLDEN=1)";
-  std::stringstream expected;
-  expected << in.rdbuf();
-  EXPECT_EQ(actual, expected.str())
-      << "golden " << path << " differs; if intended, LABGATE_UPDATE_GOLDEN=1";
+  test_support::expect_golden("tests/plan/golden/" + name, actual);
 }
 
 constexpr const char* kMixed = R"(version: 1
