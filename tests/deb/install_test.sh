@@ -125,7 +125,7 @@ for f in /usr/bin/labgate /etc/labgate/labgate.yaml /lib/systemd/system/labgate.
          /usr/share/bash-completion/completions/labgate /usr/share/zsh/vendor-completions/_labgate; do
   [ -e "$root$f" ] || fail "$f is not installed"
 done
-in_root dpkg-query -W -f='${Conffiles}\n' labgate | grep -q '/etc/labgate/labgate.yaml' ||
+grep -q '/etc/labgate/labgate.yaml' <(in_root dpkg-query -W -f='${Conffiles}\n' labgate) ||
   fail "/etc/labgate/labgate.yaml is not a conffile"
 in_root labgate check >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "labgate check of the packaged file"; }
 grep -q "^/etc/labgate/labgate.yaml: ok" "$work/check.out" || { cat "$work/check.out"; fail "check did not read /etc/labgate/labgate.yaml"; }
@@ -141,7 +141,7 @@ in_root dpkg -i --force-confold "$new"
 grep -q 'talos-worker-02.*edited by the owner' "$root/etc/labgate/labgate.yaml" ||
   fail "the upgrade lost the owner's edit of /etc/labgate/labgate.yaml"
 [ -f "$root/etc/labgate/labgate.yaml.dpkg-dist" ] || fail "dpkg did not keep the new default as .dpkg-dist"
-in_root labgate --version | grep -qx "labgate ${version%%-*}" || fail "labgate --version after the upgrade"
+grep -qx "labgate ${version%%-*}" <(in_root labgate --version) || fail "labgate --version after the upgrade"
 in_root labgate check >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "check after the upgrade"; }
 grep -q "4 hosts" "$work/check.out" || { cat "$work/check.out"; fail "check did not see the edited file"; }
 
@@ -154,7 +154,7 @@ for u in labgate.service labgate-run.service; do
   sed "s|=/usr/bin/labgate|=$root/usr/bin/labgate|g" "$root/lib/systemd/system/$u" >"$work/$u"
   systemd-analyze verify --man=no "$work/$u" >"$work/verify.out" 2>&1 ||
     { cat "$work/verify.out"; fail "systemd-analyze verify $u"; }
-  if grep -v -e 'Cannot add dependency job' -e '^$' "$work/verify.out" | grep -q .; then
+  if grep -q -v -e 'Cannot add dependency job' -e '^$' "$work/verify.out"; then
     cat "$work/verify.out"; fail "systemd-analyze verify $u printed warnings"
   fi
 done

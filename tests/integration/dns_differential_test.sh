@@ -56,8 +56,8 @@ ip netns exec $ns "$labgate" run -c "$tmp/labgate.yaml" --listen 127.0.0.1:5300 
 
 ask() { ip netns exec $ns dig @127.0.0.1 -p "$1" +time=2 +tries=1 +norecurse +noedns "${@:2}"; }
 for port in 5300 5301; do
-  for _ in $(seq 50); do ask $port cluster SOA +short | grep -q . && break; sleep 0.1; done
-  ask $port cluster SOA +short | grep -q . || fail "server on port $port does not answer: $(cat "$tmp"/*.log)"
+  for _ in $(seq 50); do grep -q . <(ask $port cluster SOA +short) && break; sleep 0.1; done
+  grep -q . <(ask $port cluster SOA +short) || fail "server on port $port does not answer: $(cat "$tmp"/*.log)"
 done
 
 # rcode, the aa flag, and the answer and authority sections, sorted, SOA serial masked.

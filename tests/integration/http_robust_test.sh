@@ -29,7 +29,7 @@ ip netns exec $gw "$labgate" run -c "$tmp/labgate.yaml" --threads 2 2>"$tmp/run.
 pid=$!
 labgate_ready "serving DNS"
 listening $gw tcp 192.168.1.55:9153
-ip netns exec $lan curl -sf --max-time 5 http://192.168.1.55:9153/metrics | grep -q labgate_build_info ||
+grep -q labgate_build_info <(ip netns exec $lan curl -sf --max-time 5 http://192.168.1.55:9153/metrics) ||
   fail "no /metrics before the abuse"
 
 printf '%s\n' "argocd.cluster A" "longhorn.cluster A" "nosuch.cluster A" "cluster SOA" >"$tmp/queries"

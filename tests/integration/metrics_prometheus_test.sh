@@ -39,7 +39,7 @@ printf 'http:\n  listen: 192.168.1.55:9153\n' >>"$tmp/labgate.yaml"
 # The kernel datapath (DNAT lan:80 -> 192.168.100.80:80, with its named counter).
 ip netns exec $gw "$labgate" apply -c "$tmp/labgate.yaml" --state-dir "$tmp/state" >"$tmp/apply.log" 2>&1 ||
   fail "labgate apply in the gateway: $(cat "$tmp/apply.log")"
-ip netns exec $gw nft list counters table inet labgate | grep -q 'counter fwd_lan_80_tcp' ||
+grep -q 'counter fwd_lan_80_tcp' <(ip netns exec $gw nft list counters table inet labgate) ||
   fail "the applied table has no counter for lan:80: $(ip netns exec $gw nft list table inet labgate)"
 
 # The backend: HTTP on :80 (kernel forward) and a line echo on :443 (proxy forward).
@@ -126,7 +126,7 @@ expect_value 'labgate_proxy_backend_up{forward=~"lan:8443.*",backend="192.168.10
 
 # 5 requests through the kernel forward: each TCP exchange is at least 3 packets each way.
 for _ in $(seq 5); do
-  ip netns exec $lan curl -sf --max-time 5 http://192.168.1.55/ | grep -q ok || fail "no answer through the kernel forward lan:80"
+  grep -q ok <(ip netns exec $lan curl -sf --max-time 5 http://192.168.1.55/) || fail "no answer through the kernel forward lan:80"
 done
 expect_value 'labgate_kernel_counters_readable' 1
 expect_value 'labgate_kernel_forward_packets_total{forward="lan:80 -> ingress:http"} >= bool 30' 1

@@ -94,7 +94,7 @@ out=$(ip netns exec $lan timeout 10 "$python" "$tmp/client.py" D /dev/null) ||
 
 ip netns exec $cluster "$python" "$tmp/backend.py" "$tmp/blob" &
 for _ in $(seq 50); do
-  ip netns exec $cluster ss -ltn | grep -q 192.168.100.80:443 && break
+  grep -q 192.168.100.80:443 <(ip netns exec $cluster ss -ltn) && break
   sleep 0.1
 done
 
@@ -164,7 +164,7 @@ d = open_one(); print('d', header_of(d))
 PY
 ip netns exec $cluster "$python" "$tmp/header_backend.py" &
 for _ in $(seq 50); do
-  ip netns exec $cluster ss -ltn | grep -q 192.168.100.80:80 && break
+  grep -q 192.168.100.80:80 <(ip netns exec $cluster ss -ltn) && break
   sleep 0.1
 done
 limit=$(ip netns exec $lan timeout 20 "$python" "$tmp/limit_client.py" 2>&1 | tr '\n' ' ')

@@ -31,7 +31,7 @@ ip netns exec $gw "$labgate" run -c "$tmp/labgate.yaml" --threads 2 2>"$tmp/run.
 pid=$!
 for _ in $(seq 50); do
   grep -q "proxying lan:9443 -> ingress:https on 192.168.1.55:9443" "$tmp/run.log" 2>/dev/null &&
-    ip netns exec $cluster ss -ltn | grep -q 192.168.100.90:443 && break
+    grep -q 192.168.100.90:443 <(ip netns exec $cluster ss -ltn) && break
   kill -0 $pid 2>/dev/null || fail "labgate run exited early"
   sleep 0.1
 done

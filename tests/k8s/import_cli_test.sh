@@ -53,7 +53,7 @@ grep -q "ingress: { class: nginx, host: navidrome.cluster }" "$work/doc.yaml" &&
   grep -q "the issuer annotation had no spec.tls" "$work/doc.yaml" &&
   pass "the seed document's manifests give navidrome, with the missing spec.tls noted" ||
   fail "unexpected fragment: $(cat "$work/doc.yaml")"
-"$labgate" import k8s - <"$source_dir/tests/importers/golden/k8s/seed-document.yaml" | grep -q "<stdin>:19" &&
+grep -q "<stdin>:19" <("$labgate" import k8s - <"$source_dir/tests/importers/golden/k8s/seed-document.yaml") &&
   pass "stdin is read and named <stdin>" || fail "stdin import"
 
 # Malformed input: FILE:LINE:COL and exit 2.

@@ -17,7 +17,7 @@ listening() {
   local flag=t
   [ "$2" = udp ] && flag=u
   for _ in $(seq 50); do
-    ip netns exec "$1" ss -ln$flag | grep -q " $3 " && return 0
+    grep -q " $3 " <(ip netns exec "$1" ss -ln$flag) && return 0
     sleep 0.1
   done
   fail "nothing listens on $2 $3 in $1"
