@@ -7,7 +7,7 @@
 # connections/s by wrk (`Connection: close`) against nginx in the server ns; the measured pair is
 # last in fw4's scans. Everything runs in namespaces this script creates.
 # usage: bench/zones/zone_bench.sh LABGATE [RUNS] [SECONDS]   (root) — prints a Markdown table of
-# the medians of RUNS runs.
+# the medians of RUNS runs. ZONE_CASES="2 1;50 1;200 1" measures other cells.
 set -euo pipefail
 labgate=$(realpath "$1")
 runs=${2:-3}
@@ -75,7 +75,9 @@ crate() {  # crate Z
     awk '/Requests\/sec/{printf "%d\n", $2}'
 }
 
+# ZONE_CASES overrides the cells: "ZONES RULES;ZONES RULES;..."
 cases=("2 1" "10 1" "50 1" "10 100" "10 1000")
+if [ -n "${ZONE_CASES:-}" ]; then IFS=';' read -r -a cases <<<"$ZONE_CASES"; fi
 setups=(labgate fw4)
 declare -A cps
 for zr in "${cases[@]}"; do
