@@ -34,7 +34,7 @@ void add_show_command(CLI::App& app, int& exit_status) {
     if (*json || *format == "json")
       std::cout << show::render_json(*loaded.topology, *loaded.plan).dump(2) << "\n";
     else if (*format == "svg")
-      std::cout << show::render_svg(*loaded.topology, *loaded.plan);
+      std::cout << show::render_svg(*loaded.plan);
     else
       std::cout << show::render_text(*loaded.topology, *loaded.plan);
     std::cout.flush();
