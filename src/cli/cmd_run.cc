@@ -100,8 +100,7 @@ int run(const RunOptions& o) {
   // The status page and the query log on the HTTP endpoint (when the file keeps it on).
   std::optional<status::StatusSite> site;
   if (daemon::HttpComponent* http = d.http()) {
-    site.emplace(*plan, d.metrics(), d.dns().query_log(),
-                 status::StatusSiteOptions{o.state_dir});
+    site.emplace(*plan, d.metrics(), d.dns().query_log(), status::StatusSiteOptions{o.state_dir});
     site->add_routes(*http);
   }
   if (Result<rlim_t> files = runtime::raise_open_files_limit(); !files)

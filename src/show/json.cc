@@ -132,19 +132,16 @@ Json zone_json(const Plan& p, const PolicyZone& z) {
   for (const auto& name : z.networks) {
     const PlannedNetwork* n = p.network(name);
     if (!n) continue;
-    networks.push_back(
-        Json{{"name", n->name},
-             {"interface", n->interface},
-             {"subnet", n->subnet.str()},
-             {"vlan", n->vlan ? Json{{"id", n->vlan->id}, {"trunk", n->vlan->trunk}}
-                              : Json(nullptr)}});
+    networks.push_back(Json{
+        {"name", n->name},
+        {"interface", n->interface},
+        {"subnet", n->subnet.str()},
+        {"vlan", n->vlan ? Json{{"id", n->vlan->id}, {"trunk", n->vlan->trunk}} : Json(nullptr)}});
   }
   Json open = Json::array();
   for (const auto& s : open_services(p.policy, z))
-    open.push_back(Json{{"name", s.name},
-                        {"port", s.port},
-                        {"protocols", s.protocols},
-                        {"networks", s.networks}});
+    open.push_back(Json{
+        {"name", s.name}, {"port", s.port}, {"protocols", s.protocols}, {"networks", s.networks}});
   return Json{{"name", z.name},
               {"intra", z.intra_accept ? "accept" : "drop"},
               {"uplink", z.uplink},
@@ -166,11 +163,11 @@ Json zones_json(const Plan& p) {
                          {"summary", pair_text(pair)},
                          {"rules", std::move(rules)}});
   }
-  return Json{{"zones", std::move(zones)},
-              {"pairs", std::move(pairs)},
-              {"log", policy.log_group
-                          ? Json{{"group", policy.log_group}, {"rate", policy.log_rate}}
-                          : Json(nullptr)}};
+  return Json{
+      {"zones", std::move(zones)},
+      {"pairs", std::move(pairs)},
+      {"log", policy.log_group ? Json{{"group", policy.log_group}, {"rate", policy.log_rate}}
+                               : Json(nullptr)}};
 }
 
 }  // namespace

@@ -45,8 +45,8 @@ struct Panel {
 
 // The stripes that tell the zones apart (cycled when there are more zones); the zones panel
 // repeats each zone's colour beside its name.
-constexpr const char* kZoneColours[] = {"#d1495b", "#edae49", "#00798c", "#66a182", "#8d6cab",
-                                        "#30638e"};
+constexpr const char* kZoneColours[] = {"#d1495b", "#edae49", "#00798c",
+                                        "#66a182", "#8d6cab", "#30638e"};
 constexpr int kStripe = 6;
 
 const char* zone_colour(int zone) {
@@ -188,8 +188,8 @@ Panel zones_panel(const Plan& plan) {
       const PlannedNetwork* n = plan.network(name);
       networks.push_back(n && n->vlan ? fmt::format("{} (VLAN {})", name, n->vlan->id) : name);
     }
-    zones.rows.push_back({"■ " + z.name, fmt::format("{}", fmt::join(networks, ", ")),
-                          intra_text(z)});
+    zones.rows.push_back(
+        {"■ " + z.name, fmt::format("{}", fmt::join(networks, ", ")), intra_text(z)});
     zones.row_zones.push_back(static_cast<int>(zones.row_zones.size()));
   }
   Table matrix{"policy (from ↓, to →)", {}, {}};

@@ -53,13 +53,6 @@ std::string view_cell(const DnsView& v) {
   return fmt::format("{} ({})", v.address->str(), to_string(v.kind));
 }
 
-size_t max_line_width(const std::string& text) {
-  size_t widest = 0, start = 0;
-  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
-    widest = std::max(widest, display_width(std::string_view(text).substr(start, end - start)));
-  return widest;
-}
-
 // The DNS views as one block per name: "NAME -> SERVICE", then one line per client network.
 std::string dns_list(const DnsViewTable& views) {
   std::string out;

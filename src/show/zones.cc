@@ -20,18 +20,12 @@ bool matches_everything(const PlannedRule& r) {
   return r.protocol == RuleProtocol::kAny && r.ports.empty() && !r.source;
 }
 
-size_t widest_line(const std::string& text) {
-  size_t widest = 0, start = 0;
-  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
-    widest = std::max(widest, display_width(std::string_view(text).substr(start, end - start)));
-  return widest;
-}
-
 std::string zones_table(const Plan& plan) {
   TextTable table;
   table.add_row({"ZONE", "NETWORK", "INTERFACE", "VLAN", "SUBNET", "INTRA"});
   for (const auto& z : plan.policy.zones) {
-    if (z.networks.empty()) table.add_row({z.name, "-", "", "", "", z.intra_accept ? "accept" : "drop"});
+    if (z.networks.empty())
+      table.add_row({z.name, "-", "", "", "", z.intra_accept ? "accept" : "drop"});
     for (size_t i = 0; i < z.networks.size(); ++i) {
       const PlannedNetwork* n = plan.network(z.networks[i]);
       if (!n) continue;
@@ -59,7 +53,7 @@ std::string policy_matrix(const PolicyPlan& policy) {
     table.add_row(std::move(cells));
   }
   std::string matrix = table.render();
-  if (widest_line(matrix) <= kTextWidth) return matrix;
+  if (max_line_width(matrix) <= kTextWidth) return matrix;
   TextTable list;
   for (const auto& z : policy.zones) list.add_row({z.name, "↔", z.name, intra_text(z)});
   for (const auto& p : policy.pairs)
@@ -72,9 +66,10 @@ std::string policies_section(const PolicyPlan& policy) {
       "POLICIES (new connections between zones; replies and forwarded flows always pass)\n" +
       policy_matrix(policy);
   if (policy.log_group)
-    out += fmt::format("  dropped new connections are logged to nflog group {}, at most {} a "
-                       "second per chain\n",
-                       policy.log_group, policy.log_rate);
+    out += fmt::format(
+        "  dropped new connections are logged to nflog group {}, at most {} a "
+        "second per chain\n",
+        policy.log_group, policy.log_rate);
   return out;
 }
 

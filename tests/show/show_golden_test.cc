@@ -165,9 +165,9 @@ TEST(ShowGolden, TextJsonAndSvgOfTheZonesExample) {
 
 TEST(ShowGolden, BinaryPrintsTheZonesExampleAlike) {
   if (updating()) GTEST_SKIP() << "golden files are being rewritten";
-  for (const auto& [format, golden] :
-       {std::pair{"text", "homelab-vlan.txt"}, {"json", "homelab-vlan.json"},
-        {"svg", "homelab-vlan.svg"}}) {
+  for (const auto& [format, golden] : {std::pair{"text", "homelab-vlan.txt"},
+                                       {"json", "homelab-vlan.json"},
+                                       {"svg", "homelab-vlan.svg"}}) {
     CommandResult r = run_labgate(std::string("show --format ") + format + " -c " + kVlanPath);
     EXPECT_EQ(r.status, 0) << format;
     EXPECT_TRUE(r.out == read(kGoldenDir + golden))

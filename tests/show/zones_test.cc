@@ -79,10 +79,11 @@ TEST(ShowZones, OpenServicesMergeProtocolsAndNameTheirNetworks) {
 TEST(ShowZones, TextSections) {
   const Topology t = load_valid(kZones);
   const std::string text = render_text(t, compile(t));
-  EXPECT_THAT(text, HasSubstr("ZONES\n  ZONE  NETWORK       INTERFACE  VLAN        SUBNET       INTRA\n"
-                              "  wan   wan (uplink)  eth0       -           10.0.0.0/24  accept\n"
-                              "  lab   lab           eth1.10    10 on eth1  10.1.0.0/24  accept\n"
-                              "        lab2          eth2       -           10.2.0.0/24\n"));
+  EXPECT_THAT(text,
+              HasSubstr("ZONES\n  ZONE  NETWORK       INTERFACE  VLAN        SUBNET       INTRA\n"
+                        "  wan   wan (uplink)  eth0       -           10.0.0.0/24  accept\n"
+                        "  lab   lab           eth1.10    10 on eth1  10.1.0.0/24  accept\n"
+                        "        lab2          eth2       -           10.2.0.0/24\n"));
   EXPECT_THAT(text, HasSubstr("  FROM \\ TO  wan            lab                      iot\n"
                               "  wan        intra: accept  drop 22/tcp; 80,443/tcp  drop\n"));
   EXPECT_THAT(text, HasSubstr("GATEWAY INPUT (new connections to gw itself"));
@@ -97,13 +98,15 @@ TEST(ShowZones, ManyZonesBecomeAListOfPairs) {
   std::string yaml = "networks:\n";
   std::string zones = "zones:\n";
   for (int i = 0; i < 9; ++i) {
-    yaml += fmt::format("  network-{0}: {{ interface: eth{0}, subnet: 10.{0}.0.0/24, address: "
-                        "10.{0}.0.1 }}\n",
-                        i);
+    yaml += fmt::format(
+        "  network-{0}: {{ interface: eth{0}, subnet: 10.{0}.0.0/24, address: "
+        "10.{0}.0.1 }}\n",
+        i);
     zones += fmt::format("  zone-number-{0}: {{ networks: [network-{0}], intra: accept }}\n", i);
   }
-  yaml += zones + "policies:\n  log: { group: 3 }\n  rules:\n"
-                  "    - { from: zone-number-1, to: zone-number-2, proto: tcp, ports: 443 }\n";
+  yaml += zones +
+          "policies:\n  log: { group: 3 }\n  rules:\n"
+          "    - { from: zone-number-1, to: zone-number-2, proto: tcp, ports: 443 }\n";
   const std::string text = render_zones(compile(load_valid(yaml)));
   EXPECT_THAT(text, HasSubstr("  zone-number-1  →  zone-number-2  443/tcp\n"));
   EXPECT_THAT(text, HasSubstr("  every other pair: drop\n"));
@@ -128,7 +131,8 @@ TEST(ShowZones, JsonAndSvg) {
   EXPECT_EQ(j["zones"][1]["name"], "lab");
   EXPECT_EQ(j["zones"][1]["networks"][0]["vlan"]["id"], 10);
   EXPECT_EQ(j["zones"][1]["networks"][1]["vlan"], nullptr);
-  EXPECT_EQ(j["zones"][1]["gateway_services"][1]["networks"], nlohmann::ordered_json::array({"lab2"}));
+  EXPECT_EQ(j["zones"][1]["gateway_services"][1]["networks"],
+            nlohmann::ordered_json::array({"lab2"}));
   EXPECT_EQ(j["log"], nullptr);
   bool found = false;
   for (const auto& pair : j["pairs"])
@@ -140,9 +144,9 @@ TEST(ShowZones, JsonAndSvg) {
     }
   EXPECT_TRUE(found);
   const std::string svg = render_svg(plan);
-  for (const char* fact : {"lab · 10.1.0.0/24 · VLAN 10 on eth1 · masquerade · zone lab",
-                           "id=\"lg-zones\"", ">intra: drop<", ">drop 22/tcp; 80,443/tcp<",
-                           "class=\"zone-stripe\"", ">to gw itself<"})
+  for (const char* fact :
+       {"lab · 10.1.0.0/24 · VLAN 10 on eth1 · masquerade · zone lab", "id=\"lg-zones\"",
+        ">intra: drop<", ">drop 22/tcp; 80,443/tcp<", "class=\"zone-stripe\"", ">to gw itself<"})
     EXPECT_THAT(svg, HasSubstr(fact)) << fact;
 }
 
