@@ -9,6 +9,7 @@
 // Contract: pure functions on the Plan; the texts' wording is for humans and may change.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
