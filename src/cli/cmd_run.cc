@@ -46,9 +46,8 @@ struct RunOptions {
   std::string state_dir = kDefaultStateDir;  // where the status page finds `verify --save`'s file
 };
 
-// The plan the daemon can run from, or nullopt after reporting why not. *topology (when given)
-// gets the Topology it was compiled from, for the status page's picture.
-std::optional<Plan> load(const RunOptions& o, int* exit_status, Topology* topology = nullptr) {
+// The plan the daemon can run from, or nullopt after reporting why not.
+std::optional<Plan> load(const RunOptions& o, int* exit_status) {
   LoadedTopology loaded = load_for_command(o.config);
   *exit_status = loaded.exit_status;
   if (!loaded.plan) return std::nullopt;
@@ -61,7 +60,6 @@ std::optional<Plan> load(const RunOptions& o, int* exit_status, Topology* topolo
     *exit_status = kExitConfigError;
     return std::nullopt;
   }
-  if (topology) *topology = std::move(*loaded.topology);
   return std::move(loaded.plan);
 }
 
@@ -87,8 +85,7 @@ bool daemon_options(const RunOptions& o, daemon::DaemonOptions* out) {
 
 int run(const RunOptions& o) {
   int status = kExitOk;
-  Topology topology;
-  std::optional<Plan> plan = load(o, &status, &topology);
+  std::optional<Plan> plan = load(o, &status);
   if (!plan) return status;
   daemon::DaemonOptions options;
   if (!daemon_options(o, &options)) return kExitConfigError;
@@ -103,8 +100,7 @@ int run(const RunOptions& o) {
   // The status page and the query log on the HTTP endpoint (when the file keeps it on).
   std::optional<status::StatusSite> site;
   if (daemon::HttpComponent* http = d.http()) {
-    site.emplace(topology, *plan, d.metrics(), d.dns().query_log(),
-                 status::StatusSiteOptions{o.state_dir});
+    site.emplace(*plan, d.metrics(), d.dns().query_log(), status::StatusSiteOptions{o.state_dir});
     site->add_routes(*http);
   }
   if (Result<rlim_t> files = runtime::raise_open_files_limit(); !files)
@@ -123,13 +119,12 @@ int run(const RunOptions& o) {
     runtime::notify_reloading();
     runtime::log_info("SIGHUP: reloading the topology");
     int reload_status = kExitOk;
-    Topology next_topology;
-    std::optional<Plan> next = load(o, &reload_status, &next_topology);
+    std::optional<Plan> next = load(o, &reload_status);
     Result<std::vector<std::string>> log =
         next ? d.reload(*next) : Result<std::vector<std::string>>::failure("");
     if (log) {
       kernel_metrics.set_plan(*next);
-      if (site) site->update(next_topology, *next);
+      if (site) site->update(*next);
       for (const auto& line : *log) runtime::log_info(line);
     } else {
       // The file's own errors were printed by load(); a component says why it refused.

@@ -16,8 +16,9 @@ namespace {
 void add_show_command(CLI::App& app, int& exit_status) {
   auto* cmd = app.add_subcommand(
       "show",
-      "Print the plan: networks, address plan with free ranges, forwards, what each DNS name "
-      "resolves to from each network, and a diagram");
+      "Print the plan: networks, zones with the policy between them (with `zones:`), address "
+      "plan with free ranges, forwards, what each DNS name resolves to from each network, and a "
+      "diagram");
   auto path = std::make_shared<std::string>();
   auto json = std::make_shared<bool>(false);
   auto format = std::make_shared<std::string>("text");
@@ -34,7 +35,7 @@ void add_show_command(CLI::App& app, int& exit_status) {
     if (*json || *format == "json")
       std::cout << show::render_json(*loaded.topology, *loaded.plan).dump(2) << "\n";
     else if (*format == "svg")
-      std::cout << show::render_svg(*loaded.topology, *loaded.plan);
+      std::cout << show::render_svg(*loaded.plan);
     else
       std::cout << show::render_text(*loaded.topology, *loaded.plan);
     std::cout.flush();

@@ -42,11 +42,17 @@ std::string box(const std::vector<std::string>& lines, bool joined_above, bool j
   return out;
 }
 
-std::string network_label(const Network& n) {
+// With zones, the network's zone stands where `inbound` would (the file cannot set it then).
+std::string network_label(const Plan& p, const PlannedNetwork& n) {
   std::string flags = n.interface;
+  if (n.vlan) flags += fmt::format(" (VLAN {} on {})", n.vlan->id, n.vlan->trunk);
   if (n.uplink) flags += ", uplink";
   if (n.masquerade) flags += ", masquerade";
-  if (!n.uplink) flags += fmt::format(", inbound {}", to_string(n.inbound));
+  const PolicyZone* zone = p.policy.explicit_zones ? p.policy.zone_of_network(n.name) : nullptr;
+  if (zone)
+    flags += ", zone " + zone->name;
+  else if (!n.uplink)
+    flags += fmt::format(", inbound {}", to_string(n.inbound));
   return fmt::format("{}  {}  {}", n.name, n.subnet.str(), flags);
 }
 
@@ -92,18 +98,17 @@ std::string members(const NetworkAddressPlan& plan, const std::string& prefix, b
 
 }  // namespace
 
-std::string render_diagram(const Topology& t, const Plan& p) {
+std::string render_diagram(const Plan& p) {
   const std::vector<NetworkAddressPlan>& plans = p.addresses;
-  auto plan_of = [&](const Network& n) -> const NetworkAddressPlan* {
+  auto plan_of = [&](const PlannedNetwork& n) -> const NetworkAddressPlan* {
     for (const auto& p : plans)
       if (p.network == n.name) return &p;
     return nullptr;
   };
-  const Network* up = t.uplink();
-  if (up && !up->ok) up = nullptr;
-  std::vector<const Network*> behind;
-  for (const auto& n : t.networks)
-    if (n.ok && &n != up) behind.push_back(&n);
+  const PlannedNetwork* up = p.uplink();
+  std::vector<const PlannedNetwork*> behind;
+  for (const auto& n : p.networks)
+    if (&n != up) behind.push_back(&n);
 
   std::string out;
   if (up) {
@@ -111,18 +116,17 @@ std::string render_diagram(const Topology& t, const Plan& p) {
       out += std::string(kTrunk - 4, ' ') + "Internet\n" + trunk_line();
       out += box({fmt::format("router {}", up->router->str())}, true, true);
     }
-    out += trunk_line(network_label(*up));
+    out += trunk_line(network_label(p, *up));
     if (const auto* plan = plan_of(*up)) {
       out += members(*plan, std::string(kTrunk, ' '), /*open_end=*/true);
     }
     out += trunk_line();
   }
 
-  std::vector<std::string> lines = {fmt::format("{} (labgate)", t.gateway_name)};
+  std::vector<std::string> lines = {fmt::format("{} (labgate)", p.dns.gateway_name)};
   TextTable interfaces("  ");
-  for (const auto& n : t.networks) {
-    if (!n.ok) continue;
-    interfaces.add_row({n.interface, n.name, n.address.str(),
+  for (const auto& n : p.networks) {
+    interfaces.add_row({n.interface, n.name, n.gateway.str(),
                         n.uplink ? "uplink" : (n.masquerade ? "masquerade" : "")});
   }
   std::istringstream table(interfaces.render());
@@ -140,7 +144,7 @@ std::string render_diagram(const Topology& t, const Plan& p) {
   if (!behind.empty()) out += trunk_line();
   for (size_t i = 0; i < behind.size(); ++i) {
     bool last = i + 1 == behind.size();
-    out += std::string(kTrunk, ' ') + (last ? "└─ " : "├─ ") + network_label(*behind[i]) + "\n";
+    out += std::string(kTrunk, ' ') + (last ? "└─ " : "├─ ") + network_label(p, *behind[i]) + "\n";
     std::string prefix = std::string(kTrunk, ' ') + (last ? "   " : "│  ");
     if (const auto* plan = plan_of(*behind[i])) out += members(*plan, prefix, /*open_end=*/false);
     if (!last) out += trunk_line();

@@ -7,11 +7,11 @@
 #include <string>
 
 #include "plan/plan.h"
-#include "topology/topology.h"
 
 namespace labgate::show {
 
-// Lines use Unicode box drawing characters, one column each; every line ends with '\n'.
-std::string render_diagram(const Topology& topology, const Plan& plan);
+// Lines use Unicode box drawing characters, one column each; every line ends with '\n'. With
+// zones, each network is labelled with its zone and VLAN. Reads the Plan only.
+std::string render_diagram(const Plan& plan);
 
 }  // namespace labgate::show

@@ -36,6 +36,13 @@ std::string port_list(const std::vector<ServicePort>& ports) {
   return fmt::format("{}", fmt::join(out, " "));
 }
 
+size_t max_line_width(const std::string& text) {
+  size_t widest = 0, start = 0;
+  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
+    widest = std::max(widest, display_width(std::string_view(text).substr(start, end - start)));
+  return widest;
+}
+
 size_t display_width(std::string_view s) {
   // Count the bytes that start a UTF-8 sequence (everything but 10xxxxxx continuation bytes).
   return static_cast<size_t>(std::count_if(

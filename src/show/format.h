@@ -28,6 +28,9 @@ std::string member_detail(const AddressPlanEntry& e);
 // drawing characters and arrows the renderers use (none of them is wide or combining).
 size_t display_width(std::string_view s);
 
+// The display width of the widest line of `text` (lines end with '\n').
+size_t max_line_width(const std::string& text);
+
 // `s` followed by spaces up to `width` columns (never truncated).
 std::string pad(std::string_view s, size_t width);
 

@@ -1,5 +1,7 @@
 #include "show/json.h"
 
+#include "show/zones.h"
+
 namespace labgate::show {
 namespace {
 
@@ -117,15 +119,68 @@ Json dns_json(const Topology& t, const Plan& p) {
               {"names", std::move(names)}};
 }
 
+Json rule_json(const PlannedRule& r) {
+  return Json{{"index", r.index},
+              {"action", r.accept ? "accept" : "drop"},
+              {"protocol", to_string(r.protocol)},
+              {"ports", r.ports},
+              {"source", r.source ? Json(r.source->str()) : Json(nullptr)}};
+}
+
+Json zone_json(const Plan& p, const PolicyZone& z) {
+  Json networks = Json::array();
+  for (const auto& name : z.networks) {
+    const PlannedNetwork* n = p.network(name);
+    if (!n) continue;
+    networks.push_back(Json{
+        {"name", n->name},
+        {"interface", n->interface},
+        {"subnet", n->subnet.str()},
+        {"vlan", n->vlan ? Json{{"id", n->vlan->id}, {"trunk", n->vlan->trunk}} : Json(nullptr)}});
+  }
+  Json open = Json::array();
+  for (const auto& s : open_services(p.policy, z))
+    open.push_back(Json{
+        {"name", s.name}, {"port", s.port}, {"protocols", s.protocols}, {"networks", s.networks}});
+  return Json{{"name", z.name},
+              {"intra", z.intra_accept ? "accept" : "drop"},
+              {"uplink", z.uplink},
+              {"networks", std::move(networks)},
+              {"gateway_services", std::move(open)}};
+}
+
+// Present only for a file with `zones:`, so that the output of a file without stays as it was.
+Json zones_json(const Plan& p) {
+  const PolicyPlan& policy = p.policy;
+  Json zones = Json::array();
+  for (const auto& z : policy.zones) zones.push_back(zone_json(p, z));
+  Json pairs = Json::array();
+  for (const auto& pair : policy.pairs) {
+    Json rules = Json::array();
+    for (const auto& r : pair.rules) rules.push_back(rule_json(r));
+    pairs.push_back(Json{{"from", pair.from},
+                         {"to", pair.to},
+                         {"summary", pair_text(pair)},
+                         {"rules", std::move(rules)}});
+  }
+  return Json{
+      {"zones", std::move(zones)},
+      {"pairs", std::move(pairs)},
+      {"log", policy.log_group ? Json{{"group", policy.log_group}, {"rate", policy.log_rate}}
+                               : Json(nullptr)}};
+}
+
 }  // namespace
 
 nlohmann::ordered_json render_json(const Topology& t, const Plan& p) {
-  return Json{{"schema_version", kShowJsonSchemaVersion},
-              {"gateway", Json{{"name", t.gateway_name}}},
-              {"networks", networks_json(t)},
-              {"address_plan", address_plan_json(p)},
-              {"forwards", forwards_json(p)},
-              {"dns", dns_json(t, p)}};
+  Json out = Json{{"schema_version", kShowJsonSchemaVersion},
+                  {"gateway", Json{{"name", t.gateway_name}}},
+                  {"networks", networks_json(t)},
+                  {"address_plan", address_plan_json(p)},
+                  {"forwards", forwards_json(p)},
+                  {"dns", dns_json(t, p)}};
+  if (p.policy.explicit_zones) out["zones"] = zones_json(p);
+  return out;
 }
 
 }  // namespace labgate::show

@@ -2,7 +2,8 @@
 //
 // The format is documented field by field in docs/show-json.md. Stability contract: within one
 // schema_version, fields are never removed or renamed and their meaning never changes; new fields
-// may be added. Every documented field is always present (null where it does not apply), keys
+// may be added. Every documented field is always present (null where it does not apply) except
+// `zones`, present only for a file with `zones:` (so a file without prints what it did), keys
 // keep the documented order, and arrays keep the order of the file (address plans: by address).
 #pragma once
 

@@ -1,10 +1,13 @@
 #include "show/svg.h"
 
 #include <algorithm>
+#include <iterator>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "show/format.h"
+#include "show/zones.h"
 
 namespace labgate::show {
 namespace {
@@ -25,6 +28,7 @@ using Row = std::vector<std::string>;
 struct Table {
   std::string heading;
   std::vector<Row> rows;
+  std::vector<int> row_zones;  // per row, when set: the zone whose colour its first cell takes
 };
 
 // One box of the picture: a title line and its tables.
@@ -36,7 +40,18 @@ struct Panel {
   std::vector<Table> tables;
   bool linked_above = true;  // the trunk reaches it from the panel above
   bool fit = false;          // as wide as its text (else as wide as the widest panel)
+  int zone = -1;             // a network's zone (index in the policy's zones): a coloured stripe
 };
+
+// The stripes that tell the zones apart (cycled when there are more zones); the zones panel
+// repeats each zone's colour beside its name.
+constexpr const char* kZoneColours[] = {"#d1495b", "#edae49", "#00798c",
+                                        "#66a182", "#8d6cab", "#30638e"};
+constexpr int kStripe = 6;
+
+const char* zone_colour(int zone) {
+  return kZoneColours[static_cast<size_t>(zone) % std::size(kZoneColours)];
+}
 
 std::string escape(std::string_view s) {
   std::string out;
@@ -91,16 +106,32 @@ int panel_height(const Panel& p) {
   return kPad + kLine * static_cast<int>(line_count(p)) + kPad / 2;
 }
 
-std::string network_title(const PlannedNetwork& n) {
-  std::string flags = n.uplink ? "uplink" : fmt::format("inbound {}", to_string(n.inbound));
-  if (n.masquerade) flags += ", masquerade";
-  return fmt::format("{} · {} · {}", n.name, n.subnet.str(), flags);
+// With zones, the zone replaces `inbound` (which the file cannot set then) and a VLAN is named.
+std::string network_title(const PlannedNetwork& n, const PolicyZone* zone) {
+  std::string flags = n.uplink ? "uplink"
+                      : zone   ? std::string()
+                               : fmt::format("inbound {}", to_string(n.inbound));
+  if (n.masquerade) flags += flags.empty() ? "masquerade" : ", masquerade";
+  std::string title = fmt::format("{} · {}", n.name, n.subnet.str());
+  if (n.vlan) title += fmt::format(" · VLAN {}", vlan_text(n));
+  if (!flags.empty()) title += " · " + flags;
+  if (zone) title += " · zone " + zone->name;
+  return title;
+}
+
+// The zone of a network in a file with `zones:`, with its index; {nullptr, -1} otherwise.
+std::pair<const PolicyZone*, int> zone_of(const Plan& plan, const std::string& network) {
+  if (!plan.policy.explicit_zones) return {nullptr, -1};
+  const PolicyZone* z = plan.policy.zone_of_network(network);
+  return {z, z ? static_cast<int>(z - plan.policy.zones.data()) : -1};
 }
 
 // A network: the gateway's address on it, then its hosts, services and pools (services inside a
 // pool indented under it), as in the text diagram.
-Panel network_panel(const PlannedNetwork& n, const NetworkAddressPlan* plan) {
-  Panel p{"lg-net-" + n.name, "net", network_title(n), {Table{}}};
+Panel network_panel(const Plan& full, const PlannedNetwork& n, const NetworkAddressPlan* plan) {
+  auto [zone, zone_index] = zone_of(full, n.name);
+  Panel p{"lg-net-" + n.name, "net", network_title(n, zone), {Table{}}};
+  p.zone = zone_index;
   std::vector<Row>& rows = p.tables.back().rows;
   rows.push_back({n.gateway.str(), "gateway", "on " + n.interface});
   if (!plan) return p;
@@ -120,13 +151,13 @@ Panel network_panel(const PlannedNetwork& n, const NetworkAddressPlan* plan) {
   return p;
 }
 
-Panel gateway_panel(const Topology& t, const Plan& plan) {
-  Panel p{"lg-gateway", "gateway", t.gateway_name + " (labgate)", {Table{}}};
+Panel gateway_panel(const Plan& plan) {
+  Panel p{"lg-gateway", "gateway", plan.dns.gateway_name + " (labgate)", {Table{}}};
   for (const auto& n : plan.networks)
     p.tables[0].rows.push_back({n.interface, n.name, n.gateway.str(),
                                 n.uplink ? "uplink" : (n.masquerade ? "masquerade" : "")});
   if (plan.forwarding.forwards.empty()) return p;
-  p.tables.push_back({"forwards", {}});
+  p.tables.push_back({"forwards", {}, {}});
   for (const auto& f : plan.forwarding.forwards) {
     std::vector<std::string> targets;
     for (const auto& target : f.targets())
@@ -142,6 +173,47 @@ Panel gateway_panel(const Topology& t, const Plan& plan) {
 std::string view_text(const std::string& network, const DnsView& v) {
   if (v.kind == DnsAnswerKind::kRefused || !v.address) return network + ": REFUSED";
   return fmt::format("{}: {}", network, v.address->str());
+}
+
+// The zones of a file with `zones:`: each with its networks and colour, the policy matrix (rows
+// from, columns to) and what each zone may open on the gateway itself.
+Panel zones_panel(const Plan& plan) {
+  const PolicyPlan& policy = plan.policy;
+  Panel p{"lg-zones", "zones", "Zones · new connections; what no rule accepts is dropped", {}};
+  p.linked_above = false;
+  Table zones{"zones", {}, {}};
+  for (const auto& z : policy.zones) {
+    std::vector<std::string> networks;
+    for (const auto& name : z.networks) {
+      const PlannedNetwork* n = plan.network(name);
+      networks.push_back(n && n->vlan ? fmt::format("{} (VLAN {})", name, n->vlan->id) : name);
+    }
+    zones.rows.push_back(
+        {"■ " + z.name, fmt::format("{}", fmt::join(networks, ", ")), intra_text(z)});
+    zones.row_zones.push_back(static_cast<int>(zones.row_zones.size()));
+  }
+  Table matrix{"policy (from ↓, to →)", {}, {}};
+  Row header = {""};
+  for (const auto& z : policy.zones) header.push_back(z.name);
+  matrix.rows.push_back(std::move(header));
+  for (const auto& from : policy.zones) {
+    Row cells = {from.name};
+    for (const auto& to : policy.zones) {
+      const ZonePairPolicy* pair = policy.pair(from.name, to.name);
+      cells.push_back(&from == &to ? intra_text(from) : pair ? pair_text(*pair) : "drop");
+    }
+    matrix.rows.push_back(std::move(cells));
+  }
+  Table gateway{"to " + plan.dns.gateway_name + " itself", {}, {}};
+  for (const auto& z : policy.zones) {
+    const ZonePairPolicy* pair = policy.pair(z.name, kGatewayZone);
+    std::vector<std::string> open;
+    for (const auto& s : open_services(policy, z)) open.push_back(s.text);
+    gateway.rows.push_back({z.name, pair ? pair_text(*pair) : "drop",
+                            open.empty() ? "" : fmt::format("open: {}", fmt::join(open, ", "))});
+  }
+  p.tables = {std::move(zones), std::move(matrix), std::move(gateway)};
+  return p;
 }
 
 Panel dns_panel(const Plan& plan) {
@@ -171,6 +243,11 @@ std::string draw(const Panel& p, int y, int width) {
   std::string out = fmt::format("<g id=\"{}\" class=\"{}\">\n", escape(p.id), p.kind);
   out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/>\n", kLeft, y,
                      width, h);
+  if (p.zone >= 0)
+    out += fmt::format(
+        "<rect class=\"zone-stripe\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" "
+        "style=\"fill:{};stroke:none\"/>\n",
+        kLeft + 1, y + 1, kStripe, h - 2, zone_colour(p.zone));
   int base = y + kPad + 13;
   out += fmt::format("<text class=\"title\" x=\"{}\" y=\"{}\">{}</text>\n", kLeft + kPad, base,
                      escape(p.title));
@@ -181,14 +258,19 @@ std::string draw(const Panel& p, int y, int width) {
                          base, escape(t.heading));
     }
     std::vector<size_t> widths = column_widths(t);
-    for (const auto& row : t.rows) {
+    for (size_t r = 0; r < t.rows.size(); ++r) {
+      const Row& row = t.rows[r];
       base += kLine;
       out += fmt::format("<text y=\"{}\">", base);
       size_t at = 0;
       for (size_t i = 0; i < row.size(); ++i) {
+        // The zone's colour as a style: it must win over the stylesheet's text fill.
+        std::string colour = i == 0 && r < t.row_zones.size()
+                                 ? fmt::format(" style=\"fill:{}\"", zone_colour(t.row_zones[r]))
+                                 : "";
         if (!row[i].empty())
-          out += fmt::format("<tspan x=\"{:.1f}\">{}</tspan>", kLeft + kPad + at * kCharWidth,
-                             escape(row[i]));
+          out += fmt::format("<tspan x=\"{:.1f}\"{}>{}</tspan>", kLeft + kPad + at * kCharWidth,
+                             colour, escape(row[i]));
         at += widths[i] + kColumnGap;
       }
       out += "</text>\n";
@@ -199,28 +281,27 @@ std::string draw(const Panel& p, int y, int width) {
 
 }  // namespace
 
-std::string render_svg(const Topology& t, const Plan& plan) {
+std::string render_svg(const Plan& plan) {
   std::vector<Panel> panels;
   const PlannedNetwork* up = plan.uplink();
-  const Network* up_model = t.uplink();
   auto plan_of = [&](const std::string& name) -> const NetworkAddressPlan* {
     for (const auto& a : plan.addresses)
       if (a.network == name) return &a;
     return nullptr;
   };
   if (up) {
-    if (up_model && up_model->ok && up_model->router) {
+    if (up->router) {
       panels.push_back({"lg-internet", "internet", "Internet", {}, false, true});
-      panels.push_back(
-          {"lg-router", "router", "router " + up_model->router->str(), {}, true, true});
+      panels.push_back({"lg-router", "router", "router " + up->router->str(), {}, true, true});
     }
-    panels.push_back(network_panel(*up, plan_of(up->name)));
+    panels.push_back(network_panel(plan, *up, plan_of(up->name)));
     panels.front().linked_above = false;
   }
-  panels.push_back(gateway_panel(t, plan));
+  panels.push_back(gateway_panel(plan));
   if (!up) panels.back().linked_above = false;
   for (const auto& n : plan.networks)
-    if (&n != up) panels.push_back(network_panel(n, plan_of(n.name)));
+    if (&n != up) panels.push_back(network_panel(plan, n, plan_of(n.name)));
+  if (plan.policy.explicit_zones) panels.push_back(zones_panel(plan));
   if (plan.dns.enabled) panels.push_back(dns_panel(plan));
 
   int width = 440;
@@ -235,7 +316,7 @@ std::string render_svg(const Topology& t, const Plan& plan) {
       "height=\"{1}\" "
       "viewBox=\"0 0 {0} {1}\" font-family=\"monospace\" font-size=\"13\">\n",
       total_width, height);
-  out += fmt::format("<title>{} (labgate): topology</title>\n", escape(t.gateway_name));
+  out += fmt::format("<title>{} (labgate): topology</title>\n", escape(plan.dns.gateway_name));
   out +=
       // Scoped to the picture's root, so that inlined in a page (the status page) the rules
       // style nothing else.
@@ -249,8 +330,9 @@ std::string render_svg(const Topology& t, const Plan& plan) {
       ".lg-topology .net rect{fill:#eef5ff;stroke:#3a6ea5}\n"
       ".lg-topology .gateway rect{fill:#f3efff;stroke:#6a4fb3}\n"
       ".lg-topology .dns rect{fill:#eefaf0;stroke:#2f8f46}\n"
-      ".lg-topology .trunk{stroke:#555;stroke-width:2}\n"
-      "</style>\n";
+      ".lg-topology .trunk{stroke:#555;stroke-width:2}\n";
+  if (plan.policy.explicit_zones) out += ".lg-topology .zones rect{fill:#fbf7f0;stroke:#8a6d3b}\n";
+  out += "</style>\n";
   out += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n",
                      total_width, height);
   int y = kGap / 2;

@@ -11,11 +11,11 @@
 #include <string>
 
 #include "plan/plan.h"
-#include "topology/topology.h"
 
 namespace labgate::show {
 
 // A complete SVG document (with the XML declaration), ending with '\n'.
-std::string render_svg(const Topology& topology, const Plan& plan);
+// Everything it draws, the gateway's name included (dns.gateway_name), comes from the Plan.
+std::string render_svg(const Plan& plan);
 
 }  // namespace labgate::show

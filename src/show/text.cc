@@ -7,6 +7,7 @@
 
 #include "show/diagram.h"
 #include "show/format.h"
+#include "show/zones.h"
 
 namespace labgate::show {
 namespace {
@@ -52,13 +53,6 @@ std::string view_cell(const DnsView& v) {
   return fmt::format("{} ({})", v.address->str(), to_string(v.kind));
 }
 
-size_t max_line_width(const std::string& text) {
-  size_t widest = 0, start = 0;
-  for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1)
-    widest = std::max(widest, display_width(std::string_view(text).substr(start, end - start)));
-  return widest;
-}
-
 // The DNS views as one block per name: "NAME -> SERVICE", then one line per client network.
 std::string dns_list(const DnsViewTable& views) {
   std::string out;
@@ -74,17 +68,19 @@ std::string dns_list(const DnsViewTable& views) {
 
 }  // namespace
 
-std::string render_networks(const Topology& t) {
+std::string render_networks(const Plan& p) {
+  // With zones the last column is the network's zone: `inbound` is not used then.
+  const bool zones = p.policy.explicit_zones;
   TextTable table;
-  table.add_row(
-      {"NAME", "INTERFACE", "SUBNET", "GATEWAY", "ROUTER", "UPLINK", "MASQUERADE", "INBOUND"});
-  for (const auto& n : t.networks) {
-    if (!n.ok) continue;
-    table.add_row({n.name, n.interface, n.subnet.str(), n.address.str(),
+  table.add_row({"NAME", "INTERFACE", "SUBNET", "GATEWAY", "ROUTER", "UPLINK", "MASQUERADE",
+                 zones ? "ZONE" : "INBOUND"});
+  for (const auto& n : p.networks) {
+    const PolicyZone* zone = zones ? p.policy.zone_of_network(n.name) : nullptr;
+    table.add_row({n.name, n.interface, n.subnet.str(), n.gateway.str(),
                    n.router ? n.router->str() : "-", yes_no(n.uplink), yes_no(n.masquerade),
-                   to_string(n.inbound)});
+                   zones ? (zone ? zone->name : "-") : to_string(n.inbound)});
   }
-  return fmt::format("NETWORKS (gateway {})\n{}", t.gateway_name, table.render());
+  return fmt::format("NETWORKS (gateway {})\n{}", p.dns.gateway_name, table.render());
 }
 
 std::string render_address_plan(const Topology& t, const Plan& p) {
@@ -152,8 +148,11 @@ std::string render_dns(const Topology& t, const Plan& p) {
 }
 
 std::string render_text(const Topology& t, const Plan& p) {
-  return fmt::format("{}\n{}\n{}\n{}\nDIAGRAM\n{}", render_networks(t), render_address_plan(t, p),
-                     render_forwards(p), render_dns(t, p), render_diagram(t, p));
+  // The zones follow the networks they group; without `zones:` there is nothing to add.
+  std::string zones = render_zones(p);
+  return fmt::format("{}\n{}{}{}\n{}\n{}\nDIAGRAM\n{}", render_networks(p), zones,
+                     zones.empty() ? "" : "\n", render_address_plan(t, p), render_forwards(p),
+                     render_dns(t, p), render_diagram(p));
 }
 
 }  // namespace labgate::show

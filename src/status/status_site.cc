@@ -34,18 +34,17 @@ std::optional<nlohmann::ordered_json> saved_verify(const std::string& state_dir)
 
 }  // namespace
 
-StatusSite::StatusSite(const Topology& topology, const Plan& plan,
-                       const daemon::MetricsRegistry& metrics, const dns::QueryLog* query_log,
-                       StatusSiteOptions options)
+StatusSite::StatusSite(const Plan& plan, const daemon::MetricsRegistry& metrics,
+                       const dns::QueryLog* query_log, StatusSiteOptions options)
     : metrics_(metrics), query_log_(query_log), options_(std::move(options)) {
-  update(topology, plan);
+  update(plan);
 }
 
-void StatusSite::update(const Topology& topology, const Plan& plan) {
+void StatusSite::update(const Plan& plan) {
   auto next = std::make_shared<Snapshot>();
   next->plan = plan;
-  next->gateway = topology.gateway_name;
-  next->svg = show::render_svg(topology, plan);
+  next->gateway = plan.dns.gateway_name;
+  next->svg = show::render_svg(plan);
   for (const auto& n : plan.dns.networks) next->views.push_back(n.network);
   std::lock_guard lock(mu_);
   current_ = std::move(next);

@@ -18,7 +18,6 @@
 #include "daemon/metrics.h"
 #include "dns/query_log.h"
 #include "plan/plan.h"
-#include "topology/topology.h"
 
 namespace labgate::status {
 
@@ -30,11 +29,12 @@ struct StatusSiteOptions {
 class StatusSite {
  public:
   // `metrics` and `query_log` (null: off) must outlive the site.
-  StatusSite(const Topology& topology, const Plan& plan, const daemon::MetricsRegistry& metrics,
+  // Everything the site shows, the gateway's name included (dns.gateway_name), is the Plan's.
+  StatusSite(const Plan& plan, const daemon::MetricsRegistry& metrics,
              const dns::QueryLog* query_log, StatusSiteOptions options);
 
   // A reload's new file; thread-safe.
-  void update(const Topology& topology, const Plan& plan);
+  void update(const Plan& plan);
   void add_routes(daemon::HttpComponent& http);
 
   // The routes' handlers (public for tests).

@@ -6,8 +6,10 @@
 # 1. Every file in examples/ validates against the schema, and `labgate check` accepts it without
 #    a warning; so do the complete examples of docs/config.md.
 # 2. Documents that use every accepted form (port forms, long and short ranges, wildcards, empty
-#    sections, every enum value), and every section snippet of docs/config.md put into the seed, are
-#    accepted by both the schema and `labgate check`.
+#    sections, every enum value), and every section snippet of docs/config.md put into a base
+#    (the seed; for `zones` and `policies` snippets the zones example), are accepted by both the
+#    schema and `labgate check`. A snippet that is neither a complete example nor sections of the
+#    file fails the test: no example of the reference goes unchecked.
 # 3. Documents with a shape error (unknown key, bad address, bad enum, ...) are REJECTED by the
 #    schema at the expected JSON pointer, and by `labgate check` with exit status 2. So the schema
 #    is neither vacuous nor stricter than labgate on these forms.
@@ -193,28 +195,48 @@ expect_valid no-version-no-gateway '/^version:/d; /^gateway:/d; /^  name: pve/d'
 expect_valid subnet-lengths 's|address: 192.168.100.1$|address: 192.168.100.1\n  p2p:\n    interface: wg0\n    subnet: 10.9.0.0/31\n    address: 10.9.0.1|'
 
 # Every fragment of docs/config.md that is one or more top-level sections (```yaml blocks whose
-# top-level keys are all keys of the file) must be valid once it replaces those sections of the
-# seed: the snippets a reader copies are correct.
-"$python" - "$source_dir/examples/homelab.yaml" "$work" <<'PY' >>"$work/cases.tsv"
+# top-level keys are all keys of the file) must be valid once it replaces those sections of a
+# base: the snippets a reader copies are correct. The base is the seed, except for snippets of
+# `zones` or `policies`: those need networks grouped into zones, so their base is the zones
+# example (whose zones and policies they replace). A block that is neither (other than a comment
+# alone) is reported in unchecked.txt and fails the test.
+"$python" - "$source_dir/examples/homelab.yaml" "$source_dir/examples/homelab-vlan.yaml" "$work" \
+  <<'PY' >>"$work/cases.tsv"
 import glob, os, sys, yaml
-seed_path, work = sys.argv[1], sys.argv[2]
-sections = {"version", "gateway", "networks", "hosts", "pools", "services", "forwards", "dns", "apps"}
+seed_path, zones_path, work = sys.argv[1], sys.argv[2], sys.argv[3]
+sections = {"version", "gateway", "networks", "hosts", "pools", "services", "forwards", "dns",
+            "http", "zones", "policies", "apps"}
+unchecked = []
 for block in sorted(glob.glob(os.path.join(work, "config-md-block-*.yaml"))):
     with open(block) as f:
         fragment = yaml.safe_load(f)
+    if fragment is None:
+        continue  # only comments (the editor's schema line)
     if not isinstance(fragment, dict) or not fragment or not set(fragment) <= sections:
+        unchecked.append(os.path.basename(block))
         continue
     if "networks" in fragment and "version" in fragment:
         continue  # a complete example, checked above
-    with open(seed_path) as f:
+    base = zones_path if {"zones", "policies"} & set(fragment) else seed_path
+    with open(base) as f:
         document = yaml.safe_load(f)
     document.update(fragment)
     name = "fragment-" + os.path.basename(block)[:-len(".yaml")]
+    if base == zones_path:
+        name += "-on-zones-example"
     with open(os.path.join(work, name + ".yaml"), "w") as f:
         yaml.safe_dump(document, f, sort_keys=False)
     print(f"{name}\tvalid")
+with open(os.path.join(work, "unchecked.txt"), "w") as f:
+    f.writelines(u + "\n" for u in unchecked)
 PY
 grep -q '^fragment-' "$work/cases.tsv" || fail "found no fragments in docs/config.md"
+# The zones and policies snippets are checked (they once were skipped as unknown sections).
+[ "$(grep -c -- '-on-zones-example' "$work/cases.tsv")" -ge 2 ] ||
+  fail "docs/config.md: the zones and policies snippets were not found"
+if [ -s "$work/unchecked.txt" ]; then
+  fail "docs/config.md has yaml blocks that are neither complete nor sections of the file:"$'\n'"$(cat "$work/unchecked.txt")"
+fi
 
 # --- 3. shape errors: both must reject ----------------------------------------------------------
 expect_invalid unknown-top-level-key '/' 's|^gateway:|gatway:|'

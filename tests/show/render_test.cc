@@ -23,7 +23,7 @@ nlohmann::ordered_json render_json(const Topology& t) {
   return show::render_json(t, compile(t));
 }
 std::string render_diagram(const Topology& t) {
-  return show::render_diagram(t, compile(t));
+  return show::render_diagram(compile(t));
 }
 std::string render_forwards(const Topology& t) {
   return show::render_forwards(compile(t));

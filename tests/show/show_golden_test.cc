@@ -1,9 +1,10 @@
-// Golden tests of `labgate show` on the seed topology, examples/homelab.yaml: the text, the JSON
-// and the SVG rendered in process, and the same through the built binary. The README's picture,
-// docs/seed.svg, must equal the SVG too, so it cannot go stale.
+// Golden tests of `labgate show` on the seed topology, examples/homelab.yaml, and on the zones
+// example, examples/homelab-vlan.yaml: the text, the JSON and the SVG rendered in process, and the
+// same through the built binary. The README's picture, docs/seed.svg, must equal the seed's SVG
+// too, so it cannot go stale.
 //
 // The expected outputs are tests/show/golden/homelab.txt, homelab.json and homelab.svg (and
-// docs/seed.svg, a copy of the last). After an intended
+// docs/seed.svg, a copy of the last), and homelab-vlan.txt, .json and .svg. After an intended
 // change of the output, rewrite them and review the diff:
 //
 //   LABGATE_UPDATE_GOLDEN=1 build/tests/labgate_tests --gtest_filter='ShowGolden*'
@@ -38,6 +39,8 @@ nlohmann::ordered_json render_json(const Topology& t) {
 
 const std::string kSource = LABGATE_SOURCE_DIR;
 const std::string kSeedPath = kSource + "/examples/homelab.yaml";
+// The seed's routed future: VLANs, zones and policies (docs/zones.md).
+const std::string kVlanPath = kSource + "/examples/homelab-vlan.yaml";
 const std::string kGoldenDir = kSource + "/tests/show/golden/";
 
 std::string read(const std::string& path) {
@@ -80,11 +83,15 @@ void expect_golden(const std::string& name, const std::string& actual) {
                                      "LABGATE_UPDATE_GOLDEN=1";
 }
 
-Topology seed() {
+Topology load_example(const std::string& path) {
   Diagnostics d;
-  Topology t = check_topology(read(kSeedPath), d);
+  Topology t = check_topology(read(path), d);
   EXPECT_FALSE(d.has_errors());
   return t;
+}
+
+Topology seed() {
+  return load_example(kSeedPath);
 }
 
 struct CommandResult {
@@ -127,7 +134,7 @@ TEST(ShowGolden, BinaryPrintsTheSameTextAndJson) {
 
 TEST(ShowGolden, SvgOfTheSeed) {
   Topology t = seed();
-  const std::string svg = render_svg(t, compile(t));
+  const std::string svg = render_svg(compile(t));
   expect_golden("homelab.svg", svg);
   if (updating()) std::ofstream(kSource + "/docs/seed.svg", std::ios::binary) << svg;
 }
@@ -147,6 +154,27 @@ TEST(ShowGolden, BinaryPrintsTheSameSvgAndTheReadmePictureIsCurrent) {
   EXPECT_NE(run_labgate("show --format png -c " + kSeedPath).status, 0);
 }
 
+// The zones example: the same three renderings, each with its zones, VLANs and policy matrix.
+TEST(ShowGolden, TextJsonAndSvgOfTheZonesExample) {
+  Topology t = load_example(kVlanPath);
+  const Plan plan = compile(t);
+  expect_golden("homelab-vlan.txt", show::render_text(t, plan));
+  expect_golden("homelab-vlan.json", show::render_json(t, plan).dump(2) + "\n");
+  expect_golden("homelab-vlan.svg", render_svg(plan));
+}
+
+TEST(ShowGolden, BinaryPrintsTheZonesExampleAlike) {
+  if (updating()) GTEST_SKIP() << "golden files are being rewritten";
+  for (const auto& [format, golden] : {std::pair{"text", "homelab-vlan.txt"},
+                                       {"json", "homelab-vlan.json"},
+                                       {"svg", "homelab-vlan.svg"}}) {
+    CommandResult r = run_labgate(std::string("show --format ") + format + " -c " + kVlanPath);
+    EXPECT_EQ(r.status, 0) << format;
+    EXPECT_TRUE(r.out == read(kGoldenDir + golden))
+        << format << ": " << first_difference(r.out, read(kGoldenDir + golden));
+  }
+}
+
 TEST(ShowCli, ConfigErrorsExitTwoAndPrintNoPlan) {
   const std::string path = ::testing::TempDir() + "/show_bad.yaml";
   std::ofstream(path) << "networks:\n  lan: { interface: eth0, subnet: 10.0.0.0/24, address: "
@@ -160,10 +188,12 @@ TEST(ShowCli, ConfigErrorsExitTwoAndPrintNoPlan) {
 }
 
 TEST(ShowText, FitsA100ColumnTerminal) {
-  std::istringstream lines(render_text(seed()));
-  for (std::string line; std::getline(lines, line);) {
-    EXPECT_LE(display_width(line), 100u) << line;
-    EXPECT_TRUE(line.empty() || line.back() != ' ') << "trailing space: '" << line << "'";
+  for (const auto& path : {kSeedPath, kVlanPath}) {
+    std::istringstream lines(render_text(load_example(path)));
+    for (std::string line; std::getline(lines, line);) {
+      EXPECT_LE(display_width(line), 100u) << path << ": " << line;
+      EXPECT_TRUE(line.empty() || line.back() != ' ') << "trailing space: '" << line << "'";
+    }
   }
 }
 
@@ -184,6 +214,7 @@ TEST(ShowJson, EveryFieldIsDocumented) {
   ASSERT_FALSE(doc.empty());
   std::set<std::string> keys;
   collect_keys(render_json(seed()), keys);
+  collect_keys(render_json(load_example(kVlanPath)), keys);
   EXPECT_GT(keys.size(), 30u);
   for (const auto& k : keys)
     EXPECT_NE(doc.find("`" + k + "`"), std::string::npos)
@@ -191,6 +222,9 @@ TEST(ShowJson, EveryFieldIsDocumented) {
   auto j = render_json(seed());
   EXPECT_EQ(j.begin().key(), "schema_version");
   EXPECT_EQ(j["schema_version"], 1);
+  // `zones` only with `zones:`, so that the seed's output is what it was before zones existed.
+  EXPECT_FALSE(j.contains("zones"));
+  EXPECT_TRUE(render_json(load_example(kVlanPath)).contains("zones"));
 }
 
 }  // namespace
