@@ -84,8 +84,9 @@ std::string gateway_section(const Plan& plan) {
     table.add_row({z.name, p ? pair_text(*p) : "drop",
                    services.empty() ? "-" : fmt::format("{}", fmt::join(services, ", "))});
   }
-  return fmt::format("GATEWAY INPUT (new connections to {} itself; open services come first)\n{}",
-                     plan.dns.gateway_name, table.render());
+  return fmt::format(
+      "GATEWAY INPUT (new connections to the gateway, {}, itself; open services come first)\n{}",
+      plan.dns.gateway_name, table.render());
 }
 
 }  // namespace

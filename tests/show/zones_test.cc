@@ -86,7 +86,7 @@ TEST(ShowZones, TextSections) {
                         "        lab2          eth2       -           10.2.0.0/24\n"));
   EXPECT_THAT(text, HasSubstr("  FROM \\ TO  wan            lab                      iot\n"
                               "  wan        intra: accept  drop 22/tcp; 80,443/tcp  drop\n"));
-  EXPECT_THAT(text, HasSubstr("GATEWAY INPUT (new connections to gw itself"));
+  EXPECT_THAT(text, HasSubstr("GATEWAY INPUT (new connections to the gateway, gw, itself"));
   EXPECT_THAT(text, HasSubstr("  lab   22/tcp from 10.1.0.10  dns 53/udp+tcp, forward lab2:8080"));
   // Before the address plan, after the networks.
   EXPECT_LT(text.find("NETWORKS"), text.find("ZONES"));
