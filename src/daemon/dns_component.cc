@@ -164,6 +164,13 @@ void DnsComponent::collect_service(MetricsSink& sink, const dns::DnsStatsTotals&
                static_cast<double>(t.cache_hits));
   sink.counter("labgate_dns_cache_lookups_total", cache_help, {{"result", "miss"}},
                static_cast<double>(t.cache_misses));
+  sink.gauge("labgate_dns_cache_entries",
+             "answers held in the forwarder's cache now, summed over the DNS loops (each loop "
+             "has its own cache, so a name asked on two loops is held twice)",
+             {}, static_cast<double>(t.cache_entries));
+  sink.gauge("labgate_dns_cache_capacity_entries",
+             "the most answers the forwarder's caches may hold, summed over the DNS loops", {},
+             static_cast<double>(t.cache_capacity));
   sink.counter("labgate_dns_stale_answers_total",
                "answers served stale from the cache (RFC 8767) when no upstream answered in time",
                {}, static_cast<double>(t.stale));

@@ -285,6 +285,7 @@ bool Cache::insert(const Name& qname, uint16_t qtype, const StoredReply& reply,
   (void)inserted;  // any old entry for the key was erased above
   lru_.push_front(&it->first);
   it->second.lru = lru_.begin();
+  publish_size();
   return true;
 }
 
@@ -307,6 +308,7 @@ Cache::Hit Cache::lookup(const Query& q, const uint8_t* query_bytes, Clock::time
     if (age >= uint64_t{e.reply.lifetime} + kMaxStaleSeconds) {
       lru_.erase(e.lru);
       entries_.erase(it);
+      publish_size();
       return Hit::kMiss;
     }
     if (!allow_stale) return Hit::kMiss;

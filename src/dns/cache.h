@@ -13,7 +13,8 @@
 // is not authoritative for it, and it offers recursion to whoever gets it.
 //
 // Not thread-safe: each event loop owns one cache (no locks on the hot path; a name is cached
-// once per loop that forwards it).
+// once per loop that forwards it). Its size is published for the metrics through the loop's
+// DnsLoopStats (report_to): one relaxed store where an entry is added or removed, none on a hit.
 #pragma once
 
 #include <chrono>
@@ -23,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "dns/dns_stats.h"
 #include "dns/message.h"
 #include "dns/name.h"
 
@@ -85,9 +87,18 @@ class Cache {
              bool allow_stale, uint8_t* out, size_t limit, size_t* size);
 
   size_t size() const { return entries_.size(); }
+  size_t capacity() const { return max_entries_; }
   void clear() {
     entries_.clear();
     lru_.clear();
+    publish_size();
+  }
+  // Publishes the size and capacity to `stats` from now on (null: to nothing), for the
+  // labgate_dns_cache_entries gauge, read from another thread at scrape time.
+  void report_to(DnsLoopStats* stats) {
+    stats_ = stats;
+    if (stats_) stats_->set_cache_capacity(max_entries_);
+    publish_size();
   }
 
  private:
@@ -109,8 +120,12 @@ class Cache {
   };
 
   void evict_one();
+  void publish_size() {
+    if (stats_) stats_->set_cache_entries(entries_.size());
+  }
 
   size_t max_entries_;
+  DnsLoopStats* stats_ = nullptr;  // where the size is published (the loop's counters), or none
   std::unordered_map<Key, Entry, KeyHash> entries_;
   LruList lru_;  // front: most recently used
 };

@@ -72,6 +72,8 @@ void DnsStatsTotals::add(const DnsLoopStats& loop) {
     upstream_buckets[i] += get(loop.upstream_buckets_[i]);
   upstream_count += get(loop.upstream_count_);
   upstream_seconds += static_cast<double>(get(loop.upstream_micros_)) / 1e6;
+  cache_entries += get(loop.cache_entries_);
+  cache_capacity += get(loop.cache_capacity_);
 }
 
 }  // namespace labgate::dns

@@ -48,6 +48,10 @@ class alignas(64) DnsLoopStats {
   // A question no upstream answered (its clients got stale or SERVFAIL).
   void count_upstream_failure() { bump(upstream_failures_); }
   void observe_upstream_seconds(double seconds);
+  // Gauges, not counters: the loop's cache size now and its maximum (dns/cache.h publishes them
+  // when its size changes; a loop that stops sets both to 0).
+  void set_cache_entries(size_t n) { cache_entries_.store(n, std::memory_order_relaxed); }
+  void set_cache_capacity(size_t n) { cache_capacity_.store(n, std::memory_order_relaxed); }
 
   // Adds this loop's counters to the arrays of DnsStatsTotals (from any thread).
   friend struct DnsStatsTotals;
@@ -62,6 +66,7 @@ class alignas(64) DnsLoopStats {
   U upstream_timeouts_{0}, upstream_failures_{0};
   std::array<U, kUpstreamBuckets.size() + 1> upstream_buckets_{};  // not cumulative; +Inf last
   U upstream_count_{0}, upstream_micros_{0};
+  U cache_entries_{0}, cache_capacity_{0};
 };
 
 // The sum over every loop.
@@ -72,6 +77,7 @@ struct DnsStatsTotals {
   std::array<uint64_t, kUpstreamBuckets.size() + 1> upstream_buckets{};  // not cumulative
   uint64_t upstream_count = 0;
   double upstream_seconds = 0;
+  uint64_t cache_entries = 0, cache_capacity = 0;  // gauges: summed over the loops running now
 
   void add(const DnsLoopStats& loop);
 };

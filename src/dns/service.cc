@@ -31,7 +31,16 @@ class DnsService::Handler : public runtime::LoopHandler {
                                                   ? service.options_.rate_limit_burst
                                                   : 2 * service.options_.rate_limit),
         ring_(service.options_.query_log ? service.options_.query_log->add_ring() : nullptr) {
+    cache_.report_to(stats_.get());
     refresh();
+  }
+  // The counters outlive the loop's handler (the totals never go back), but its cache goes with
+  // it: its gauges say so.
+  ~Handler() override {
+    if (stats_) {
+      stats_->set_cache_entries(0);
+      stats_->set_cache_capacity(0);
+    }
   }
 
   void attach(runtime::LoopContext* loop) override {

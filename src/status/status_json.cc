@@ -139,6 +139,7 @@ ordered_json dns_json(const DnsPlan& dns, const std::vector<MetricFamily>& famil
   cache["misses_total"] = total(families, kDnsCacheLookups, "result", "miss");
   cache["stale_total"] = total(families, kDnsStale);
   cache["entries"] = total(families, kDnsCacheEntries);
+  cache["capacity"] = total(families, kDnsCacheCapacity);
   j["cache"] = std::move(cache);
   return j;
 }

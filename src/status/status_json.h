@@ -47,6 +47,7 @@ inline constexpr const char* kDnsAnswers = "labgate_dns_answers_total";
 inline constexpr const char* kDnsResponses = "labgate_dns_responses_total";
 inline constexpr const char* kDnsCacheLookups = "labgate_dns_cache_lookups_total";  // {result}
 inline constexpr const char* kDnsStale = "labgate_dns_stale_answers_total";
-inline constexpr const char* kDnsCacheEntries = "labgate_dns_cache_entries";  // a gauge
+inline constexpr const char* kDnsCacheEntries = "labgate_dns_cache_entries";            // a gauge
+inline constexpr const char* kDnsCacheCapacity = "labgate_dns_cache_capacity_entries";  // a gauge
 
 }  // namespace labgate::status

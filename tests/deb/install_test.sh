@@ -122,7 +122,8 @@ for f in /usr/bin/labgate /etc/labgate/labgate.yaml /lib/systemd/system/labgate.
          /lib/systemd/system/labgate-run.service /usr/share/labgate/labgate.schema.json \
          /usr/share/man/man1/labgate.1.gz /usr/share/man/man1/labgate-run.1.gz \
          /usr/share/man/man1/labgate-import.1.gz /usr/share/man/man5/labgate.yaml.5.gz \
-         /usr/share/bash-completion/completions/labgate /usr/share/zsh/vendor-completions/_labgate; do
+         /usr/share/bash-completion/completions/labgate /usr/share/zsh/vendor-completions/_labgate \
+         /usr/share/labgate/labgate-run-kernel-counters.conf; do
   [ -e "$root$f" ] || fail "$f is not installed"
 done
 grep -q '/etc/labgate/labgate.yaml' <(in_root dpkg-query -W -f='${Conffiles}\n' labgate) ||
@@ -150,6 +151,10 @@ grep -q "4 hosts" "$work/check.out" || { cat "$work/check.out"; fail "check did 
 # against), so the host's systemd verifies each installed unit with its executables looked up in
 # the installed tree.
 step "systemd-analyze verify (the installed units, their executables in the chroot)"
+# labgate-run.service with its opt-in drop-in beside it (verify reads UNIT.d/ next to the unit):
+# the drop-in's lines must parse too.
+mkdir -p "$work/labgate-run.service.d"
+cp "$root/usr/share/labgate/labgate-run-kernel-counters.conf" "$work/labgate-run.service.d/"
 for u in labgate.service labgate-run.service; do
   sed "s|=/usr/bin/labgate|=$root/usr/bin/labgate|g" "$root/lib/systemd/system/$u" >"$work/$u"
   systemd-analyze verify --man=no "$work/$u" >"$work/verify.out" 2>&1 ||
@@ -163,6 +168,15 @@ systemd-analyze security --offline=yes --root="$root" /lib/systemd/system/labgat
 overall=$(grep -o 'Overall exposure level for .*' "$work/security.out" || true)
 [ -n "$overall" ] || { cat "$work/security.out"; fail "systemd-analyze security gave no rating"; }
 echo "  $overall"
+# The same with the kernel-counters drop-in turned on as its comment says (then off again).
+dropin_dir=$root/etc/systemd/system/labgate-run.service.d
+install -D -m 0644 "$root/usr/share/labgate/labgate-run-kernel-counters.conf" "$dropin_dir/kernel-counters.conf"
+systemd-analyze security --offline=yes --root="$root" /lib/systemd/system/labgate-run.service \
+  >"$work/security-dropin.out" 2>&1 || true
+grep -q 'CAP_NET_ADMIN .*Service has network configuration privileges' "$work/security-dropin.out" ||
+  { cat "$work/security-dropin.out"; fail "systemd-analyze security does not see the drop-in's CAP_NET_ADMIN"; }
+echo "  with the kernel-counters drop-in: $(grep -o 'Overall exposure level for .*' "$work/security-dropin.out" || true)"
+rm -r "$dropin_dir"
 
 unit_line() {  # unit key -> the command, with the unit's $MAINPID left for the caller
   sed -n "s/^$2=//p" "$root/lib/systemd/system/$1" | head -n1

@@ -1,5 +1,7 @@
 #include "dns/cache.h"
 
+#include <utility>
+
 #include <gtest/gtest.h>
 
 #include "dns/dns_test_util.h"
@@ -175,6 +177,50 @@ TEST(Cache, EvictsTheLeastRecentlyUsed) {
   EXPECT_EQ(serve(cache, q[0], t0, false).hit, Cache::Hit::kFresh);
   EXPECT_EQ(serve(cache, q[1], t0, false).hit, Cache::Hit::kMiss);
   EXPECT_EQ(serve(cache, q[2], t0, false).hit, Cache::Hit::kFresh);
+}
+
+// The labgate_dns_cache_entries gauge: the loop's counters follow the size as entries are
+// added, replaced, evicted, dropped past their stale window and cleared.
+TEST(Cache, PublishesItsSizeAndCapacityToTheLoopsCounters) {
+  DnsLoopStats stats;
+  auto published = [&] {
+    DnsStatsTotals t;
+    t.add(stats);
+    return std::pair{t.cache_entries, t.cache_capacity};
+  };
+  Cache cache(3);
+  cache.report_to(&stats);
+  EXPECT_EQ(published(), std::pair(uint64_t{0}, uint64_t{3}));
+  for (int i = 0; i < 3; ++i) {
+    std::string name = "n" + std::to_string(i) + ".example";
+    Bytes reply = upstream(name, type::kA, {});
+    ASSERT_TRUE(cache.insert(*Name::from_text(name), type::kA, reply.data(), reply.size(), t0));
+    EXPECT_EQ(published().first, static_cast<uint64_t>(i + 1));
+  }
+  // The same name again replaces its entry; a fourth name evicts one: still 3.
+  Bytes again = upstream("n1.example", type::kA, {});
+  ASSERT_TRUE(
+      cache.insert(*Name::from_text("n1.example"), type::kA, again.data(), again.size(), t0));
+  EXPECT_EQ(published().first, 3u);
+  Bytes reply = upstream("n3.example", type::kA, {});
+  ASSERT_TRUE(
+      cache.insert(*Name::from_text("n3.example"), type::kA, reply.data(), reply.size(), t0));
+  EXPECT_EQ(published().first, 3u);
+  EXPECT_EQ(cache.size(), 3u);
+  // n0 was the least recently used, so it went; n2 (ttl 300) is dropped when asked for after
+  // its stale window, and the gauge goes down with it.
+  EXPECT_EQ(serve(cache, make_query("n0.example", type::kA), t0, false).hit, Cache::Hit::kMiss);
+  const auto past_stale = t0 + std::chrono::seconds(300 + Cache::kMaxStaleSeconds);
+  EXPECT_EQ(serve(cache, make_query("n2.example", type::kA), past_stale, true).hit,
+            Cache::Hit::kMiss);
+  EXPECT_EQ(published().first, 2u);
+  cache.clear();
+  EXPECT_EQ(published(), std::pair(uint64_t{0}, uint64_t{3}));
+  // Detached: the counters keep the last figure, the cache publishes no more.
+  cache.report_to(nullptr);
+  ASSERT_TRUE(
+      cache.insert(*Name::from_text("n3.example"), type::kA, reply.data(), reply.size(), t0));
+  EXPECT_EQ(published().first, 0u);
 }
 
 TEST(Cache, AReplyTooLargeForTheClientBecomesTruncated) {

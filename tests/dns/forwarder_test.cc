@@ -262,6 +262,30 @@ TEST_F(ForwarderTest, ForwardsAMissWithItsOwnIdAndEdnsThenAnswersFromTheCache) {
   EXPECT_TRUE(up.receive(100).empty()) << "a cached name was asked upstream again";
 }
 
+// labgate_dns_cache_entries reads these gauges: N distinct forwarded names, N entries (one loop).
+TEST_F(ForwarderTest, TheCacheEntriesGaugeCountsDistinctForwardedNames) {
+  FakeUpstream up;
+  start({up.address()});
+  EXPECT_EQ(service_->stats().cache_entries, 0u);
+  EXPECT_EQ(service_->stats().cache_capacity, DnsServiceOptions{}.cache_entries);
+  Client client(port());
+  const int names = 5;
+  for (int i = 0; i < names; ++i) {
+    client.send(make_query("n" + std::to_string(i) + ".example.com", type::kA,
+                           {.id = static_cast<uint16_t>(i)}));
+    Bytes sent = up.receive();
+    ASSERT_FALSE(sent.empty()) << "nothing reached the upstream";
+    up.send(upstream_reply(sent, {}));
+    ASSERT_FALSE(client.receive().empty());
+  }
+  // The same names again come from the cache: no new entries.
+  for (int i = 0; i < names; ++i) {
+    client.send(make_query("n" + std::to_string(i) + ".example.com", type::kA, {}));
+    ASSERT_FALSE(client.receive().empty());
+  }
+  EXPECT_EQ(service_->stats().cache_entries, static_cast<uint64_t>(names));
+}
+
 TEST_F(ForwarderTest, IgnoresRepliesThatDoNotMatchTheQuery) {
   FakeUpstream up;
   start({up.address()});

@@ -11,6 +11,8 @@
 #     backend up;
 #   - 5 HTTP requests through the kernel forward -> its nftables counter (packets, bytes) is above
 #     what 5 TCP exchanges need at least;
+#   - the forwarder's cache is empty (local names only) and its capacity is 2 loops x 10,000;
+#     3 names forwarded to a stand-in upstream -> 3 entries, 3 misses;
 #   - labgate_build_info is 1, and a reload counts in labgate_reloads_total{result="ok"};
 # and `promtool check metrics` finds no problem in the /metrics text.
 # Usage: metrics_prometheus_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
@@ -109,6 +111,36 @@ grep -Eq "Queries sent: +100$" "$tmp/dnsperf.log" ||
 grep -Eq "Queries completed: +100 " "$tmp/dnsperf.log" || fail "not all 100 answered: $(cat "$tmp/dnsperf.log")"
 expect_value 'sum(labgate_dns_answers_total{view="lan"})' 100
 expect_value 'labgate_dns_answers_total{view="lan",type="A",rcode="NOERROR"}' 100
+# Local names never enter the forwarder's cache; two loops of 10,000 entries each.
+expect_value 'labgate_dns_cache_entries' 0
+expect_value 'labgate_dns_cache_capacity_entries' 20000
+
+# 3 names outside the zone, from one client socket (so one loop's cache), through the seed's
+# upstream 192.168.1.1: a stand-in on the LAN client's link that answers every A question.
+ip -n $lan addr add 192.168.1.1/24 dev eth0 || fail "the upstream's address"
+cat >"$tmp/upstream.py" <<'PY'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('192.168.1.1', 53))
+while True:
+    q, peer = s.recvfrom(4096)
+    i = 12
+    while q[i]:
+        i += q[i] + 1
+    question = q[12:i + 5]
+    header = q[:2] + b'\x81\x80' + b'\x00\x01\x00\x01\x00\x00\x00\x00'
+    answer = b'\xc0\x0c\x00\x01\x00\x01\x00\x00\x01\x2c\x00\x04' + bytes([198, 51, 100, 1])
+    s.sendto(header + question + answer, peer)
+PY
+ip netns exec $lan python3 "$tmp/upstream.py" &
+listening $lan udp 192.168.1.1:53
+printf '%s A\n' n1.example.com n2.example.com n3.example.com >"$tmp/forwarded"
+ip netns exec $lan dnsperf -s 192.168.1.55 -d "$tmp/forwarded" -n 1 -c 1 >"$tmp/dnsperf-fwd.log" 2>&1 ||
+  fail "dnsperf (forwarded names): $(cat "$tmp/dnsperf-fwd.log")"
+grep -Eq "Queries completed: +3 " "$tmp/dnsperf-fwd.log" || fail "forwarded names: $(cat "$tmp/dnsperf-fwd.log")"
+grep -Eq "NOERROR 3 " "$tmp/dnsperf-fwd.log" || fail "forwarded names not all NOERROR: $(cat "$tmp/dnsperf-fwd.log")"
+expect_value 'labgate_dns_cache_entries' 3
+expect_value 'labgate_dns_cache_lookups_total{result="miss"}' 3
 
 # 7 connections through the proxy forward.
 for _ in $(seq 7); do

@@ -46,17 +46,36 @@ listeners() { ip netns exec $gw ss -ltne 'sport = :9100' | grep -o 'ino:[0-9]*' 
 before=$(listeners)
 [ "$(wc -w <<<"$before")" = 2 ] || fail "not two listening sockets on 9100: $before"
 
-client stream 192.168.1.55 9100 50000000 >"$tmp/long" &
+client stream 192.168.1.55 9100 50000000 10 >"$tmp/long" 2>"$tmp/long.err" &
 long=$!
-client stream 192.168.1.55 9101 50000000 30 >"$tmp/drained" &
+client stream 192.168.1.55 9101 50000000 30 >"$tmp/drained" 2>"$tmp/drained.err" &
 drained=$!
-client loop 192.168.1.55 9100 8 4 >"$tmp/loop" &
+# Both transfers must be flowing before the first reload removes 9101: on a loaded machine the
+# clients' start can take longer than any fixed pause (a 9101 client that connects after the
+# reload is refused and proves nothing).
+for f in long drained; do
+  for _ in $(seq 200); do
+    grep -qx receiving "$tmp/$f.err" && break
+    sleep 0.1
+  done
+  grep -qx receiving "$tmp/$f.err" || fail "the $f transfer did not start within 20 s: $(cat "$tmp/$f.err")"
+done
+client loop 192.168.1.55 9100 10 4 >"$tmp/loop" &
 loop=$!
 sleep 1
+# Each SIGHUP waits for the reload it asked for: two signals sent while labgate is still busy
+# would merge into one.
+n=0
 for v in v2 v1 v2 v1 v2; do
   cp "$tmp/$v.yaml" "$tmp/labgate.yaml"
   kill -HUP $pid
-  sleep 1.2
+  n=$((n + 1))
+  for _ in $(seq 100); do
+    [ "$(grep -c 'reloaded the proxy' "$tmp/run.log")" -ge $n ] && break
+    sleep 0.1
+  done
+  [ "$(grep -c 'reloaded the proxy' "$tmp/run.log")" = $n ] || fail "reload $n was not logged within 10 s"
+  sleep 1
 done
 wait $loop
 read -r _ ok _ errors <"$tmp/loop"
@@ -90,7 +109,7 @@ echo "ok: after the reloads, 9100 goes to b, 9102 is served, 9101 refuses connec
 # A bad file changes nothing.
 echo "forwards: [ {listen: lan:9100" >"$tmp/labgate.yaml"
 kill -HUP $pid
-for _ in $(seq 30); do
+for _ in $(seq 100); do
   grep -q "reload failed" "$tmp/run.log" && break
   sleep 0.1
 done

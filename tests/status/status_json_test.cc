@@ -81,6 +81,7 @@ TEST(StatusJson, JoinsThePlanWithTheMetrics) {
       family(kDnsCacheLookups, MetricType::kCounter,
              {sample({{"result", "hit"}}, 6), sample({{"result", "miss"}}, 2)}),
       family(kDnsCacheEntries, MetricType::kGauge, {sample({}, 2)}),
+      family(kDnsCacheCapacity, MetricType::kGauge, {sample({}, 20000)}),
   };
   in.verify = nlohmann::ordered_json{{"time", "2026-12-03T14:00:00.000Z"}, {"passed", 3}};
 
@@ -113,7 +114,7 @@ TEST(StatusJson, JoinsThePlanWithTheMetrics) {
   EXPECT_EQ(j["dns"]["by_view"].dump(), R"({"lab":3,"wan":5})");
   EXPECT_EQ(j["dns"]["by_rcode"].dump(), R"({"NOERROR":7,"NXDOMAIN":1})");
   EXPECT_EQ(j["dns"]["cache"].dump(),
-            R"({"hits_total":6,"misses_total":2,"stale_total":null,"entries":2})");
+            R"({"hits_total":6,"misses_total":2,"stale_total":null,"entries":2,"capacity":20000})");
   EXPECT_EQ(j["query_log"].dump(), R"({"enabled":true,"entries":50})");
   EXPECT_EQ(j["verify"]["passed"], 3);
 }

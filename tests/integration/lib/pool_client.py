@@ -7,7 +7,9 @@
 #       each distinct error
 #   stream HOST PORT BYTES [SLOW_SECONDS]
 #       prints the sha256 of what arrived and its length; reads slowly (about 6 MB/s) for the
-#       first SLOW_SECONDS (default 4), so the transfer spans what the test does meanwhile
+#       first SLOW_SECONDS (default 4), so the transfer spans what the test does meanwhile.
+#       Says "receiving" on stderr once the first bytes arrived (the proxy accepted and relays:
+#       a test waits for it before it changes the forward)
 import hashlib, socket, sys, threading, time
 
 def ping(host, port, source=None, header=None):
@@ -73,6 +75,8 @@ elif mode == 'stream':
             break  # reset: what arrived is reported
         if not d:
             break
+        if not got:
+            print('receiving', file=sys.stderr, flush=True)
         h.update(d); got += len(d)
         if time.time() - start < slow:
             time.sleep(0.01)
