@@ -382,6 +382,51 @@ ManifestError error_at(const ManifestFile& f, SourcePos pos, int first_line, std
   return {f.name, {pos.line + first_line - 1, pos.column, std::move(message)}};
 }
 
+// The List an item is in: items of a typed list (IngressList, as the API returns it) may omit
+// their kind and apiVersion, which are then the list's item kind and its apiVersion.
+struct ListContext {
+  std::string item_kind;  // "" for a plain List, whose items name their own kind
+  std::string api_version;
+};
+
+// `kind: List` (what `kubectl get KIND -o yaml` prints) or a typed `*List`.
+bool is_list_kind(const std::string& kind) {
+  return kind.ends_with("List") && kind.size() >= 4;
+}
+
+// One object (the root of a document, or an item of a List) to the importer; a List's items
+// each as if they were their own document, at their own lines. An error stops the import.
+std::optional<ManifestError> read_object(Importer& importer, const ManifestFile& file,
+                                         YamlNode root, int first_line, const ListContext* list) {
+  std::string kind = text_at(root, {"kind"});
+  std::string api_version = text_at(root, {"apiVersion"});
+  if (list && kind.empty()) kind = list->item_kind;
+  if (list && api_version.empty()) api_version = list->api_version;
+  if (root.is_map() && is_list_kind(kind)) {
+    if (list) return error_at(file, root.pos(), first_line, "a List inside a List");
+    auto items = get(root, "items");
+    if (!items || !(items->is_list() || items->is_null()))
+      return error_at(file, items ? items->pos() : root.pos(), first_line,
+                      "a " + kind + " needs 'items', a list of objects");
+    ListContext inner{kind == "List" ? "" : kind.substr(0, kind.size() - 4), api_version};
+    for (size_t i = 0; items->is_list() && i < items->size(); ++i)
+      if (auto e = read_object(importer, file, items->item(i), first_line, &inner)) return e;
+    return std::nullopt;
+  }
+  Object o{&file,
+           root,
+           root.pos().line + first_line - 1,
+           kind,
+           text_at(root, {"metadata", "name"}),
+           text_at(root, {"metadata", "namespace"})};
+  if (!root.is_map() || api_version.empty() || o.kind.empty() || o.name.empty())
+    return error_at(file, root.pos(), first_line,
+                    "not a Kubernetes object: apiVersion, kind and metadata.name are required");
+  if (o.ns.empty()) o.ns = "default";
+  importer.object(o);
+  return std::nullopt;
+}
+
 }  // namespace
 
 K8sImport import_k8s(const std::vector<ManifestFile>& files) {
@@ -399,27 +444,10 @@ K8sImport import_k8s(const std::vector<ManifestFile>& files) {
       if (root.is_null()) continue;  // an empty document (a leading or trailing ---)
       // kustomize's own file is no object of the cluster (a directory's is followed instead).
       if (text_at(root, {"kind"}) == "Kustomization") continue;
-      Object o{&file,
-               root,
-               root.pos().line + doc.first_line - 1,
-               text_at(root, {"kind"}),
-               text_at(root, {"metadata", "name"}),
-               text_at(root, {"metadata", "namespace"})};
-      if (!root.is_map() || text_at(root, {"apiVersion"}).empty() || o.kind.empty() ||
-          o.name.empty()) {
-        out.error = error_at(file, root.pos(), doc.first_line,
-                             "not a Kubernetes object: apiVersion, kind and metadata.name are "
-                             "required");
+      if (auto stop = read_object(importer, file, root, doc.first_line, nullptr)) {
+        out.error = std::move(stop);
         return out;
       }
-      if (o.ns.empty()) o.ns = "default";
-      if (o.kind == "List") {
-        out.error = error_at(file, root.pos(), doc.first_line,
-                             "a List: import the objects themselves (kubectl get -o yaml of one "
-                             "kind prints a List; use one manifest per object)");
-        return out;
-      }
-      importer.object(o);
     }
   }
   out.fragment = importer.finish();

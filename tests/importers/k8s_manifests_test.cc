@@ -15,6 +15,7 @@
 
 #include "k8s/manifests.h"
 #include "plan/plan.h"
+#include "support/golden.h"
 #include "support/valid_topology.h"
 #include "topology/seed.h"
 
@@ -166,8 +167,14 @@ TEST(ImportK8s, MalformedInputIsFileLineColumn) {
        "x.yaml:6:1: error: "},
       {"apiVersion: v1\nmetadata: { name: a }\n", "x.yaml:1:1: error: not a Kubernetes object"},
       {"---\n- just\n- a list\n", "x.yaml:2:1: error: not a Kubernetes object"},
-      {"apiVersion: v1\nkind: List\nmetadata: { name: a }\nitems: []\n",
-       "x.yaml:1:1: error: a List"},
+      // A List's items are objects at their own lines; a List is no item.
+      {"apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n"
+       "    metadata: {}\n",
+       "x.yaml:4:5: error: not a Kubernetes object"},
+      {"---\nkind: List\napiVersion: v1\nitems:\n- kind: List\n  items: []\n",
+       "x.yaml:5:3: error: a List inside a List"},
+      {"apiVersion: v1\nkind: IngressList\nitems: 3\n",
+       "x.yaml:3:8: error: a IngressList needs 'items'"},
   };
   for (const auto& c : cases) {
     K8sImport r = import_k8s({{"x.yaml", c.text}});
@@ -177,6 +184,20 @@ TEST(ImportK8s, MalformedInputIsFileLineColumn) {
   // Empty documents (leading, trailing, doubled markers) are not objects and not errors.
   K8sImport empty = import_k8s({{"x.yaml", "---\n---\n...\n"}});
   EXPECT_FALSE(empty.error);
+}
+
+// `kubectl get ingress -A -o yaml` prints a List; the API returns typed lists (HTTPRoute List)
+// whose items omit kind and apiVersion. Each item is imported as its own document, and every
+// comment names the item's line.
+TEST(ImportK8s, ListsAreImportedItemByItem) {
+  fs::path dir = fs::path(LABGATE_SOURCE_DIR) / "tests/importers/golden/k8s";
+  K8sImport result = import_k8s({{"ingress-list.yaml", slurp(dir / "ingress-list.yaml")}});
+  ASSERT_FALSE(result.error) << result.error->str();
+  std::string fragment = write_fragment(result.fragment);
+  test_support::expect_golden("tests/importers/golden/k8s/ingress-list.fragment.yaml", fragment);
+  EXPECT_THAT(fragment, HasSubstr("ingress-list.yaml:3: the issuer annotation had no spec.tls"));
+  EXPECT_THAT(fragment, HasSubstr("# ingress-list.yaml:50: Ingress web/legacy\n"));
+  EXPECT_THAT(fragment, HasSubstr("# from ingress-list.yaml:72 HTTPRoute monitoring/grafana"));
 }
 
 TEST(ImportK8s, ManyObjectsOfOneNameGetDistinctNames) {
