@@ -100,6 +100,8 @@ class Importer {
       ingress(o);
     } else if (o.kind == "HTTPRoute") {
       route(o);
+    } else if (o.kind == "BackendTLSPolicy") {
+      backend_tls_policy(o);
     } else if (o.kind == "Service" && text_at(o.root, {"spec", "type"}) == "LoadBalancer") {
       load_balancer(o);
     } else if (o.kind == "Service") {
@@ -110,6 +112,7 @@ class Importer {
   }
 
   Fragment finish() {
+    apply_backend_tls_policies();
     name_ingress_service();
     Fragment f;
     f.header = {
@@ -315,6 +318,79 @@ class Importer {
                         "are written as one PathPrefix / rule");
   }
 
+  // A BackendTLSPolicy says the Gateway speaks HTTPS to its Services; read now (the tree is
+  // gone after the document), applied to the apps in finish() since the policy's file may come
+  // before the route's (kustomization.yaml lists files in name order).
+  void backend_tls_policy(const Object& o) {
+    Policy p{o.file->name,
+             o.line,
+             o.where(),
+             o.what(),
+             o.ns,
+             {},
+             text_at(o.root, {"spec", "validation", "hostname"}),
+             "",
+             {}};
+    auto refs = node_at(o.root, {"spec", "targetRefs"});
+    for (size_t i = 0; refs && refs->is_list() && i < refs->size(); ++i) {
+      YamlNode r = refs->item(i);
+      std::string kind = text_at(r, {"kind"});
+      std::string name = text_at(r, {"name"});
+      if (kind == "Service" && text_at(r, {"group"}).empty() && !name.empty())
+        p.services.push_back(name);
+      else
+        p.notes.push_back(fmt::format("{}: target {} {} is not expressed", o.where(),
+                                      kind.empty() ? "(no kind)" : kind, name));
+      if (!text_at(r, {"sectionName"}).empty())
+        p.notes.push_back(fmt::format("{}: sectionName {} is written as every port of the Service",
+                                      o.where(), text_at(r, {"sectionName"})));
+    }
+    if (auto ca = first_item(node_at(o.root, {"spec", "validation", "caCertificateRefs"}))) {
+      std::string kind = text_at(*ca, {"kind"});
+      if (kind == "ConfigMap" && is_label(text_at(*ca, {"name"})))
+        p.ca = text_at(*ca, {"name"});
+      else
+        p.notes.push_back(fmt::format(
+            "{}: CA {} {} is not expressed (labgate names a ConfigMap); the system CAs are "
+            "written instead",
+            o.where(), kind.empty() ? "(no kind)" : kind, text_at(*ca, {"name"})));
+      if (node_at(o.root, {"spec", "validation", "caCertificateRefs"})->size() > 1)
+        p.notes.push_back(o.where() + ": CA references after the first are not expressed");
+    }
+    if (node_at(o.root, {"spec", "validation", "subjectAltNames"}) ||
+        node_at(o.root, {"spec", "options"}))
+      p.notes.push_back(o.where() + ": subjectAltNames and options are not expressed");
+    if (p.services.empty()) {
+      unexpressed(o, "a BackendTLSPolicy without a Service among its targetRefs");
+      return;
+    }
+    policies_.push_back(std::move(p));
+  }
+
+  void apply_backend_tls_policies() {
+    for (const auto& p : policies_) {
+      bool used = false;
+      for (const auto& svc : p.services)
+        for (auto& a : apps_) {
+          if (a.namespace_ != p.ns || a.service != svc) continue;
+          used = true;
+          a.from.push_back(p.where + " " + p.what);
+          a.https = true;
+          a.ca = p.ca;
+          std::string want = fmt::format("{}.{}.svc.cluster.local", svc, p.ns);
+          if (p.hostname != want)
+            a.notes.push_back(fmt::format("{}: validation.hostname {} is written as {}", p.where,
+                                          p.hostname.empty() ? "(none)" : p.hostname, want));
+          a.notes.insert(a.notes.end(), p.notes.begin(), p.notes.end());
+        }
+      if (!used)
+        unexpressed_.push_back({p.line, p.what,
+                                "a BackendTLSPolicy for a Service no imported Ingress or "
+                                "HTTPRoute routes to",
+                                p.file});
+    }
+  }
+
   void load_balancer(const Object& o) {
     FragmentService s;
     s.name = derived_name("", o.name);
@@ -370,7 +446,17 @@ class Importer {
     if (!taken) services_[web[0]].name = "ingress";
   }
 
+  struct Policy {
+    std::string file;
+    int line;
+    std::string where, what, ns;
+    std::vector<std::string> services;  // the Services it targets (same namespace)
+    std::string hostname, ca;           // ca: a ConfigMap; "": the system CAs
+    std::vector<std::string> notes;
+  };
+
   std::vector<FragmentApp> apps_;
+  std::vector<Policy> policies_;
   std::map<std::string, size_t> by_backend_;
   std::set<std::string> used_names_;
   std::map<std::string, int> next_suffix_;

@@ -2,7 +2,8 @@
 // `apps` and `services` of a labgate file (docs/k8s.md).
 //
 // Reads Ingresses of any class (nginx ones become `ingress`, tailscale ones `tailscale`, on the
-// app of the same backend Service), Gateway API HTTPRoutes (`gateway`), and Services of type
+// app of the same backend Service), Gateway API HTTPRoutes (`gateway`) with the BackendTLSPolicy
+// of their Service (`protocol: https`, and `ca` when it names a ConfigMap), and Services of type
 // LoadBalancer (`services`; the one serving HTTP(S) becomes `ingress`, the name apps reach the
 // controller by). Whatever an app cannot say — another ingress class, several hosts or paths, a
 // path other than "/", unknown annotations, an issuer annotation without spec.tls — becomes a

@@ -5,13 +5,16 @@
 # usage: export_schema_test.sh LABGATE_BINARY SOURCE_DIR BINARY_DIR
 #
 # Installs the npm packages kubernetes-models and @kubernetes-models/gateway-api (pinned) into
-# BINARY_DIR/npm with `npm install --prefix`; when npm is missing, scripts/install-deps.sh
-# installs Debian's nodejs and npm first. Never skips: a missing tool is a failure.
+# BINARY_DIR/npm with `npm install --prefix`, and @kubernetes-models/gateway-api 2.0.0 (the first
+# with BackendTLSPolicy gateway.networking.k8s.io/v1; it depends on kubernetes-models 5) apart
+# into BINARY_DIR/npm-gateway-v1; when npm is missing, scripts/install-deps.sh installs Debian's
+# nodejs and npm first. Never skips: a missing tool is a failure.
 #  1. The seed's export is its six Ingress objects and kustomization.yaml, and every object is
-#     valid; so is every object of tests/k8s/golden/gateway (HTTPRoute, Certificate, Tailscale
-#     annotations).
+#     valid; so is every object of tests/k8s/golden/gateway (HTTPRoute, Certificate,
+#     BackendTLSPolicy with the system CAs and with a CA ConfigMap, Tailscale annotations).
 #  2. Negative cases prove the validator is not vacuous: a wrong pathType, a port given as a
-#     string, an HTTPRoute path type that does not exist are each caught.
+#     string, an HTTPRoute path type that does not exist, a BackendTLSPolicy without a hostname
+#     and one with an unknown wellKnownCACertificates are each caught.
 #  3. --check: exit 0 on a fresh export; exit 1 with a unified diff naming the changed line, a
 #     missing file and a stray file.
 set -euo pipefail
@@ -44,6 +47,12 @@ if [ ! -d "$npm_dir/node_modules/@kubernetes-models/gateway-api" ] ||
     kubernetes-models@4.5.1 @kubernetes-models/gateway-api@0.5.1 >&2
 fi
 modules=$npm_dir/node_modules
+npm_v1_dir=$binary_dir/npm-gateway-v1
+mkdir -p "$npm_v1_dir"
+if [ ! -d "$npm_v1_dir/node_modules/@kubernetes-models/gateway-api" ]; then
+  npm install --prefix "$npm_v1_dir" --no-audit --no-fund --loglevel=error \
+    @kubernetes-models/gateway-api@2.0.0 >&2
+fi
 
 # YAML files -> [{file, object}] (python3-yaml, a Debian package of install-deps.sh).
 to_json() {
@@ -61,7 +70,7 @@ PY
 }
 
 validate() {  # validate NAME JSON: exit status of the validator, its output on stdout
-  node "$source_dir/tests/k8s/validate_objects.cjs" "$modules" "$2"
+  node "$source_dir/tests/k8s/validate_objects.cjs" "$modules" "$2" "$npm_v1_dir/node_modules"
 }
 
 # --- 1. the seed and every option ---------------------------------------------------------------
@@ -81,6 +90,8 @@ to_json "$work/gateway.json" "$source_dir"/tests/k8s/golden/gateway/*.yaml
 if out=$(validate gateway "$work/gateway.json"); then
   grep -q '^ok .* gateway.networking.k8s.io/v1/HTTPRoute$' <<<"$out" &&
     pass "HTTPRoutes, Certificate and Tailscale Ingress valid" || fail "no HTTPRoute checked: $out"
+  [ "$(grep -c '^ok .*backendtlspolicy.yaml gateway.networking.k8s.io/v1/BackendTLSPolicy$' <<<"$out")" -eq 2 ] &&
+    pass "both BackendTLSPolicies valid" || fail "expected 2 valid BackendTLSPolicies: $out"
 else
   fail "golden gateway objects invalid: $out"
 fi
@@ -118,6 +129,27 @@ if out=$(validate route "$work/route.json"); then
 else
   pass "an HTTPRoute path type 'Prefix' caught ($out)"
 fi
+
+policy_invalid() {  # NAME PYTHON-ON-o WHAT MESSAGE: a mutated BackendTLSPolicy must be refused
+  "$python" - "$work/gateway.json" "$work/$1.json" "$2" <<'PY'
+import json, sys
+objs = json.load(open(sys.argv[1]))
+o = next(x["object"] for x in objs if x["object"]["kind"] == "BackendTLSPolicy")
+exec(sys.argv[3])
+json.dump([{"file": "mutated", "object": o}], open(sys.argv[2], "w"))
+PY
+  if out=$(validate "$1" "$work/$1.json"); then
+    fail "$3 was not caught"
+  elif grep -q "$4" <<<"$out"; then
+    pass "$3 caught ($out)"
+  else
+    fail "$3: unexpected message: $out"
+  fi
+}
+policy_invalid nohostname 'del o["spec"]["validation"]["hostname"]' \
+  "a BackendTLSPolicy without validation.hostname" "hostname"
+policy_invalid badca 'v = o["spec"]["validation"]; v.pop("caCertificateRefs", None); v["wellKnownCACertificates"] = "Nope"' \
+  "an unknown wellKnownCACertificates" "wellKnownCACertificates"
 
 # --- 3. --check ---------------------------------------------------------------------------------
 if out=$("$labgate" export k8s -c "$source_dir/examples/homelab.yaml" --check "$work/seed"); then
