@@ -97,25 +97,30 @@ else
 fi
 
 # --- 2. the validator catches what it must ------------------------------------------------------
-expect_invalid() {  # NAME PYTHON-EXPRESSION-ON-o WHAT
-  "$python" - "$work/seed.json" "$work/$1.json" "$2" <<'PY'
+# expect_invalid NAME FROM PICK MUTATE WHAT MESSAGE: the first object of FROM.json for which the
+# python expression PICK (on x, {file, object}) holds, mutated by MUTATE (on o), must be refused
+# with MESSAGE in the validator's output.
+expect_invalid() {
+  "$python" - "$work/$2.json" "$work/$1.json" "$3" "$4" <<'PY'
 import json, sys
 objs = json.load(open(sys.argv[1]))
-o = next(x["object"] for x in objs if x["file"] == "navidrome.ingress.yaml")
-exec(sys.argv[3])
+o = next(x["object"] for x in objs if eval(sys.argv[3]))
+exec(sys.argv[4])
 json.dump([{"file": "mutated", "object": o}], open(sys.argv[2], "w"))
 PY
   if out=$(validate "$1" "$work/$1.json"); then
-    fail "$3 was not caught"
-  elif grep -q "$4" <<<"$out"; then
-    pass "$3 caught ($out)"
+    fail "$5 was not caught"
+  elif grep -q "$6" <<<"$out"; then
+    pass "$5 caught ($out)"
   else
-    fail "$3: unexpected message: $out"
+    fail "$5: unexpected message: $out"
   fi
 }
-expect_invalid pathtype 'o["spec"]["rules"][0]["http"]["paths"][0]["pathType"] = "Prefixx"' \
+navidrome='x["file"] == "navidrome.ingress.yaml"'
+policy='x["object"]["kind"] == "BackendTLSPolicy"'
+expect_invalid pathtype seed "$navidrome" 'o["spec"]["rules"][0]["http"]["paths"][0]["pathType"] = "Prefixx"' \
   "a wrong pathType" "pathType must be equal to one of the allowed values"
-expect_invalid portstring 'o["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"]["number"] = "4533"' \
+expect_invalid portstring seed "$navidrome" 'o["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"]["number"] = "4533"' \
   "a port given as a string" "number must be integer"
 "$python" - "$work/gateway.json" "$work/route.json" <<'PY'
 import json, sys
@@ -130,25 +135,9 @@ else
   pass "an HTTPRoute path type 'Prefix' caught ($out)"
 fi
 
-policy_invalid() {  # NAME PYTHON-ON-o WHAT MESSAGE: a mutated BackendTLSPolicy must be refused
-  "$python" - "$work/gateway.json" "$work/$1.json" "$2" <<'PY'
-import json, sys
-objs = json.load(open(sys.argv[1]))
-o = next(x["object"] for x in objs if x["object"]["kind"] == "BackendTLSPolicy")
-exec(sys.argv[3])
-json.dump([{"file": "mutated", "object": o}], open(sys.argv[2], "w"))
-PY
-  if out=$(validate "$1" "$work/$1.json"); then
-    fail "$3 was not caught"
-  elif grep -q "$4" <<<"$out"; then
-    pass "$3 caught ($out)"
-  else
-    fail "$3: unexpected message: $out"
-  fi
-}
-policy_invalid nohostname 'del o["spec"]["validation"]["hostname"]' \
+expect_invalid nohostname gateway "$policy" 'del o["spec"]["validation"]["hostname"]' \
   "a BackendTLSPolicy without validation.hostname" "hostname"
-policy_invalid badca 'v = o["spec"]["validation"]; v.pop("caCertificateRefs", None); v["wellKnownCACertificates"] = "Nope"' \
+expect_invalid badca gateway "$policy" 'v = o["spec"]["validation"]; v.pop("caCertificateRefs", None); v["wellKnownCACertificates"] = "Nope"' \
   "an unknown wellKnownCACertificates" "wellKnownCACertificates"
 
 # --- 3. --check ---------------------------------------------------------------------------------
