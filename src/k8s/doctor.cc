@@ -88,6 +88,7 @@ class Doctor {
     for (const auto& app : apps) {
       if (app.ingress) nginx_ingress(app);
       if (app.gateway) http_route(app);
+      if (app.backend_tls_policy()) backend_tls_policy(app);
       if (app.ingress || app.gateway || app.tailscale) endpoints(app);
       if (app.tailscale) tailscale(app);
     }
@@ -229,6 +230,32 @@ class Doctor {
         str(*o, "/spec/rules/0/backendRefs/0/name"), str(*o, "/spec/rules/0/backendRefs/0/port"));
     add(check, want, have, have == want, hint);
     route_status(app, *o);
+  }
+
+  // An HTTPS backend's BackendTLSPolicy: present, for the Service, with the hostname and CA
+  // export writes (without it the Gateway speaks plain HTTP to the TLS port).
+  void backend_tls_policy(const AppPlan& app) {
+    const std::string& ns = app.backend.namespace_;
+    std::string check = fmt::format("backendtlspolicy {}/{}", ns, app.name);
+    auto text = [](const std::string& service, const std::string& host, const std::string& ca) {
+      return fmt::format("target={} hostname={} ca={}", or_dash(service), or_dash(host),
+                         or_dash(ca));
+    };
+    std::string want = text(app.backend.name, app.backend_dns_name(),
+                            app.backend.ca.empty() ? "System" : "ConfigMap/" + app.backend.ca);
+    std::string hint = "labgate export k8s -o DIR && kubectl apply -k DIR";
+    const Json* o = object(
+        check, want, "/apis/gateway.networking.k8s.io/v1/namespaces/" + ns + "/backendtlspolicies",
+        app.name, hint);
+    if (!o) return;
+    std::string ca = str(*o, "/spec/validation/wellKnownCACertificates");
+    if (ca.empty() && !str(*o, "/spec/validation/caCertificateRefs/0/name").empty())
+      ca = str(*o, "/spec/validation/caCertificateRefs/0/kind") + "/" +
+           str(*o, "/spec/validation/caCertificateRefs/0/name");
+    std::string target =
+        str(*o, "/spec/targetRefs/0/kind") == "Service" ? str(*o, "/spec/targetRefs/0/name") : "";
+    std::string have = text(target, str(*o, "/spec/validation/hostname"), ca);
+    add(check, want, have, have == want, hint);
   }
 
   void endpoints(const AppPlan& app) {

@@ -120,14 +120,18 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
-// An app on a Gateway (grafana in monitoring, on envoy-gateway-system/eg): the Gateway's
-// Programmed condition and the route's status from it, healthy and each fault.
+// Apps on a Gateway (grafana in monitoring, vault in vault with an HTTPS backend, both on
+// envoy-gateway-system/eg): the Gateway's Programmed condition, the routes' status from it and
+// vault's BackendTLSPolicy, healthy and each fault.
 std::vector<AppPlan> gateway_apps() {
   std::string seed(seed_topology_text());
   std::string text = seed.substr(0, seed.find("\napps:\n") + 1) + R"(apps:
   grafana:
     service: { namespace: monitoring, name: grafana, port: 3000 }
     gateway: { name: eg, namespace: envoy-gateway-system, section: https, host: grafana.cluster }
+  vault:
+    service: { namespace: vault, name: vault-ui, port: 8200, protocol: https, ca: vault-ca }
+    gateway: { name: eg, namespace: envoy-gateway-system, section: https, host: vault.cluster }
 )";
   Topology t = test_support::load_valid(text, test_support::Allow::kNoDiagnostics);
   return compile(t).apps;
@@ -139,12 +143,20 @@ TEST(K8sDoctor, HealthyGatewayAndRoutePass) {
   EXPECT_THAT(failing(checks), ::testing::IsEmpty());
   std::vector<std::string> names;
   for (const auto& c : checks) names.push_back(c.name + " | " + c.observed);
-  EXPECT_THAT(names, ::testing::ElementsAre(
-                         "gateway envoy-gateway-system/eg | Programmed=True",
-                         "httproute monitoring/grafana | parent=envoy-gateway-system/eg "
-                         "host=grafana.cluster backend=grafana:3000",
-                         "httproute status monitoring/grafana | Accepted=True ResolvedRefs=True",
-                         "endpoints monitoring/grafana | 1 ready", "warnings monitoring | none"));
+  EXPECT_THAT(names,
+              ::testing::ElementsAre(
+                  "gateway envoy-gateway-system/eg | Programmed=True",
+                  "httproute monitoring/grafana | parent=envoy-gateway-system/eg "
+                  "host=grafana.cluster backend=grafana:3000",
+                  "httproute status monitoring/grafana | Accepted=True ResolvedRefs=True",
+                  "endpoints monitoring/grafana | 1 ready",
+                  "httproute vault/vault | parent=envoy-gateway-system/eg host=vault.cluster "
+                  "backend=vault-ui:8200",
+                  "httproute status vault/vault | Accepted=True ResolvedRefs=True",
+                  "backendtlspolicy vault/vault | target=vault-ui "
+                  "hostname=vault-ui.vault.svc.cluster.local ca=ConfigMap/vault-ca",
+                  "endpoints vault/vault-ui | 1 ready", "warnings monitoring | none",
+                  "warnings vault | none"));
 }
 
 TEST(K8sDoctor, GatewayFaultsNameTheCondition) {
@@ -156,6 +168,7 @@ TEST(K8sDoctor, GatewayFaultsNameTheCondition) {
        {Case{"gateway-not-programmed",
              "gateway envoy-gateway-system/eg | Programmed=False (AddressNotAssigned: No addresses "
              "have been assigned to the Gateway)"},
+        Case{"backendtlspolicy-missing", "backendtlspolicy vault/vault | missing"},
         Case{"route-not-accepted",
              "httproute status monitoring/grafana | Accepted=False (NotAllowedByListeners: No "
              "listeners included by this parent ref allowed this attachment.) ResolvedRefs=True"},
@@ -193,6 +206,8 @@ TEST(K8sDoctor, MissingGatewayAndRouteWithoutStatusFail) {
   EXPECT_THAT(failing(run_doctor(gateway_apps(), api)),
               ::testing::ElementsAre("gateway envoy-gateway-system/eg | missing",
                                      "httproute status monitoring/grafana | no status from gateway "
+                                     "envoy-gateway-system/eg",
+                                     "httproute status vault/vault | no status from gateway "
                                      "envoy-gateway-system/eg"));
 }
 
