@@ -96,8 +96,9 @@ std::string one_line(std::string_view text) {
 std::string write_app(const FragmentApp& a) {
   std::string out = fmt::format("  {}:\n", a.name);
   for (const auto& from : a.from) out += "    # from " + one_line(from) + "\n";
-  out += fmt::format("    service: {{ namespace: {}, name: {}, port: {}{} }}\n", a.namespace_,
-                     a.service, a.port, a.https ? ", protocol: https" : "");
+  out += fmt::format("    service: {{ namespace: {}, name: {}, port: {}{}{} }}\n", a.namespace_,
+                     a.service, a.port, a.https ? ", protocol: https" : "",
+                     a.ca.empty() ? "" : ", ca: " + a.ca);
   std::string via = a.ingress_service.empty() ? "" : ", service: " + a.ingress_service;
   if (!a.ingress_host.empty())
     out += fmt::format("    ingress: {{ class: nginx, host: {}{} }}\n", a.ingress_host, via);

@@ -87,7 +87,8 @@ struct FragmentApp {
   std::string service;
   int port = 0;
   bool https = false;
-  std::string ingress_host;                                                    // an nginx Ingress
+  std::string ca;            // a ConfigMap with the backend's CA (a BackendTLSPolicy's); "": none
+  std::string ingress_host;  // an nginx Ingress
   std::string gateway_name, gateway_namespace, gateway_section, gateway_host;  // an HTTPRoute
   std::string ingress_service;                                                 // "": the default
   bool tailscale = false;

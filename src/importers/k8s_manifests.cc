@@ -100,6 +100,8 @@ class Importer {
       ingress(o);
     } else if (o.kind == "HTTPRoute") {
       route(o);
+    } else if (o.kind == "BackendTLSPolicy") {
+      backend_tls_policy(o);
     } else if (o.kind == "Service" && text_at(o.root, {"spec", "type"}) == "LoadBalancer") {
       load_balancer(o);
     } else if (o.kind == "Service") {
@@ -110,6 +112,7 @@ class Importer {
   }
 
   Fragment finish() {
+    apply_backend_tls_policies();
     name_ingress_service();
     Fragment f;
     f.header = {
@@ -315,6 +318,79 @@ class Importer {
                         "are written as one PathPrefix / rule");
   }
 
+  // A BackendTLSPolicy says the Gateway speaks HTTPS to its Services; read now (the tree is
+  // gone after the document), applied to the apps in finish() since the policy's file may come
+  // before the route's (kustomization.yaml lists files in name order).
+  void backend_tls_policy(const Object& o) {
+    Policy p{o.file->name,
+             o.line,
+             o.where(),
+             o.what(),
+             o.ns,
+             {},
+             text_at(o.root, {"spec", "validation", "hostname"}),
+             "",
+             {}};
+    auto refs = node_at(o.root, {"spec", "targetRefs"});
+    for (size_t i = 0; refs && refs->is_list() && i < refs->size(); ++i) {
+      YamlNode r = refs->item(i);
+      std::string kind = text_at(r, {"kind"});
+      std::string name = text_at(r, {"name"});
+      if (kind == "Service" && text_at(r, {"group"}).empty() && !name.empty())
+        p.services.push_back(name);
+      else
+        p.notes.push_back(fmt::format("{}: target {} {} is not expressed", o.where(),
+                                      kind.empty() ? "(no kind)" : kind, name));
+      if (!text_at(r, {"sectionName"}).empty())
+        p.notes.push_back(fmt::format("{}: sectionName {} is written as every port of the Service",
+                                      o.where(), text_at(r, {"sectionName"})));
+    }
+    if (auto ca = first_item(node_at(o.root, {"spec", "validation", "caCertificateRefs"}))) {
+      std::string kind = text_at(*ca, {"kind"});
+      if (kind == "ConfigMap" && is_label(text_at(*ca, {"name"})))
+        p.ca = text_at(*ca, {"name"});
+      else
+        p.notes.push_back(fmt::format(
+            "{}: CA {} {} is not expressed (labgate names a ConfigMap); the system CAs are "
+            "written instead",
+            o.where(), kind.empty() ? "(no kind)" : kind, text_at(*ca, {"name"})));
+      if (node_at(o.root, {"spec", "validation", "caCertificateRefs"})->size() > 1)
+        p.notes.push_back(o.where() + ": CA references after the first are not expressed");
+    }
+    if (node_at(o.root, {"spec", "validation", "subjectAltNames"}) ||
+        node_at(o.root, {"spec", "options"}))
+      p.notes.push_back(o.where() + ": subjectAltNames and options are not expressed");
+    if (p.services.empty()) {
+      unexpressed(o, "a BackendTLSPolicy without a Service among its targetRefs");
+      return;
+    }
+    policies_.push_back(std::move(p));
+  }
+
+  void apply_backend_tls_policies() {
+    for (const auto& p : policies_) {
+      bool used = false;
+      for (const auto& svc : p.services)
+        for (auto& a : apps_) {
+          if (a.namespace_ != p.ns || a.service != svc) continue;
+          used = true;
+          a.from.push_back(p.where + " " + p.what);
+          a.https = true;
+          a.ca = p.ca;
+          std::string want = fmt::format("{}.{}.svc.cluster.local", svc, p.ns);
+          if (p.hostname != want)
+            a.notes.push_back(fmt::format("{}: validation.hostname {} is written as {}", p.where,
+                                          p.hostname.empty() ? "(none)" : p.hostname, want));
+          a.notes.insert(a.notes.end(), p.notes.begin(), p.notes.end());
+        }
+      if (!used)
+        unexpressed_.push_back({p.line, p.what,
+                                "a BackendTLSPolicy for a Service no imported Ingress or "
+                                "HTTPRoute routes to",
+                                p.file});
+    }
+  }
+
   void load_balancer(const Object& o) {
     FragmentService s;
     s.name = derived_name("", o.name);
@@ -370,7 +446,17 @@ class Importer {
     if (!taken) services_[web[0]].name = "ingress";
   }
 
+  struct Policy {
+    std::string file;
+    int line;
+    std::string where, what, ns;
+    std::vector<std::string> services;  // the Services it targets (same namespace)
+    std::string hostname, ca;           // ca: a ConfigMap; "": the system CAs
+    std::vector<std::string> notes;
+  };
+
   std::vector<FragmentApp> apps_;
+  std::vector<Policy> policies_;
   std::map<std::string, size_t> by_backend_;
   std::set<std::string> used_names_;
   std::map<std::string, int> next_suffix_;
@@ -380,6 +466,51 @@ class Importer {
 
 ManifestError error_at(const ManifestFile& f, SourcePos pos, int first_line, std::string message) {
   return {f.name, {pos.line + first_line - 1, pos.column, std::move(message)}};
+}
+
+// The List an item is in: items of a typed list (IngressList, as the API returns it) may omit
+// their kind and apiVersion, which are then the list's item kind and its apiVersion.
+struct ListContext {
+  std::string item_kind;  // "" for a plain List, whose items name their own kind
+  std::string api_version;
+};
+
+// `kind: List` (what `kubectl get KIND -o yaml` prints) or a typed `*List`.
+bool is_list_kind(const std::string& kind) {
+  return kind.ends_with("List") && kind.size() >= 4;
+}
+
+// One object (the root of a document, or an item of a List) to the importer; a List's items
+// each as if they were their own document, at their own lines. An error stops the import.
+std::optional<ManifestError> read_object(Importer& importer, const ManifestFile& file,
+                                         YamlNode root, int first_line, const ListContext* list) {
+  std::string kind = text_at(root, {"kind"});
+  std::string api_version = text_at(root, {"apiVersion"});
+  if (list && kind.empty()) kind = list->item_kind;
+  if (list && api_version.empty()) api_version = list->api_version;
+  if (root.is_map() && is_list_kind(kind)) {
+    if (list) return error_at(file, root.pos(), first_line, "a List inside a List");
+    auto items = get(root, "items");
+    if (!items || !(items->is_list() || items->is_null()))
+      return error_at(file, items ? items->pos() : root.pos(), first_line,
+                      "a " + kind + " needs 'items', a list of objects");
+    ListContext inner{kind == "List" ? "" : kind.substr(0, kind.size() - 4), api_version};
+    for (size_t i = 0; items->is_list() && i < items->size(); ++i)
+      if (auto e = read_object(importer, file, items->item(i), first_line, &inner)) return e;
+    return std::nullopt;
+  }
+  Object o{&file,
+           root,
+           root.pos().line + first_line - 1,
+           kind,
+           text_at(root, {"metadata", "name"}),
+           text_at(root, {"metadata", "namespace"})};
+  if (!root.is_map() || api_version.empty() || o.kind.empty() || o.name.empty())
+    return error_at(file, root.pos(), first_line,
+                    "not a Kubernetes object: apiVersion, kind and metadata.name are required");
+  if (o.ns.empty()) o.ns = "default";
+  importer.object(o);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -399,27 +530,10 @@ K8sImport import_k8s(const std::vector<ManifestFile>& files) {
       if (root.is_null()) continue;  // an empty document (a leading or trailing ---)
       // kustomize's own file is no object of the cluster (a directory's is followed instead).
       if (text_at(root, {"kind"}) == "Kustomization") continue;
-      Object o{&file,
-               root,
-               root.pos().line + doc.first_line - 1,
-               text_at(root, {"kind"}),
-               text_at(root, {"metadata", "name"}),
-               text_at(root, {"metadata", "namespace"})};
-      if (!root.is_map() || text_at(root, {"apiVersion"}).empty() || o.kind.empty() ||
-          o.name.empty()) {
-        out.error = error_at(file, root.pos(), doc.first_line,
-                             "not a Kubernetes object: apiVersion, kind and metadata.name are "
-                             "required");
+      if (auto stop = read_object(importer, file, root, doc.first_line, nullptr)) {
+        out.error = std::move(stop);
         return out;
       }
-      if (o.ns.empty()) o.ns = "default";
-      if (o.kind == "List") {
-        out.error = error_at(file, root.pos(), doc.first_line,
-                             "a List: import the objects themselves (kubectl get -o yaml of one "
-                             "kind prints a List; use one manifest per object)");
-        return out;
-      }
-      importer.object(o);
     }
   }
   out.fragment = importer.finish();

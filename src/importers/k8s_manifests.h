@@ -2,11 +2,15 @@
 // `apps` and `services` of a labgate file (docs/k8s.md).
 //
 // Reads Ingresses of any class (nginx ones become `ingress`, tailscale ones `tailscale`, on the
-// app of the same backend Service), Gateway API HTTPRoutes (`gateway`), and Services of type
+// app of the same backend Service), Gateway API HTTPRoutes (`gateway`) with the BackendTLSPolicy
+// of their Service (`protocol: https`, and `ca` when it names a ConfigMap), and Services of type
 // LoadBalancer (`services`; the one serving HTTP(S) becomes `ingress`, the name apps reach the
 // controller by). Whatever an app cannot say — another ingress class, several hosts or paths, a
 // path other than "/", unknown annotations, an issuer annotation without spec.tls — becomes a
-// comment, so nothing is dropped silently. Other kinds are listed as not expressed.
+// comment, so nothing is dropped silently. Other kinds are listed as not expressed. A `List`
+// (what `kubectl get KIND -o yaml` prints) or a typed `*List` (IngressList, as the API answers;
+// its items may omit kind and apiVersion) is read item by item, each as its own document at its
+// own line; a List inside a List is an error.
 //
 // Contract: pure, no exceptions. A document that is not YAML, or an object without the fields
 // every object has, stops the import with FILE:LINE:COL.

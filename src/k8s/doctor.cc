@@ -84,9 +84,11 @@ class Doctor {
 
   std::vector<DoctorCheck> run(const std::vector<AppPlan>& apps) {
     ingress_classes(apps);
+    gateways(apps);
     for (const auto& app : apps) {
       if (app.ingress) nginx_ingress(app);
       if (app.gateway) http_route(app);
+      if (app.backend_tls_policy()) backend_tls_policy(app);
       if (app.ingress || app.gateway || app.tailscale) endpoints(app);
       if (app.tailscale) tailscale(app);
     }
@@ -130,6 +132,70 @@ class Doctor {
     }
   }
 
+  // The Gateways the apps' routes attach to: each exists and its controller has programmed it
+  // (status condition Programmed=True: listeners and addresses in the data plane).
+  void gateways(const std::vector<AppPlan>& apps) {
+    std::set<std::pair<std::string, std::string>> seen;  // (namespace, name)
+    for (const auto& app : apps) {
+      if (!app.gateway || !seen.emplace(app.gateway->namespace_, app.gateway->name).second)
+        continue;
+      const AppGateway& g = *app.gateway;
+      std::string check = fmt::format("gateway {}/{}", g.namespace_, g.name);
+      std::string hint = fmt::format(
+          "kubectl -n {} describe gateway {} (is its GatewayClass's controller running?)",
+          g.namespace_, g.name);
+      const Json* o =
+          object(check, "Programmed=True",
+                 "/apis/gateway.networking.k8s.io/v1/namespaces/" + g.namespace_ + "/gateways",
+                 g.name, hint);
+      if (!o) continue;
+      std::string have = condition_text(o->value("status", Json::object()), "Programmed");
+      add(check, "Programmed=True", have, have == "Programmed=True", hint);
+    }
+  }
+
+  // "TYPE=STATUS", with "(REASON: message)" when not True; "TYPE unset" when absent.
+  static std::string condition_text(const Json& status, const std::string& type) {
+    auto conditions = status.find("conditions");
+    if (status.is_object() && conditions != status.end() && conditions->is_array())
+      for (const auto& c : *conditions) {
+        if (!c.is_object() || str(c, "/type") != type) continue;
+        std::string s = str(c, "/status");
+        if (s == "True") return type + "=True";
+        return fmt::format("{}={} ({}: {})", type, or_dash(s), or_dash(str(c, "/reason")),
+                           or_dash(str(c, "/message")));
+      }
+    return type + " unset";
+  }
+
+  // The route's status from its Gateway: the parents[] entry for that Gateway has Accepted and
+  // ResolvedRefs True (attached to a listener; its backend Service found).
+  void route_status(const AppPlan& app, const Json& route) {
+    const AppGateway& g = *app.gateway;
+    const std::string& ns = app.backend.namespace_;
+    std::string check = fmt::format("httproute status {}/{}", ns, app.route_object());
+    std::string want = "Accepted=True ResolvedRefs=True";
+    std::string hint = fmt::format("kubectl -n {} describe httproute {}", ns, app.route_object());
+    const Json* parent = nullptr;
+    const Json::json_pointer parents_at("/status/parents");
+    if (route.contains(parents_at) && route.at(parents_at).is_array())
+      for (const auto& p : route.at(parents_at)) {
+        if (!p.is_object()) continue;
+        std::string pns = str(p, "/parentRef/namespace");
+        if (str(p, "/parentRef/name") == g.name && (pns.empty() ? ns : pns) == g.namespace_) {
+          parent = &p;
+          break;
+        }
+      }
+    if (!parent) {
+      add(check, want, "no status from gateway " + g.namespace_ + "/" + g.name, false, hint);
+      return;
+    }
+    std::string have =
+        condition_text(*parent, "Accepted") + " " + condition_text(*parent, "ResolvedRefs");
+    add(check, want, have, have == want, hint);
+  }
+
   void nginx_ingress(const AppPlan& app) {
     const std::string& ns = app.backend.namespace_;
     std::string check = fmt::format("ingress {}/{}", ns, app.route_object());
@@ -162,6 +228,33 @@ class Doctor {
     std::string have = route_text(
         parent_ns + "/" + str(*o, "/spec/parentRefs/0/name"), str(*o, "/spec/hostnames/0"),
         str(*o, "/spec/rules/0/backendRefs/0/name"), str(*o, "/spec/rules/0/backendRefs/0/port"));
+    add(check, want, have, have == want, hint);
+    route_status(app, *o);
+  }
+
+  // An HTTPS backend's BackendTLSPolicy: present, for the Service, with the hostname and CA
+  // export writes (without it the Gateway speaks plain HTTP to the TLS port).
+  void backend_tls_policy(const AppPlan& app) {
+    const std::string& ns = app.backend.namespace_;
+    std::string check = fmt::format("backendtlspolicy {}/{}", ns, app.name);
+    auto text = [](const std::string& service, const std::string& host, const std::string& ca) {
+      return fmt::format("target={} hostname={} ca={}", or_dash(service), or_dash(host),
+                         or_dash(ca));
+    };
+    std::string want = text(app.backend.name, app.backend_dns_name(),
+                            app.backend.ca.empty() ? "System" : "ConfigMap/" + app.backend.ca);
+    std::string hint = "labgate export k8s -o DIR && kubectl apply -k DIR";
+    const Json* o = object(
+        check, want, "/apis/gateway.networking.k8s.io/v1/namespaces/" + ns + "/backendtlspolicies",
+        app.name, hint);
+    if (!o) return;
+    std::string ca = str(*o, "/spec/validation/wellKnownCACertificates");
+    if (ca.empty() && !str(*o, "/spec/validation/caCertificateRefs/0/name").empty())
+      ca = str(*o, "/spec/validation/caCertificateRefs/0/kind") + "/" +
+           str(*o, "/spec/validation/caCertificateRefs/0/name");
+    std::string target =
+        str(*o, "/spec/targetRefs/0/kind") == "Service" ? str(*o, "/spec/targetRefs/0/name") : "";
+    std::string have = text(target, str(*o, "/spec/validation/hostname"), ca);
     add(check, want, have, have == want, hint);
   }
 

@@ -3,12 +3,16 @@
 //
 // From the Plan's apps and what `export k8s` writes for them (k8s/manifests.h), each check reads
 // API responses through KubeApi (JSON bodies, shapes of the Kubernetes API reference) and compares:
-//   ingressclass NAME          the IngressClasses the apps use (nginx, tailscale) exist
-//   ingress|httproute NS/NAME  the object exists with the class, host, TLS and backend export
-//   writes endpoints NS/SERVICE       the backing Service has at least one ready endpoint
-//   (EndpointSlices) tailscale hostname NS/NAME the Tailscale Ingress holds its ts.net hostname in
-//   its status tailscale proxy NS/NAME    the operator's proxy pod for that Ingress is Running
-//   warnings NS                no Warning events (the tailscale namespace; the apps' objects)
+//   ingressclass NAME           the IngressClasses the apps use (nginx, tailscale) exist
+//   gateway NS/NAME             the Gateway an app's route attaches to exists, Programmed=True
+//   ingress|httproute NS/NAME   the object exists with the class, host, TLS and backend export
+//                               writes
+//   httproute status NS/NAME    the route's status from its Gateway: Accepted, ResolvedRefs True
+//   backendtlspolicy NS/NAME    an HTTPS backend's policy: target, hostname, CA as export writes
+//   endpoints NS/SERVICE        the backing Service has a ready endpoint (EndpointSlices)
+//   tailscale hostname NS/NAME  the Tailscale Ingress holds its ts.net hostname in its status
+//   tailscale proxy NS/NAME     the operator's proxy pod for that Ingress is Running
+//   warnings NS                 no Warning events (the tailscale namespace; the apps' objects)
 // An API error (timeout, refused certificate, HTTP status) fails the check that needed it, with
 // the reason as observed.
 //

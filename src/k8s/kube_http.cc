@@ -1,5 +1,6 @@
 #include "k8s/kube_http.h"
 
+#include <algorithm>
 #include <memory>
 
 #include <curl/curl.h>
@@ -19,10 +20,18 @@ void set_blob(CURL* curl, CURLoption option, const std::string& data) {
   curl_easy_setopt(curl, option, &blob);
 }
 
+constexpr long kConnectMs = 3000;  // TCP connect and TLS handshake
+constexpr long kRequestMs = 10000;
+
 }  // namespace
 
-KubeHttp::KubeHttp(Kubeconfig config, std::string base_url)
+KubeHttp::KubeHttp(Kubeconfig config, std::string base_url,
+                   std::optional<std::chrono::milliseconds> budget)
     : config_(std::move(config)), base_url_(std::move(base_url)) {
+  if (budget) {
+    deadline_ = std::chrono::steady_clock::now() + *budget;
+    budget_ = *budget;
+  }
   if (base_url_.empty()) base_url_ = config_.server;
   while (base_url_.ends_with("/")) base_url_.pop_back();
   curl_global_init(CURL_GLOBAL_DEFAULT);  // reference-counted; idempotent
@@ -33,13 +42,26 @@ Result<std::string> KubeHttp::get(const std::string& path) {
   if (!curl) return Result<std::string>::failure("curl_easy_init failed");
   CURL* c = curl.get();
   std::string url = base_url_ + path;
+  if (!timed_out_.empty())
+    return Result<std::string>::failure(
+        fmt::format("GET {}: not tried, an earlier request timed out ({})", url, timed_out_));
+  long limit_ms = kRequestMs;
+  if (deadline_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *deadline_ - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return Result<std::string>::failure(
+          fmt::format("GET {}: not tried, the {} ms budget for these requests timed out", url,
+                      budget_.count()));
+    limit_ms = std::min<long>(limit_ms, static_cast<long>(left.count()));
+  }
   std::string body;
   char error[CURL_ERROR_SIZE] = {};
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(kConnectMs, limit_ms));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, limit_ms);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
@@ -62,9 +84,11 @@ Result<std::string> KubeHttp::get(const std::string& path) {
         curl_slist_append(headers.release(), ("Authorization: Bearer " + config_.token).c_str()));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK)
-    return Result<std::string>::failure(
-        fmt::format("GET {}: {}", url, error[0] ? error : curl_easy_strerror(rc)));
+  if (rc != CURLE_OK) {
+    std::string reason = error[0] ? error : curl_easy_strerror(rc);
+    if (rc == CURLE_OPERATION_TIMEDOUT) timed_out_ = reason;
+    return Result<std::string>::failure(fmt::format("GET {}: {}", url, reason));
+  }
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status != 200)

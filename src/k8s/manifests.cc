@@ -76,6 +76,26 @@ std::string certificate(const AppPlan& app) {
              app.tls->secret, app.host, app.tls->issuer);
 }
 
+// Gateway API's BackendTLSPolicy (gateway.networking.k8s.io/v1, Standard channel since v1.4): the
+// Gateway originates TLS to the Service and verifies its certificate for the Service's cluster
+// DNS name, against the ConfigMap `ca` names (key ca.crt) or the system's well-known CAs.
+std::string backend_tls_policy(const AppPlan& app) {
+  std::string out = header(app) +
+                    "apiVersion: gateway.networking.k8s.io/v1\nkind: BackendTLSPolicy\n" +
+                    metadata(app.name, app.backend.namespace_, {});
+  out += fmt::format(
+      "spec:\n  targetRefs:\n    - group: \"\"\n      kind: Service\n      name: {}\n"
+      "  validation:\n    hostname: {}\n",
+      app.backend.name, app.backend_dns_name());
+  if (app.backend.ca.empty())
+    out += "    wellKnownCACertificates: System\n";
+  else
+    out += fmt::format(
+        "    caCertificateRefs:\n      - group: \"\"\n        kind: ConfigMap\n        name: {}\n",
+        app.backend.ca);
+  return out;
+}
+
 std::string tailscale_ingress(const AppPlan& app) {
   const AppTailscale& ts = *app.tailscale;
   std::vector<std::pair<std::string, std::string>> annotations;
@@ -112,6 +132,8 @@ std::vector<Manifest> render_manifests(const std::vector<AppPlan>& apps) {
     if (app.gateway) {
       out.push_back({app.route_object() + ".httproute.yaml", http_route(app)});
       if (app.tls) out.push_back({app.name + ".certificate.yaml", certificate(app)});
+      if (app.backend_tls_policy())
+        out.push_back({app.name + ".backendtlspolicy.yaml", backend_tls_policy(app)});
     }
     if (app.tailscale)
       out.push_back({app.tailscale_object() + ".ingress.yaml", tailscale_ingress(app)});

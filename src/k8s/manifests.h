@@ -3,7 +3,8 @@
 // For each app (plan/app_plan.h), in file order: an nginx Ingress (with `spec.tls` — hosts and
 // secretName — when a cert-manager issuer is set, since cert-manager issues certificates only for
 // Ingresses that have it) or a Gateway API HTTPRoute (with a cert-manager Certificate for the
-// Gateway's listener when TLS is asked for); and a Tailscale operator Ingress when the app is on
+// Gateway's listener when TLS is asked for, and a BackendTLSPolicy for the Service when the
+// backend speaks HTTPS); and a Tailscale operator Ingress when the app is on
 // the tailnet. Then a kustomization.yaml that lists every file in name order, with `labels:`
 // (kustomize's replacement for the deprecated `commonLabels`).
 //

@@ -43,6 +43,17 @@ struct AppPlan {
   // app, the Tailscale Ingress "<app>-tailscale" (the seed's pattern).
   std::string route_object() const { return name; }
   std::string tailscale_object() const { return name + "-tailscale"; }
+
+  // A Gateway speaks plain HTTP to a backend unless a BackendTLSPolicy names its Service: one,
+  // named after the app, for each app on a Gateway with `protocol: https`.
+  bool backend_tls_policy() const {
+    return gateway.has_value() && backend.protocol == BackendProtocol::kHttps;
+  }
+  // The name the Gateway checks the backend's certificate for (and sends as SNI): the Service's
+  // name in the cluster's DNS, with Kubernetes' default cluster domain.
+  std::string backend_dns_name() const {
+    return backend.name + "." + backend.namespace_ + ".svc.cluster.local";
+  }
 };
 
 std::vector<AppPlan> compile_apps(const Topology& topology, const DnsViewTable& views);

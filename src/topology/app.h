@@ -24,6 +24,9 @@ struct AppBackend {
   std::string name;        // RFC 1123 label
   uint16_t port = 0;
   BackendProtocol protocol = BackendProtocol::kHttp;
+  // With https through a Gateway: the ConfigMap (key ca.crt, in the Service's namespace) holding
+  // the CA that signed the Service's certificate; empty: the system's well-known CAs.
+  std::string ca;
 };
 
 // `ingress: { class, host, service }`: an Ingress of an ingress controller class (nginx today).

@@ -51,6 +51,7 @@ inline constexpr char kDeviceNoun[] = "tailnet device name";
 inline constexpr char kProxyGroupNoun[] = "ProxyGroup name";
 inline constexpr char kIssuerNoun[] = "ClusterIssuer name";
 inline constexpr char kSecretNoun[] = "Secret name";
+inline constexpr char kConfigMapNoun[] = "ConfigMap name";
 
 // A host name: a dotted DNS name (no wildcard; an Ingress rule's host may have one, but a
 // wildcard app would have no single device or certificate name).
@@ -67,7 +68,8 @@ std::optional<std::string> host_name(LoadContext& cx, YamlNode v, const std::str
   return lower;
 }
 
-// --- service: { namespace, name, port, protocol } ---------------------------------------------
+// --- service: { namespace, name, port, protocol, ca }
+// ---------------------------------------------
 
 constexpr std::array<std::string_view, 2> kProtocols = {"http", "https"};
 
@@ -77,11 +79,12 @@ bool read_backend_protocol(LoadContext& cx, YamlNode v, const std::string& path,
   return c.has_value();
 }
 
-constexpr std::array<KeyRule<AppBackend>, 4> kBackendKeys = {{
+constexpr std::array<KeyRule<AppBackend>, 5> kBackendKeys = {{
     {"namespace", true, read_k8s_label<&AppBackend::namespace_, kNamespaceNoun>},
     {"name", true, read_k8s_label<&AppBackend::name, kServiceNameNoun>},
     {"port", true, read_port<&AppBackend::port>},
     {"protocol", false, read_backend_protocol},
+    {"ca", false, read_k8s_label<&AppBackend::ca, kConfigMapNoun>},
 }};
 
 bool read_service(LoadContext& cx, YamlNode v, const std::string& path, App& a) {

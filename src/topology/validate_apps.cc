@@ -41,6 +41,16 @@ void validate_apps(const Topology& t, Diagnostics& d) {
       continue;
     }
     const std::string exposure = app.ingress ? path + ".ingress" : path + ".gateway";
+    // The CA is for the Gateway's BackendTLSPolicy: it verifies an HTTPS backend.
+    if (!app.backend.ca.empty() && app.backend.protocol != BackendProtocol::kHttps)
+      d.error(at(path + ".service.ca"), "ca-without-https",
+              fmt::format("app '{}' names a CA for a Service it speaks plain HTTP to", app.name),
+              "add 'protocol: https' to 'service', or remove 'ca'");
+    else if (!app.backend.ca.empty() && !app.gateway)
+      d.warning(at(path + ".service.ca"), "unused-ca",
+                fmt::format("app '{}' names a CA, which only a Gateway's BackendTLSPolicy uses",
+                            app.name),
+                "remove 'ca', or expose the app with 'gateway'");
     if (app.tls && app.host().empty())
       d.error(t.where.key(path + ".tls"), "tls-without-host",
               fmt::format("app '{}' has 'tls' but no host to issue a certificate for", app.name),

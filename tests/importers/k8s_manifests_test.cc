@@ -15,6 +15,7 @@
 
 #include "k8s/manifests.h"
 #include "plan/plan.h"
+#include "support/golden.h"
 #include "support/valid_topology.h"
 #include "topology/seed.h"
 
@@ -37,7 +38,8 @@ std::string describe(const App& a) {
          std::to_string(a.backend.port) + " " + to_string(a.backend.protocol) +
          " host=" + a.host() + " via=" + a.ingress_service() +
          " ts=" + (a.tailscale ? a.device() + (a.tailscale->funnel ? "+funnel" : "") : "-") +
-         " tls=" + (a.tls ? a.tls->issuer + "/" + a.tls_secret() : "-");
+         " tls=" + (a.tls ? a.tls->issuer + "/" + a.tls_secret() : "-") +
+         " ca=" + (a.backend.ca.empty() ? "-" : a.backend.ca);
 }
 
 // The seed without its apps, plus the imported fragment's apps: the topology a user gets by
@@ -166,8 +168,14 @@ TEST(ImportK8s, MalformedInputIsFileLineColumn) {
        "x.yaml:6:1: error: "},
       {"apiVersion: v1\nmetadata: { name: a }\n", "x.yaml:1:1: error: not a Kubernetes object"},
       {"---\n- just\n- a list\n", "x.yaml:2:1: error: not a Kubernetes object"},
-      {"apiVersion: v1\nkind: List\nmetadata: { name: a }\nitems: []\n",
-       "x.yaml:1:1: error: a List"},
+      // A List's items are objects at their own lines; a List is no item.
+      {"apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n"
+       "    metadata: {}\n",
+       "x.yaml:4:5: error: not a Kubernetes object"},
+      {"---\nkind: List\napiVersion: v1\nitems:\n- kind: List\n  items: []\n",
+       "x.yaml:5:3: error: a List inside a List"},
+      {"apiVersion: v1\nkind: IngressList\nitems: 3\n",
+       "x.yaml:3:8: error: a IngressList needs 'items'"},
   };
   for (const auto& c : cases) {
     K8sImport r = import_k8s({{"x.yaml", c.text}});
@@ -177,6 +185,88 @@ TEST(ImportK8s, MalformedInputIsFileLineColumn) {
   // Empty documents (leading, trailing, doubled markers) are not objects and not errors.
   K8sImport empty = import_k8s({{"x.yaml", "---\n---\n...\n"}});
   EXPECT_FALSE(empty.error);
+}
+
+// `kubectl get ingress -A -o yaml` prints a List; the API returns typed lists (HTTPRoute List)
+// whose items omit kind and apiVersion. Each item is imported as its own document, and every
+// comment names the item's line.
+TEST(ImportK8s, ListsAreImportedItemByItem) {
+  fs::path dir = fs::path(LABGATE_SOURCE_DIR) / "tests/importers/golden/k8s";
+  K8sImport result = import_k8s({{"ingress-list.yaml", slurp(dir / "ingress-list.yaml")}});
+  ASSERT_FALSE(result.error) << result.error->str();
+  std::string fragment = write_fragment(result.fragment);
+  test_support::expect_golden("tests/importers/golden/k8s/ingress-list.fragment.yaml", fragment);
+  EXPECT_THAT(fragment, HasSubstr("ingress-list.yaml:3: the issuer annotation had no spec.tls"));
+  EXPECT_THAT(fragment, HasSubstr("# ingress-list.yaml:50: Ingress web/legacy\n"));
+  EXPECT_THAT(fragment, HasSubstr("# from ingress-list.yaml:72 HTTPRoute monitoring/grafana"));
+}
+
+// An HTTPS backend on a Gateway: export writes a BackendTLSPolicy, import reads it back as
+// `protocol: https` (and `ca`), whichever file comes first.
+TEST(ImportK8s, BackendTlsPolicyGivesBackHttpsAndTheCa) {
+  std::string seed_text(seed_topology_text());
+  std::string text = seed_text.substr(0, seed_text.find("\napps:\n") + 1) + R"(apps:
+  vault:
+    service: { namespace: vault, name: vault-ui, port: 8200, protocol: https }
+    gateway: { name: eg, namespace: envoy-gateway-system, host: vault.cluster }
+  minio:
+    service: { namespace: minio, name: minio, port: 9443, protocol: https, ca: minio-ca }
+    gateway: { name: eg, namespace: envoy-gateway-system, host: minio.cluster }
+)";
+  Topology original = test_support::load_valid(text, test_support::Allow::kNoDiagnostics);
+  std::vector<ManifestFile> files;
+  for (const auto& m : k8s::render_manifests(compile(original).apps))
+    files.push_back({m.file, m.text});
+  K8sImport result = import_k8s(files);
+  ASSERT_FALSE(result.error) << result.error->str();
+  std::string fragment = write_fragment(result.fragment);
+  EXPECT_THAT(fragment, HasSubstr("# from minio.backendtlspolicy.yaml:2 BackendTLSPolicy "
+                                  "minio/minio\n"));
+  EXPECT_THAT(fragment, HasSubstr("port: 9443, protocol: https, ca: minio-ca }"));
+  EXPECT_TRUE(result.fragment.unexpressed.empty()) << fragment;
+  for (const auto& a : result.fragment.apps) EXPECT_TRUE(a.notes.empty()) << fragment;
+  Topology imported = seed_with_imported_apps(fragment);
+  ASSERT_EQ(imported.apps.size(), original.apps.size()) << fragment;
+  for (size_t i = 0; i < original.apps.size(); ++i)
+    EXPECT_EQ(describe(imported.apps[i]), describe(original.apps[i])) << fragment;
+}
+
+// A policy labgate would not write is commented on, never dropped silently.
+TEST(ImportK8s, ForeignBackendTlsPolicyIsCommentedOn) {
+  const std::string text = R"(apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: { name: sts, namespace: minio }
+spec:
+  targetRefs: [ { group: "", kind: Service, name: sts, sectionName: https } ]
+  validation:
+    hostname: sts.example.org
+    caCertificateRefs: [ { group: trust.cert-manager.io, kind: Bundle, name: local } ]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: sts, namespace: minio }
+spec:
+  parentRefs: [ { name: eg, namespace: gw } ]
+  hostnames: [ sts.cluster ]
+  rules: [ { backendRefs: [ { name: sts, port: 443 } ] } ]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: { name: orphan, namespace: minio }
+spec:
+  targetRefs: [ { group: "", kind: Service, name: nobody } ]
+  validation: { hostname: nobody.minio.svc.cluster.local, wellKnownCACertificates: System }
+)";
+  K8sImport result = import_k8s({{"p.yaml", text}});
+  ASSERT_FALSE(result.error) << result.error->str();
+  std::string f = write_fragment(result.fragment);
+  EXPECT_THAT(f, HasSubstr("service: { namespace: minio, name: sts, port: 443, protocol: https }"));
+  EXPECT_THAT(f, HasSubstr("p.yaml:1: sectionName https is written as every port"));
+  EXPECT_THAT(f, HasSubstr("p.yaml:1: validation.hostname sts.example.org is written as "
+                           "sts.minio.svc.cluster.local"));
+  EXPECT_THAT(f, HasSubstr("p.yaml:1: CA Bundle local is not expressed"));
+  EXPECT_THAT(f, HasSubstr("# p.yaml:18: BackendTLSPolicy minio/orphan\n#   a BackendTLSPolicy for "
+                           "a Service no imported Ingress or HTTPRoute routes to"));
 }
 
 TEST(ImportK8s, ManyObjectsOfOneNameGetDistinctNames) {

@@ -6,6 +6,9 @@
 # API VIP (192.168.100.50) and the gateway's LAN address (192.168.1.55) on lo, so the seed's
 # `lan:6443 -> kubernetes-api:api` forward is checked through both; the certificate names both.
 # healthy -> exit 0; a fault -> exit 1 naming its check; a wrong CA -> FAIL "certificate" in < 15 s.
+# Never a hang (k8s/kube_http.h): a server that stalls after the TLS handshake on every path, one
+# that answers /version and stalls on the rest, and an address that accepts TCP and never sends a
+# byte each give exit 1 within 25 s, the rows naming the timeout.
 # Usage: k8s_doctor_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
 set -uo pipefail
 labgate=$1 src=$2
@@ -16,9 +19,10 @@ command -v python3 >/dev/null || fail "python3 is missing (scripts/install-deps.
 
 ns=lgdoc$$
 tmp=$(mktemp -d)
-server_pid=
+server_pid= silent_pid=
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
+  [ -n "$silent_pid" ] && kill "$silent_pid" 2>/dev/null
   ip netns del $ns 2>/dev/null
   rm -rf "$tmp"
 }
@@ -40,7 +44,7 @@ openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -
   -days 1 -extfile "$tmp/san.ext" -out "$tmp/server.crt" 2>/dev/null || fail "openssl x509"
 
 cat >"$tmp/server.py" <<'PY'
-import http.server, os, ssl, sys
+import http.server, os, ssl, sys, time
 root, state, cert, key = sys.argv[1:5]
 class Api(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -48,6 +52,10 @@ class Api(http.server.BaseHTTPRequestHandler):
             return self.answer(401, b'{"kind":"Status","code":401}')
         name = self.path.lstrip("/").replace("/", "_").replace("?", "@") + ".json"
         fault = open(state).read().strip()
+        # A server that read the request and never answers: every path, or all but /version.
+        if fault == "stall" or (fault == "stall-apps" and self.path != "/version"):
+            time.sleep(120)
+            return
         for d in (fault, "healthy"):
             p = os.path.join(root, d, name)
             if os.path.isfile(p):
@@ -68,6 +76,19 @@ server.socket = ctx.wrap_socket(server.socket, server_side=True)
 server.serve_forever()
 PY
 echo healthy >"$tmp/fault"
+# An address that accepts connections and never reads or sends (not even a TLS handshake).
+cat >"$tmp/silent.py" <<'PY'
+import socket, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("192.168.100.50", 7443))
+s.listen(64)
+held = []
+while True:
+    held.append(s.accept()[0])
+PY
+ip netns exec $ns python3 "$tmp/silent.py" 2>"$tmp/silent.log" &
+silent_pid=$!
 ip netns exec $ns python3 "$tmp/server.py" "$src/tests/k8s/recordings" "$tmp/fault" \
   "$tmp/server.crt" "$tmp/server.key" 2>"$tmp/server.log" &
 server_pid=$!
@@ -76,7 +97,7 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
-kubeconfig() {  # CA_FILE OUT
+kubeconfig() {  # CA_FILE OUT [SERVER]
   cat >"$2" <<KC
 apiVersion: v1
 kind: Config
@@ -84,7 +105,7 @@ current-context: doctor
 clusters:
   - name: homelab
     cluster:
-      server: https://192.168.100.50:6443
+      server: ${3:-https://192.168.100.50:6443}
       certificate-authority-data: $(base64 -w0 "$1")
 contexts:
   - name: doctor
@@ -96,6 +117,7 @@ KC
 }
 kubeconfig "$tmp/ca.crt" "$tmp/good.kubeconfig"
 kubeconfig "$tmp/wrong.crt" "$tmp/wrong.kubeconfig"
+kubeconfig "$tmp/ca.crt" "$tmp/silent.kubeconfig" https://192.168.100.50:7443
 
 doctor() {  # KUBECONFIG [ARGS...]: runs the seed's doctor in the namespace
   local kc=$1
@@ -135,4 +157,41 @@ echo "$out"
 grep -E '^api reachable \(kubeconfig .*certificate.* FAIL$' <<<"$out" >/dev/null \
   || fail "wrong CA: the certificate problem is not named"
 [ "$took" -lt 15 ] || fail "wrong CA: took ${took}s"
-echo "PASS: k8s_doctor ($took s with a wrong CA)"
+wrong_ca=$took
+
+timed() {  # LABEL KUBECONFIG: runs doctor into $out, $rc and $took; wants exit 1 within 25 s
+  local label=$1 start
+  start=$(date +%s)
+  out=$(doctor "$2" 2>&1); rc=$?
+  took=$(( $(date +%s) - start ))
+  echo "$out"
+  [ $rc = 1 ] || fail "$label: exit $rc, want 1"
+  [ "$took" -lt 25 ] || fail "$label: took ${took}s, want < 25 s"
+}
+
+# Stalled after the handshake: the three reachability checks wait together, each names it.
+echo stall >"$tmp/fault"
+timed stall "$tmp/good.kubeconfig"
+stall=$took
+[ "$(grep -c '^api reachable .*timed out.* FAIL$' <<<"$out")" = 3 ] \
+  || fail "stall: not every reachability row names the timeout"
+[ "$(grep -c ' FAIL$' <<<"$out")" = 3 ] || fail "stall: not exactly the three API checks"
+
+# /version answers, nothing else does: one timeout, and the other checks give up at once.
+echo stall-apps >"$tmp/fault"
+timed stall-apps "$tmp/good.kubeconfig"
+stall_apps=$took
+grep -q '21 checks: 3 passed, 18 failed' <<<"$out" || fail "stall-apps: want every app check failed"
+grep -E '^ingressclass nginx .*timed out after .* FAIL$' <<<"$out" >/dev/null \
+  || fail "stall-apps: the first app check does not name the timeout"
+grep -E '^warnings media .*not tried, an earlier request timed out.* FAIL$' <<<"$out" >/dev/null \
+  || fail "stall-apps: a later check does not name the earlier timeout"
+
+# An address that accepts TCP and never answers: the connect limit (3 s, handshake included).
+echo healthy >"$tmp/fault"
+timed silent "$tmp/silent.kubeconfig"
+silent=$took
+grep -E '^api reachable \(kubeconfig https://192.168.100.50:7443\) .*(timed out|timeout).* FAIL$' \
+  <<<"$out" >/dev/null || fail "silent: the reachability row does not name the timeout"
+echo "PASS: k8s_doctor (wrong CA ${wrong_ca}s, stalled ${stall}s, stalled apps ${stall_apps}s," \
+  "silent ${silent}s)"

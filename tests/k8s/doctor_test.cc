@@ -1,6 +1,7 @@
 // `labgate doctor`'s checks against recorded API answers (tests/k8s/recordings/): the healthy
 // cluster passes every check of the seed's apps; each fault directory (only the files that differ
-// from healthy/) fails exactly the check it names. Also the table, --json and api reachable.
+// from healthy/) fails exactly the check it names; likewise a Gateway app's Gateway and route
+// status (gateway-not-programmed, route-not-accepted). Also the table, --json and api reachable.
 #include "k8s/doctor.h"
 
 #include <filesystem>
@@ -10,6 +11,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "plan/plan.h"
 #include "support/valid_topology.h"
@@ -117,6 +119,97 @@ INSTANTIATE_TEST_SUITE_P(
       std::erase(name, '-');
       return name;
     });
+
+// Apps on a Gateway (grafana in monitoring, vault in vault with an HTTPS backend, both on
+// envoy-gateway-system/eg): the Gateway's Programmed condition, the routes' status from it and
+// vault's BackendTLSPolicy, healthy and each fault.
+std::vector<AppPlan> gateway_apps() {
+  std::string seed(seed_topology_text());
+  std::string text = seed.substr(0, seed.find("\napps:\n") + 1) + R"(apps:
+  grafana:
+    service: { namespace: monitoring, name: grafana, port: 3000 }
+    gateway: { name: eg, namespace: envoy-gateway-system, section: https, host: grafana.cluster }
+  vault:
+    service: { namespace: vault, name: vault-ui, port: 8200, protocol: https, ca: vault-ca }
+    gateway: { name: eg, namespace: envoy-gateway-system, section: https, host: vault.cluster }
+)";
+  Topology t = test_support::load_valid(text, test_support::Allow::kNoDiagnostics);
+  return compile(t).apps;
+}
+
+TEST(K8sDoctor, HealthyGatewayAndRoutePass) {
+  RecordedApi api("healthy");
+  auto checks = run_doctor(gateway_apps(), api);
+  EXPECT_THAT(failing(checks), ::testing::IsEmpty());
+  std::vector<std::string> names;
+  for (const auto& c : checks) names.push_back(c.name + " | " + c.observed);
+  EXPECT_THAT(names,
+              ::testing::ElementsAre(
+                  "gateway envoy-gateway-system/eg | Programmed=True",
+                  "httproute monitoring/grafana | parent=envoy-gateway-system/eg "
+                  "host=grafana.cluster backend=grafana:3000",
+                  "httproute status monitoring/grafana | Accepted=True ResolvedRefs=True",
+                  "endpoints monitoring/grafana | 1 ready",
+                  "httproute vault/vault | parent=envoy-gateway-system/eg host=vault.cluster "
+                  "backend=vault-ui:8200",
+                  "httproute status vault/vault | Accepted=True ResolvedRefs=True",
+                  "backendtlspolicy vault/vault | target=vault-ui "
+                  "hostname=vault-ui.vault.svc.cluster.local ca=ConfigMap/vault-ca",
+                  "endpoints vault/vault-ui | 1 ready", "warnings monitoring | none",
+                  "warnings vault | none"));
+}
+
+TEST(K8sDoctor, GatewayFaultsNameTheCondition) {
+  struct Case {
+    const char* dir;
+    const char* failed;
+  };
+  for (const Case& c :
+       {Case{"gateway-not-programmed",
+             "gateway envoy-gateway-system/eg | Programmed=False (AddressNotAssigned: No addresses "
+             "have been assigned to the Gateway)"},
+        Case{"backendtlspolicy-missing", "backendtlspolicy vault/vault | missing"},
+        Case{"route-not-accepted",
+             "httproute status monitoring/grafana | Accepted=False (NotAllowedByListeners: No "
+             "listeners included by this parent ref allowed this attachment.) ResolvedRefs=True"},
+        // A fault of the seed's Ingresses leaves the Gateway app's checks passing.
+        Case{"ingress-missing", ""}}) {
+    SCOPED_TRACE(c.dir);
+    RecordedApi api(c.dir);
+    auto failed = failing(run_doctor(gateway_apps(), api));
+    if (*c.failed == 0) {
+      EXPECT_THAT(failed, ::testing::IsEmpty());
+      continue;
+    }
+    EXPECT_THAT(failed, ::testing::ElementsAre(c.failed));
+  }
+}
+
+// A route without status from its Gateway (no controller took it) and a Gateway that is absent.
+class NoGatewayApi : public KubeApi {
+ public:
+  Result<std::string> get(const std::string& path) override {
+    if (path.ends_with("/gateways")) return std::string(R"({"kind":"GatewayList","items":[]})");
+    if (path.ends_with("/httproutes")) {
+      RecordedApi healthy("healthy");
+      auto body = healthy.get(path);
+      auto j = nlohmann::json::parse(*body);
+      j["items"][0].erase("status");
+      return j.dump();
+    }
+    return RecordedApi("healthy").get(path);
+  }
+};
+
+TEST(K8sDoctor, MissingGatewayAndRouteWithoutStatusFail) {
+  NoGatewayApi api;
+  EXPECT_THAT(failing(run_doctor(gateway_apps(), api)),
+              ::testing::ElementsAre("gateway envoy-gateway-system/eg | missing",
+                                     "httproute status monitoring/grafana | no status from gateway "
+                                     "envoy-gateway-system/eg",
+                                     "httproute status vault/vault | no status from gateway "
+                                     "envoy-gateway-system/eg"));
+}
 
 // An API that fails every request: each check fails with the reason, none is skipped.
 class DownApi : public KubeApi {

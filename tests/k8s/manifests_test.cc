@@ -1,5 +1,6 @@
 // `export k8s`'s renderer: the seed's six Ingress objects and kustomization, and a file with
-// every option (HTTPRoute, Certificate, Tailscale annotations), against golden directories
+// every option (HTTPRoute, Certificate, BackendTLSPolicy with the system CAs and with a CA
+// ConfigMap, Tailscale annotations), against golden directories
 // (LABGATE_UPDATE_GOLDEN=1 rewrites them); and the drift report of --check.
 #include "k8s/manifests.h"
 
@@ -72,6 +73,9 @@ TEST(K8sManifests, SeedGivesSixIngressesAndTheKustomization) {
   EXPECT_THAT(manifests[4].text, HasSubstr("  tls:\n    - hosts:\n        - navidrome.cluster\n"
                                            "      secretName: navidrome-tls\n"));
   EXPECT_THAT(manifests[5].text, HasSubstr("ingressClassName: tailscale"));
+  // argocd-server speaks HTTPS: nginx must too (the Gateway's equivalent is a BackendTLSPolicy).
+  EXPECT_THAT(manifests[0].text,
+              HasSubstr("nginx.ingress.kubernetes.io/backend-protocol: \"HTTPS\""));
   EXPECT_THAT(manifests[6].text, HasSubstr("labels:\n"));
   EXPECT_THAT(manifests[6].text, ::testing::Not(HasSubstr("commonLabels")));
   expect_golden_dir("seed", manifests);
@@ -93,6 +97,9 @@ apps:
   vault:
     service: { namespace: vault, name: vault-ui, port: 8200, protocol: https }
     gateway: { name: eg, namespace: envoy-gateway-system, host: vault.home.arpa, service: gw }
+  minio:
+    service: { namespace: minio, name: minio, port: 9443, protocol: https, ca: minio-ca }
+    gateway: { name: eg, namespace: envoy-gateway-system, host: minio.home.arpa, service: gw }
   notes:
     service: { namespace: notes, name: notes, port: 80 }
     tailscale:
