@@ -570,7 +570,8 @@ TEST_F(ForwarderTest, AReloadThatChangesNothingCachedKeepsTheCache) {
   Bytes cached = ask("www.example.com", 2);
   ASSERT_FALSE(cached.empty());
   EXPECT_EQ(address_at(cached, parsed(cached).answers.at(0)), 0x01010101u);
-  EXPECT_TRUE(up.receive(100).empty()) << "asked upstream again after a reload that changed nothing";
+  EXPECT_TRUE(up.receive(100).empty())
+      << "asked upstream again after a reload that changed nothing";
   EXPECT_EQ(service_->stats().cache_entries, 1u);
 }
 
