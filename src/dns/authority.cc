@@ -215,4 +215,12 @@ bool Authority::is_local(const Name& name) const {
   return (has_zone_ && name.is_subdomain_of(zone_)) || ptr_.count(name) != 0;
 }
 
+bool Authority::same_local_names(const Authority& other) const {
+  if (has_zone_ != other.has_zone_ || (has_zone_ && !(zone_ == other.zone_))) return false;
+  if (ptr_.size() != other.ptr_.size()) return false;
+  for (const auto& [name, target] : ptr_)
+    if (other.ptr_.count(name) == 0) return false;
+  return true;
+}
+
 }  // namespace labgate::dns

@@ -78,6 +78,10 @@ class Authority {
   // Whether labgate answers `name` itself (the zone and everything below it, and the reverse names
   // it has PTR records for): data for such a name never comes from an upstream.
   bool is_local(const Name& name) const;
+  // Whether `other` has exactly the local names this one has (the same zone, or none, and the same
+  // reverse names): is_local agrees for every name. The DNS service keeps its caches across a
+  // reload only then, since what prepare_reply strips from a cached reply depends on it.
+  bool same_local_names(const Authority& other) const;
 
   // The view (index into the topology's networks) for a client address, or -1.
   int view_for(IpAddress client) const;

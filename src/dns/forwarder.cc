@@ -256,7 +256,7 @@ void Forwarder::succeed(Pending* p, const uint8_t* reply, size_t size) {
   if (!prepare_reply(p->question.qname, p->question.qtype, reply, size, &prepared, p->local.get()))
     return next_upstream(p);  // believed, but unusable (e.g. OPT not last): as a failure
   const auto now = Clock::now();
-  cache_->insert(p->question.qname, p->question.qtype, prepared, now);
+  if (p->cache) cache_->insert(p->question.qname, p->question.qtype, prepared, now);
   if (dns_stats_)
     dns_stats_->observe_upstream_seconds(std::chrono::duration<double>(now - p->sent).count());
   for (const Waiter& w : p->waiters) {
@@ -318,6 +318,10 @@ void Forwarder::record(const Pending& p, const Waiter& w, const Query& q, size_t
 void Forwarder::count_reply(const Pending* p, const Waiter& w, size_t n) {
   if (!dns_stats_ || n == 0) return;
   dns_stats_->count_response(p->local ? p->local->view_for(w.to.client) : -1, scratch_.data(), n);
+}
+
+void Forwarder::uncache_pending() {
+  for (auto& [question, p] : pending_) p->cache = false;
 }
 
 void Forwarder::finish(Pending* p) {

@@ -76,6 +76,11 @@ class Forwarder {
                const uint8_t* bytes, size_t size, const runtime::ReplyPath& to, size_t limit,
                std::shared_ptr<const Authority> local = nullptr);
 
+  // The plan changed (the loop cleared its cache): replies to the queries out now are still
+  // relayed to their clients, and to clients that join them, but not cached, since they were
+  // asked and stripped under the old plan.
+  void uncache_pending();
+
   // Expires tries; returns the milliseconds until the next deadline, or -1 if nothing is out.
   int tick(Clock::time_point now);
   // Closes everything without replying (the loop is stopping).
@@ -105,6 +110,7 @@ class Forwarder {
     std::shared_ptr<const ForwardingConfig> config;
     std::shared_ptr<const Authority> local;  // its names are stripped from the reply
     std::vector<Waiter> waiters;
+    bool cache = true;    // false: asked before a plan change, its reply is not cached
     size_t upstream = 0;  // index of the upstream being tried
     bool tcp = false;
     int fd = -1;

@@ -55,7 +55,12 @@ class DnsService::Handler : public runtime::LoopHandler {
     now_ = Cache::Clock::now();
     uint64_t g = service_.generation_.load(std::memory_order_acquire);
     if (g == generation_) return;
-    snapshot_ = service_.current_.load();
+    std::shared_ptr<const Snapshot> next = service_.current_.load();
+    if (snapshot_ && !same_cached_answers(*snapshot_, *next)) {
+      cache_.clear();  // publishes the size: the gauge drops with it
+      if (forwarder_) forwarder_->uncache_pending();
+    }
+    snapshot_ = std::move(next);
     forwarding_ = snapshot_->forwarding && snapshot_->forwarding->enabled()
                       ? snapshot_->forwarding.get()
                       : nullptr;
@@ -165,6 +170,16 @@ class DnsService::Handler : public runtime::LoopHandler {
     r.latency_us = static_cast<uint32_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(latency).count());
     ring_->record(r);
+  }
+
+  // Whether a reply cached under `before` is still what `after` would cache: the same local names
+  // (what prepare_reply strips) and the same upstreams, in order (who is asked). Nothing else
+  // shapes a cached reply: the recursion networks are checked before the cache is.
+  static bool same_cached_answers(const Snapshot& before, const Snapshot& after) {
+    static const std::vector<Upstream> kNone;
+    const auto& up_before = before.forwarding ? before.forwarding->upstreams : kNone;
+    const auto& up_after = after.forwarding ? after.forwarding->upstreams : kNone;
+    return up_before == up_after && before.authority->same_local_names(*after.authority);
   }
 
   // Clients on the file's own networks are served at full speed: the Authority knows them (a

@@ -5,9 +5,19 @@
 // ForwardingConfig) with one atomic store; each event loop notices the new generation before its
 // next batch and switches then. Queries already being answered finish on the configuration they
 // started with, which stays alive (shared ownership) until the last loop lets go of it; a query
-// out to an upstream keeps the upstream list it started with. Each loop's cache is kept across
-// reloads: a name that became local is answered by the Authority first, so a cached upstream
-// answer for it is never served.
+// out to an upstream keeps the upstream list it started with.
+//
+// Each loop's cache is kept across a reload only when the new configuration has the same local
+// names (Authority::same_local_names) and the same upstreams in the same order; otherwise the loop
+// clears it, on its own thread, when it switches (and the cache gauge drops to 0). A cached reply
+// was shaped by both: asked of those upstreams, and stripped of the records of the names local
+// then. Both directions matter: a name that stopped being local must stop being stripped, and
+// one that became local, though its own question goes to the Authority first, may sit in the
+// cached reply for another name (x.example.com CNAME argocd.cluster + its A record). Comparing
+// rather than clearing on every reload keeps the cache, and serve-stale, across the SIGHUPs that
+// change nothing DNS answers from upstream (a forward, a firewall rule). Replies to queries out at
+// the switch still reach their clients, including those that join them after it, but are not
+// cached (Forwarder::uncache_pending).
 //
 // Per query (in each loop, no locks):
 //   1. UDP from outside 127.0.0.0/8 and from no network of the file (Authority::view_for): the

@@ -204,17 +204,40 @@ class ForwarderTest : public ::testing::Test {
     Diagnostics d;
     Topology t = check_topology(seed_topology_text(), d);
     ASSERT_FALSE(d.has_errors());
-    auto authority = Authority::build(compile(t).dns, {.loopback_view = "lan"}).value();
-    auto config = std::make_shared<ForwardingConfig>();
-    config->upstreams = std::move(upstreams);
+    auto authority = seed_authority();
     DnsServiceOptions options;
     options.forwarder.try_timeout = 200ms;
-    service_ = std::make_unique<DnsService>(authority, config, options);
+    service_ = std::make_unique<DnsService>(authority, forwarding(std::move(upstreams)), options);
     // One loop, so that every client meets the same cache and the same queries in flight.
     ASSERT_TRUE(IsOk(server_.bind(*service_, {{IpAddress::v4(kLoopback), 0}}, 1)));
     server_.start();
   }
   void TearDown() override { server_.stop(); }
+  // A new Authority for the seed each call (a reload builds a new one from the same file).
+  static std::shared_ptr<const Authority> seed_authority() {
+    Diagnostics d;
+    Topology t = check_topology(seed_topology_text(), d);
+    EXPECT_FALSE(d.has_errors());
+    return Authority::build(compile(t).dns, {.loopback_view = "lan"}).value();
+  }
+  static std::shared_ptr<const ForwardingConfig> forwarding(std::vector<Upstream> upstreams) {
+    auto config = std::make_shared<ForwardingConfig>();
+    config->upstreams = std::move(upstreams);
+    return config;
+  }
+  // Asks `name` through a new client; the reply (empty: none in time).
+  Bytes ask(const std::string& name, uint16_t id) {
+    Client c(port());
+    c.send(make_query(name, type::kA, {.id = id}));
+    return c.receive();
+  }
+  // The upstream's next query answered with A `address`; false when none came.
+  static bool answer_next(FakeUpstream& up, uint32_t address) {
+    Bytes sent = up.receive();
+    if (sent.empty()) return false;
+    up.send(upstream_reply(sent, {.addresses = {address}}));
+    return true;
+  }
   uint16_t port() const { return server_.bound()[0].port; }
 
   std::unique_ptr<DnsService> service_;
@@ -461,6 +484,118 @@ TEST_F(ForwarderTest, AnUpstreamCannotSpeakForALocalName) {
   Message l = parsed(local_reply);
   ASSERT_EQ(l.answers.size(), 1u);
   EXPECT_EQ(address_at(local_reply, l.answers[0]), 0xC0A80137u);  // the LAN's view: the gateway
+}
+
+// A reload whose upstreams differ clears the loop's cache (and its gauge) when the loop switches:
+// the name is asked of the new upstream, not answered from the old one's reply.
+TEST_F(ForwarderTest, AReloadWithOtherUpstreamsClearsTheCache) {
+  FakeUpstream before, after;
+  start({before.address()});
+  std::thread upstream([&] { EXPECT_TRUE(answer_next(before, 0x01010101)); });
+  Bytes first = ask("www.example.com", 1);
+  upstream.join();
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(address_at(first, parsed(first).answers.at(0)), 0x01010101u);
+  EXPECT_EQ(service_->stats().cache_entries, 1u);
+
+  service_->replace(seed_authority(), forwarding({after.address()}));
+  // A local name: the loop switches on this batch, without forwarding anything.
+  ASSERT_FALSE(ask("argocd.cluster", 2).empty());
+  EXPECT_EQ(service_->stats().cache_entries, 0u) << "the gauge did not follow the clear";
+
+  std::thread upstream2([&] { EXPECT_TRUE(answer_next(after, 0x02020202)); });
+  Bytes second = ask("www.example.com", 3);
+  upstream2.join();
+  ASSERT_FALSE(second.empty());
+  EXPECT_EQ(address_at(second, parsed(second).answers.at(0)), 0x02020202u)
+      << "answered from the old upstream's cached reply";
+  EXPECT_TRUE(before.receive(100).empty());
+  EXPECT_EQ(service_->stats().cache_entries, 1u);
+}
+
+// The cached reply for x.example.com was stripped of argocd.cluster's A record while `cluster`
+// was local; once no name is local, the reply is asked again and relayed whole.
+TEST_F(ForwarderTest, AReloadThatMakesALocalNameForeignForgetsRepliesStrippedForIt) {
+  FakeUpstream up;
+  start({up.address()});
+  auto cname_reply = [&] {
+    Bytes sent = up.receive();
+    ASSERT_FALSE(sent.empty());
+    Query q;
+    ASSERT_EQ(parse_query(sent.data(), sent.size(), &q), ParseStatus::kOk);
+    Bytes b(512);
+    Writer w(b.data(), b.size());
+    w.header(q.header.id, flag::kQr | flag::kRd | flag::kRa);
+    w.question(q.qname, type::kA, klass::kIn);
+    w.name_record(Section::kAnswer, q.qname, type::kCname, 300, *Name::from_text("argocd.cluster"));
+    w.a(Section::kAnswer, *Name::from_text("argocd.cluster"), 300, 0x06060606);
+    if (q.edns.present) w.opt(1232, 0, false);
+    b.resize(w.finish());
+    up.send(b);
+  };
+  std::thread upstream(cname_reply);
+  Bytes stripped = ask("x.example.com", 1);
+  upstream.join();
+  ASSERT_FALSE(stripped.empty());
+  EXPECT_EQ(parsed(stripped).answers.size(), 1u) << "argocd.cluster's A was not stripped";
+
+  // The same upstreams, no `dns:` zone: nothing is local any more.
+  service_->replace(Authority::build(DnsPlan{}, {}).value(), forwarding({up.address()}));
+  std::thread upstream2(cname_reply);
+  Bytes whole = ask("x.example.com", 2);
+  upstream2.join();
+  ASSERT_FALSE(whole.empty());
+  Message m = parsed(whole);
+  ASSERT_EQ(m.answers.size(), 2u) << "the reply stripped under the old zone was served";
+  EXPECT_EQ(address_at(whole, m.answers[1]), 0x06060606u);
+
+  // And back: `cluster` local again, so the whole reply cached just now must not be served.
+  service_->replace(seed_authority(), forwarding({up.address()}));
+  std::thread upstream3(cname_reply);
+  Bytes again = ask("x.example.com", 3);
+  upstream3.join();
+  ASSERT_FALSE(again.empty());
+  EXPECT_EQ(parsed(again).answers.size(), 1u) << "a record for a local name came from the cache";
+}
+
+// A reload of the same file builds new objects with the same content: the cache is kept (as the
+// serve-stale step of dns_forward_test.sh relies on).
+TEST_F(ForwarderTest, AReloadThatChangesNothingCachedKeepsTheCache) {
+  FakeUpstream up;
+  start({up.address()});
+  std::thread upstream([&] { EXPECT_TRUE(answer_next(up, 0x01010101)); });
+  ASSERT_FALSE(ask("www.example.com", 1).empty());
+  upstream.join();
+  service_->replace(seed_authority(), forwarding({up.address()}));
+  Bytes cached = ask("www.example.com", 2);
+  ASSERT_FALSE(cached.empty());
+  EXPECT_EQ(address_at(cached, parsed(cached).answers.at(0)), 0x01010101u);
+  EXPECT_TRUE(up.receive(100).empty())
+      << "asked upstream again after a reload that changed nothing";
+  EXPECT_EQ(service_->stats().cache_entries, 1u);
+}
+
+// A query out when the loop switches: its reply still reaches the client, but is not cached.
+TEST_F(ForwarderTest, AReplyAskedBeforeThePlanChangedIsRelayedButNotCached) {
+  FakeUpstream before, after;
+  start({before.address()});
+  Client client(port());
+  client.send(make_query("www.example.com", type::kA, {.id = 1}));
+  Bytes sent = before.receive();
+  ASSERT_FALSE(sent.empty());
+  service_->replace(seed_authority(), forwarding({after.address()}));
+  ASSERT_FALSE(ask("argocd.cluster", 2).empty());  // the loop switches
+  before.send(upstream_reply(sent, {.addresses = {0x01010101}}));
+  Bytes old_reply = client.receive();
+  ASSERT_FALSE(old_reply.empty());
+  EXPECT_EQ(address_at(old_reply, parsed(old_reply).answers.at(0)), 0x01010101u);
+  EXPECT_EQ(service_->stats().cache_entries, 0u);
+
+  std::thread upstream([&] { EXPECT_TRUE(answer_next(after, 0x02020202)); });
+  Bytes fresh = ask("www.example.com", 3);
+  upstream.join();
+  ASSERT_FALSE(fresh.empty());
+  EXPECT_EQ(address_at(fresh, parsed(fresh).answers.at(0)), 0x02020202u);
 }
 
 TEST(ForwardingConfig, LoopbackAndTheRecursionNetworksMayRecurse) {

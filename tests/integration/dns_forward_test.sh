@@ -7,7 +7,8 @@
 # over UDP, is fetched over TCP: a TCP client gets all of it, a UDP client gets TC; (e) a client on
 # a network outside dns.recursion gets REFUSED (RA clear) for other names and its local answers as
 # before; (d) with Unbound stopped, an expired answer is served stale with TTL 30, a never-seen
-# name gets SERVFAIL, and a reload (SIGHUP) keeps the cache.
+# name gets SERVFAIL, a reload (SIGHUP) of the same file keeps the cache, and one that changes
+# the upstreams clears it.
 # Usage: dns_forward_test.sh LABGATE_BINARY SOURCE_DIR   (root; fails if it cannot run)
 set -uo pipefail
 labgate=$1 src=$2
@@ -142,10 +143,21 @@ for _ in $(seq 50); do grep -q "reloaded: zone" "$tmp/run.log" && break; sleep 0
 grep -q "reloaded: zone" "$tmp/run.log" || fail "reload not logged"
 [ "$(short $lan 192.168.1.55 www.example.test)" = 198.51.100.7 ] || fail "the cache did not survive the reload"
 
+# A reload that changes the upstreams clears the cache: www.example.test is asked of the new
+# upstream (the LAN client's address, where nothing listens on 53), so SERVFAIL, not the cached
+# answer of the old one.
+sed -i 's/^  upstreams: \[192.168.1.1\]$/  upstreams: [192.168.1.10]/' "$tmp/labgate.yaml"
+grep -q "^  upstreams: \[192.168.1.10\]$" "$tmp/labgate.yaml" || fail "test setup: could not change the upstreams"
+kill -HUP $pid
+for _ in $(seq 50); do [ "$(grep -c "reloaded: zone" "$tmp/run.log")" -ge 2 ] && break; sleep 0.1; done
+[ "$(grep -c "reloaded: zone" "$tmp/run.log")" -ge 2 ] || fail "second reload not logged"
+out=$(q $lan 192.168.1.55 www.example.test)
+grep -q "status: SERVFAIL" <<<"$out" || fail "a reload with other upstreams kept the old upstream's cached answer: $out"
+
 kill -TERM $pid
 for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 wait $pid
 status=$?
 pid=
 [ $status = 0 ] || fail "exit status $status after SIGTERM"
-echo "PASS: dns forwarding (RA not AA), cache (TTL, upstream count), NXDOMAIN cached, TCP fallback, recursion refused, serve-stale, SERVFAIL, reload keeps the cache"
+echo "PASS: dns forwarding (RA not AA), cache (TTL, upstream count), NXDOMAIN cached, TCP fallback, recursion refused, serve-stale, SERVFAIL, reload keeps the cache, a reload with other upstreams clears it"
