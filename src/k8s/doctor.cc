@@ -245,9 +245,9 @@ class Doctor {
         "kubectl -n {} describe certificate {}; kubectl describe clusterissuer {} (does it exist, "
         "is it Ready?)",
         ns, name, app.tls->issuer);
-    const Json* o = object(
-        check, "Ready=True", "/apis/cert-manager.io/v1/namespaces/" + ns + "/certificates", name,
-        hint);
+    const Json* o =
+        object(check, "Ready=True", "/apis/cert-manager.io/v1/namespaces/" + ns + "/certificates",
+               name, hint);
     if (!o) return;
     std::string have = condition_text(o->value("status", Json::object()), "Ready");
     add(check, "Ready=True", have, have == "Ready=True", hint);
