@@ -88,6 +88,7 @@ class Doctor {
     for (const auto& app : apps) {
       if (app.ingress) nginx_ingress(app);
       if (app.gateway) http_route(app);
+      if (app.tls && (app.ingress || app.gateway)) certificate(app);
       if (app.backend_tls_policy()) backend_tls_policy(app);
       if (app.ingress || app.gateway || app.tailscale) endpoints(app);
       if (app.tailscale) tailscale(app);
@@ -230,6 +231,26 @@ class Doctor {
         str(*o, "/spec/rules/0/backendRefs/0/name"), str(*o, "/spec/rules/0/backendRefs/0/port"));
     add(check, want, have, have == want, hint);
     route_status(app, *o);
+  }
+
+  // cert-manager's Certificate for the app's host (k8s/manifests.h; AppPlan::certificate_object):
+  // present and its Ready condition True, i.e. the Secret holds a valid, unexpired certificate
+  // (cert-manager.io/v1 Certificate status.conditions). Read from the namespace's list, so a
+  // cluster without cert-manager's CRDs fails with the list's HTTP 404 rather than "missing".
+  void certificate(const AppPlan& app) {
+    const std::string ns = app.certificate_namespace();
+    const std::string name = app.certificate_object();
+    std::string check = fmt::format("certificate {}/{}", ns, name);
+    std::string hint = fmt::format(
+        "kubectl -n {} describe certificate {}; kubectl describe clusterissuer {} (does it exist, "
+        "is it Ready?)",
+        ns, name, app.tls->issuer);
+    const Json* o =
+        object(check, "Ready=True", "/apis/cert-manager.io/v1/namespaces/" + ns + "/certificates",
+               name, hint);
+    if (!o) return;
+    std::string have = condition_text(o->value("status", Json::object()), "Ready");
+    add(check, "Ready=True", have, have == "Ready=True", hint);
   }
 
   // An HTTPS backend's BackendTLSPolicy: present, for the Service, with the hostname and CA

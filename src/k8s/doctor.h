@@ -8,6 +8,7 @@
 //   ingress|httproute NS/NAME   the object exists with the class, host, TLS and backend export
 //                               writes
 //   httproute status NS/NAME    the route's status from its Gateway: Accepted, ResolvedRefs True
+//   certificate NS/NAME         an app with tls: cert-manager's Certificate exists, Ready=True
 //   backendtlspolicy NS/NAME    an HTTPS backend's policy: target, hostname, CA as export writes
 //   endpoints NS/SERVICE        the backing Service has a ready endpoint (EndpointSlices)
 //   tailscale hostname NS/NAME  the Tailscale Ingress holds its ts.net hostname in its status

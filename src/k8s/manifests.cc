@@ -69,7 +69,7 @@ std::string http_route(const AppPlan& app) {
 // Gateway's listener references its Secret (an HTTPRoute has no TLS of its own).
 std::string certificate(const AppPlan& app) {
   return header(app) + "apiVersion: cert-manager.io/v1\nkind: Certificate\n" +
-         metadata(app.name, app.gateway->namespace_, {}) +
+         metadata(app.certificate_object(), app.certificate_namespace(), {}) +
          fmt::format(
              "spec:\n  secretName: {}\n  dnsNames:\n    - {}\n  issuerRef:\n"
              "    name: {}\n    kind: ClusterIssuer\n    group: cert-manager.io\n",

@@ -43,6 +43,14 @@ struct AppPlan {
   // app, the Tailscale Ingress "<app>-tailscale" (the seed's pattern).
   std::string route_object() const { return name; }
   std::string tailscale_object() const { return name + "-tailscale"; }
+  // The cert-manager Certificate of an app with `tls`: on a Gateway, the one `export k8s` writes,
+  // named after the app in the Gateway's namespace (where the listener reads the Secret); for an
+  // Ingress, the one cert-manager's ingress-shim makes from spec.tls, named after the Secret in
+  // the Ingress's namespace.
+  std::string certificate_namespace() const {
+    return gateway ? gateway->namespace_ : backend.namespace_;
+  }
+  std::string certificate_object() const { return gateway || !tls ? name : tls->secret; }
 
   // A Gateway speaks plain HTTP to a backend unless a BackendTLSPolicy names its Service: one,
   // named after the app, for each app on a Gateway with `protocol: https`.

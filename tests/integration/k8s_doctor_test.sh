@@ -133,11 +133,11 @@ for check in "api reachable (kubeconfig https://192.168.100.50:6443)" \
              "api reachable (VIP https://192.168.100.50:6443)" \
              "ingressclass tailscale" "ingress media/navidrome" "endpoints argocd/argocd-server" \
              "tailscale hostname argocd/argocd-tailscale" "tailscale proxy media/navidrome-tailscale" \
-             "warnings tailscale"; do
+             "certificate media/navidrome-tls" "warnings tailscale"; do
   grep -qF "$check" <<<"$out" || fail "healthy: no check '$check'"
 done
-grep -q '24 checks: 24 passed, 0 failed' <<<"$out" || fail "healthy: not every check passed"
-doctor "$tmp/good.kubeconfig" --json | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["pass"] and len(j["checks"]) == 24' \
+grep -q '27 checks: 27 passed, 0 failed' <<<"$out" || fail "healthy: not every check passed"
+doctor "$tmp/good.kubeconfig" --json | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["pass"] and len(j["checks"]) == 27' \
   || fail "healthy --json"
 
 echo no-ready-endpoints >"$tmp/fault"
@@ -181,7 +181,7 @@ stall=$took
 echo stall-apps >"$tmp/fault"
 timed stall-apps "$tmp/good.kubeconfig"
 stall_apps=$took
-grep -q '21 checks: 3 passed, 18 failed' <<<"$out" || fail "stall-apps: want every app check failed"
+grep -q '24 checks: 3 passed, 21 failed' <<<"$out" || fail "stall-apps: want every app check failed"
 grep -E '^ingressclass nginx .*timed out after .* FAIL$' <<<"$out" >/dev/null \
   || fail "stall-apps: the first app check does not name the timeout"
 grep -E '^warnings media .*not tried, an earlier request timed out.* FAIL$' <<<"$out" >/dev/null \

@@ -1,9 +1,11 @@
 // `labgate doctor`'s checks against recorded API answers (tests/k8s/recordings/): the healthy
 // cluster passes every check of the seed's apps; each fault directory (only the files that differ
 // from healthy/) fails exactly the check it names; likewise a Gateway app's Gateway and route
-// status (gateway-not-programmed, route-not-accepted). Also the table, --json and api reachable.
+// status (gateway-not-programmed, route-not-accepted) and cert-manager Certificates
+// (certificate-missing, certificate-not-ready). Also the table, --json and api reachable.
 #include "k8s/doctor.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -72,16 +74,18 @@ TEST(K8sDoctor, HealthyClusterPassesEveryCheck) {
   RecordedApi api("healthy");
   auto checks = run_doctor(seed_apps(), api);
   EXPECT_THAT(failing(checks), ::testing::IsEmpty());
-  // 2 classes; per app (3): ingress, endpoints, tailscale ingress, hostname, proxy; 4 warnings.
-  EXPECT_EQ(checks.size(), 2u + 3 * 5 + 4);
+  // 2 classes; per app (3): ingress, certificate, endpoints, tailscale ingress, hostname, proxy;
+  // 4 warnings.
+  EXPECT_EQ(checks.size(), 2u + 3 * 6 + 4);
   EXPECT_TRUE(all_pass(checks));
-  EXPECT_EQ(api.requests, 12);  // one request per path
+  EXPECT_EQ(api.requests, 15);  // one request per path
   std::string table = doctor_table(checks);
   EXPECT_THAT(table, HasSubstr("ingress argocd/argocd"));
   EXPECT_THAT(table, HasSubstr("class=nginx host=argocd.cluster tls=argocd-tls "
                                "backend=argocd-server:443"));
   EXPECT_THAT(table, HasSubstr("argocd.tail1234.ts.net"));
-  EXPECT_THAT(table, HasSubstr("21 checks: 21 passed, 0 failed"));
+  EXPECT_THAT(table, HasSubstr("certificate longhorn-system/longhorn-tls"));
+  EXPECT_THAT(table, HasSubstr("24 checks: 24 passed, 0 failed"));
 }
 
 struct Fault {
@@ -113,22 +117,41 @@ INSTANTIATE_TEST_SUITE_P(
         Fault{"no-ready-endpoints", "endpoints longhorn-system/longhorn-frontend", "0 ready"},
         Fault{"tailscale-hostname-unset", "tailscale hostname argocd/argocd-tailscale", "unset"},
         Fault{"warning-event", "warnings tailscale",
-              "HTTPSNotEnabled Ingress/navidrome-tailscale: HTTPS is not enabled on the tailnet"}),
+              "HTTPSNotEnabled Ingress/navidrome-tailscale: HTTPS is not enabled on the tailnet"},
+        // ingress-shim's Certificate, named after the Ingress's secretName.
+        Fault{"certificate-missing", "certificate longhorn-system/longhorn-tls", "missing"},
+        Fault{"certificate-not-ready", "certificate media/navidrome-tls",
+              "Ready=False (DoesNotExist: Issuing certificate as Secret does not exist)"}),
     [](const auto& info) {
       std::string name = info.param.dir;
       std::erase(name, '-');
       return name;
     });
 
-// Apps on a Gateway (grafana in monitoring, vault in vault with an HTTPS backend, both on
-// envoy-gateway-system/eg): the Gateway's Programmed condition, the routes' status from it and
-// vault's BackendTLSPolicy, healthy and each fault.
+TEST(K8sDoctor, CertificateHintNamesTheObjectAndTheIssuer) {
+  RecordedApi api("certificate-not-ready");
+  auto checks = run_doctor(seed_apps(), api);
+  auto it = std::find_if(checks.begin(), checks.end(), [](const DoctorCheck& c) {
+    return c.name == "certificate media/navidrome-tls";
+  });
+  ASSERT_NE(it, checks.end());
+  EXPECT_FALSE(it->pass);
+  EXPECT_EQ(it->expected, "Ready=True");
+  EXPECT_THAT(it->hint, HasSubstr("kubectl -n media describe certificate navidrome-tls"));
+  EXPECT_THAT(it->hint, HasSubstr("kubectl describe clusterissuer ingress"));
+}
+
+// Apps on a Gateway (grafana in monitoring with tls, vault in vault with an HTTPS backend, both on
+// envoy-gateway-system/eg): the Gateway's Programmed condition, the routes' status from it,
+// grafana's Certificate (the one export writes, in the Gateway's namespace) and vault's
+// BackendTLSPolicy, healthy and each fault.
 std::vector<AppPlan> gateway_apps() {
   std::string seed(seed_topology_text());
   std::string text = seed.substr(0, seed.find("\napps:\n") + 1) + R"(apps:
   grafana:
     service: { namespace: monitoring, name: grafana, port: 3000 }
     gateway: { name: eg, namespace: envoy-gateway-system, section: https, host: grafana.cluster }
+    tls: { issuer: ingress }
   vault:
     service: { namespace: vault, name: vault-ui, port: 8200, protocol: https, ca: vault-ca }
     gateway: { name: eg, namespace: envoy-gateway-system, section: https, host: vault.cluster }
@@ -149,6 +172,7 @@ TEST(K8sDoctor, HealthyGatewayAndRoutePass) {
                   "httproute monitoring/grafana | parent=envoy-gateway-system/eg "
                   "host=grafana.cluster backend=grafana:3000",
                   "httproute status monitoring/grafana | Accepted=True ResolvedRefs=True",
+                  "certificate envoy-gateway-system/grafana | Ready=True",
                   "endpoints monitoring/grafana | 1 ready",
                   "httproute vault/vault | parent=envoy-gateway-system/eg host=vault.cluster "
                   "backend=vault-ui:8200",
