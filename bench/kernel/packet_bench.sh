@@ -13,20 +13,10 @@ labgate=$(realpath "$1")
 runs=${2:-3}
 secs=${3:-5}
 here=$(dirname "$(realpath "$0")")
-[ "$(id -u)" -eq 0 ] || { echo "packet_bench: needs root (network namespaces)" >&2; exit 1; }
-tmp=$(mktemp -d /tmp/labgate-packet-bench.XXXXXX)
-# Names must not collide with other benchmarks running at the same time (possibly in other PID
-# namespaces, where $$ alone repeats): a random part, and cleanup touches only what this run made.
-p="kp$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')$$"
+# shellcheck source=../lib/namespaces.sh
+. "$here/../lib/namespaces.sh"
+bench_namespaces packet-bench kp
 c=${p}c g=${p}g s=${p}s
-made=()
-cleanup() {
-  for n in "${made[@]}"; do ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
-  sleep 0.3
-  for n in "${made[@]}"; do ip netns del "$n" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 # The gateway's interfaces carry the names and addresses of gen_forwards.py's networks
 # (lan: vmbr0 192.168.1.55/24, cluster: vmbr1 192.168.100.1/24); the server holds both service
@@ -51,7 +41,6 @@ ip -n $c route add default via 192.168.1.55
 ip -n $s route add default via 192.168.100.1
 ip netns exec $g sysctl -qw net.ipv4.ip_forward=1
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # load SETUP N: replaces the gateway's ruleset with N forwards written SETUP's way.
 load() {

@@ -13,19 +13,10 @@ labgate=$(realpath "$1")
 runs=${2:-3}
 secs=${3:-5}
 here=$(dirname "$(realpath "$0")")
-[ "$(id -u)" -eq 0 ] || { echo "zone_bench: needs root (network namespaces)" >&2; exit 1; }
-tmp=$(mktemp -d /tmp/labgate-zone-bench.XXXXXX)
-p="zb$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')$$"
+# shellcheck source=../lib/namespaces.sh
+. "$here/../lib/namespaces.sh"
+bench_namespaces zone-bench zb
 c=${p}c g=${p}g s=${p}s
-made=()
-cleanup() {
-  for n in "${made[@]}"; do ip netns pids "$n" 2>/dev/null | xargs -r kill 2>/dev/null || true; done
-  sleep 0.3
-  for n in "${made[@]}"; do ip netns del "$n" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # wire Z: the three namespaces for Z zones (client on zi<Z-1>, server on zi<Z-2>).
 wire() {
